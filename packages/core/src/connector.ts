@@ -1,0 +1,90 @@
+import type { Emission } from './emission.ts';
+import type { VerificationConfig } from './verification.ts';
+
+export type StreamMode = 'webhook' | 'poll';
+
+/** A stream as declared in a `streams` list (seed 003 style). */
+export interface StreamDeclaration {
+  /** `lower_snake`, e.g. `customers`. */
+  readonly key: string;
+  readonly mode: StreamMode;
+  /** Cron expression; poll streams only. */
+  readonly schedule?: string;
+  /** The upstream subscription name: webhook topic, MQTT topic, queue. */
+  readonly topic?: string;
+  /** The event types this stream emits (dotted `noun.verb`). */
+  readonly events: ReadonlyArray<string>;
+}
+
+/** A stream as declared in an `events` record keyed by event type (seed 000 style). */
+export interface EventStreamDeclaration {
+  readonly kind: StreamMode;
+  readonly topic?: string;
+  readonly schedule?: string;
+}
+
+/** One inbound delivery as the mapping sees it: raw bytes, parsed body, headers, the connection's config. */
+export interface MapInput {
+  readonly body: unknown;
+  readonly rawBody: Buffer;
+  /** Lowercased header names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly connectionId: string;
+  readonly tenantId: string;
+}
+
+export interface PollRequest {
+  readonly cursor: string | null;
+  readonly from: string | null;
+  readonly to: string;
+}
+
+export interface PollPage {
+  readonly emissions: ReadonlyArray<Emission>;
+  readonly cursor: string | null;
+  readonly hasMore: boolean;
+}
+
+export interface PollContext {
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly connectionId: string;
+  readonly tenantId: string;
+  readonly signal: AbortSignal;
+}
+
+export type PollHandler = (ctx: PollContext, request: PollRequest) => Promise<PollPage>;
+
+export interface ProbeResult {
+  readonly ok: boolean;
+  readonly message?: string;
+}
+
+/** What a connector author writes. Validated by `defineConnector`. */
+export interface ConnectorSpec {
+  readonly id: string;
+  readonly version?: string;
+  readonly description?: string;
+  readonly events?: Readonly<Record<string, EventStreamDeclaration>>;
+  readonly streams?: ReadonlyArray<StreamDeclaration>;
+  readonly webhook?: { readonly verify: VerificationConfig; readonly cloudevents?: boolean };
+  /** Pure: one delivery → zero or more emissions on any declared streams. */
+  readonly map?: (input: MapInput) => Emission | ReadonlyArray<Emission> | null;
+  readonly poll?: Readonly<Record<string, PollHandler>>;
+  /** Health probe for `POST /connections/{id}/test`. */
+  readonly probe?: (config: Readonly<Record<string, unknown>>) => Promise<ProbeResult>;
+}
+
+/** A validated connector: streams normalized to one list, the event-type catalog resolved. */
+export interface Connector {
+  readonly id: string;
+  readonly version: string;
+  readonly description: string;
+  readonly streams: ReadonlyArray<StreamDeclaration>;
+  /** event_type → the stream key that declares it. */
+  readonly eventTypes: ReadonlyMap<string, string>;
+  readonly webhook: { readonly verify: VerificationConfig; readonly cloudevents: boolean } | null;
+  readonly map: ((input: MapInput) => Emission | ReadonlyArray<Emission> | null) | null;
+  readonly poll: Readonly<Record<string, PollHandler>>;
+  readonly probe: ((config: Readonly<Record<string, unknown>>) => Promise<ProbeResult>) | null;
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { v7 as uuidv7, validate, version } from 'uuid';
+
+/** A new UUIDv7 event id: time-ordered, monotonic within this process. */
+export function newEventId(): string {
+  return uuidv7();
+}
+
+/** True when `value` is a UUID of version 7. */
+export function isEventId(value: string): boolean {
+  return validate(value) && version(value) === 7;
+}
+
+/** Resource id kinds and their prefixes: `ten_…`, `con_…`. */
+export const ID_PREFIXES = {
+  tenant: 'ten',
+  reseller: 'rsl',
+  workspace: 'wsp',
+  connection: 'con',
+  apiKey: 'key',
+  deadLetter: 'dlq',
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+/** A new prefixed resource id, time-ordered (UUIDv7 body without dashes). */
+export function newId(kind: IdKind): string {
+  return `${ID_PREFIXES[kind]}_${uuidv7().replaceAll('-', '')}`;
+}
+
+/** A W3C trace id: 32 lowercase hex characters, not all zero. */
+export function newTraceId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** The trace id of a W3C `traceparent` header, or null when absent or malformed. */
+export function traceIdFromTraceparent(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  const match = TRACEPARENT.exec(header.trim());
+  const traceId = match?.[1];
+  if (traceId === undefined || /^0+$/.test(traceId)) return null;
+  return traceId;
+}

@@ -1,0 +1,55 @@
+/** A tenant: the unit of isolation. `reseller_id` null = direct. */
+export interface Tenant {
+  readonly id: string;
+  readonly name: string;
+  readonly reseller_id: string | null;
+  readonly created_at: string;
+}
+
+export interface Workspace {
+  readonly id: string;
+  readonly tenant_id: string;
+  readonly name: string;
+  readonly created_at: string;
+}
+
+export type ConnectionStatus = 'active' | 'retired';
+
+/**
+ * A tenant's instance of a connector. It — never a request body — decides tenant, reseller and
+ * workspace of everything it ingests. Secrets are held separately and never appear here.
+ */
+export interface Connection {
+  readonly id: string;
+  readonly tenant_id: string;
+  readonly reseller_id: string | null;
+  readonly workspace_id: string | null;
+  readonly connector_id: string;
+  readonly name: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly status: ConnectionStatus;
+  readonly created_at: string;
+  readonly retired_at: string | null;
+}
+
+/** An encrypted signing secret of a connection; several may verify during a rotation overlap. */
+export interface ConnectionSecret {
+  readonly id: string;
+  readonly connection_id: string;
+  /** AES-256-GCM ciphertext (`v1:<iv>:<tag>:<data>`, base64). Never the plaintext. */
+  readonly ciphertext: string;
+  readonly created_at: string;
+  /** Null while current; set when rotated out — it still verifies until then. */
+  readonly expires_at: string | null;
+}
+
+/** A tenant API key. Only the SHA-256 hash of the key is stored. */
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly tenant_id: string;
+  readonly name: string;
+  /** The first characters of the key, to recognise it in a list. */
+  readonly prefix: string;
+  readonly created_at: string;
+  readonly revoked_at: string | null;
+}
