@@ -1,1 +1,10 @@
-export {};
+export { DEFAULT_INGEST_LIMITS, type IngestLimits } from './ingest-limits.ts';
+export {
+  createIngestor,
+  type ElementResult,
+  type IngestOptions,
+  type Ingestor,
+  type IngestorDeps,
+  type IngestResult,
+} from './ingestor.ts';
+export { type EmissionViolation, type ValidatedEmission, validateEmission } from './validate-emission.ts';

@@ -1,0 +1,150 @@
+import { type Connector, type Emission, type ErrorCode, isEventType, isSourceId } from '@sluice/core';
+import type { IngestLimits } from './ingest-limits.ts';
+
+/** Why one element of a batch was refused: its index, the field, the rule it broke. */
+export interface EmissionViolation {
+  readonly index: number;
+  readonly field: string;
+  readonly rule: string;
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export type ValidatedEmission = Emission & { readonly stream: string; readonly occurred_at: string | null };
+
+export type EmissionCheck =
+  | { readonly ok: true; readonly emission: ValidatedEmission }
+  | { readonly ok: false; readonly violation: EmissionViolation };
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const KNOWN_FIELDS = new Set([
+  'source',
+  'event_type',
+  'dedupe_key',
+  'payload',
+  'stream',
+  'correlation_id',
+  'occurred_at',
+  'agent_id',
+  'session_id',
+  'causation_id',
+]);
+
+const optionalString = (value: unknown): boolean =>
+  value === undefined || value === null || typeof value === 'string';
+
+/**
+ * Checks one emission against the contract and the connector's declarations; returns the emission with
+ * its stream resolved and `occurred_at` normalized to ISO 8601, or the first rule it breaks.
+ */
+export function validateEmission(
+  raw: unknown,
+  index: number,
+  connector: Connector,
+  limits: IngestLimits,
+): EmissionCheck {
+  const fail = (
+    field: string,
+    rule: string,
+    message: string,
+    code: ErrorCode = 'emission_invalid',
+  ): EmissionCheck => ({
+    ok: false,
+    violation: { index, field, rule, code, message: `Emission ${index}: ${message}` },
+  });
+  if (!isPlainObject(raw)) return fail('', 'object', 'must be a JSON object.');
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_FIELDS.has(key)) {
+      return fail(
+        key,
+        'known_field',
+        `"${key}" is not an emission field (platform fields are stamped, never sent).`,
+      );
+    }
+  }
+  const { source, event_type, dedupe_key, payload, stream, correlation_id, occurred_at } = raw;
+  if (typeof source !== 'string' || !isSourceId(source)) {
+    return fail(
+      'source',
+      'source_id',
+      `source must be a stable lowercase id like "cn-magento"; got ${JSON.stringify(source)}.`,
+    );
+  }
+  if (typeof event_type !== 'string' || !isEventType(event_type)) {
+    return fail(
+      'event_type',
+      'dotted_noun_verb',
+      `event_type must be dotted noun.verb; got ${JSON.stringify(event_type)}.`,
+    );
+  }
+  const declaredStream = connector.eventTypes.get(event_type);
+  if (declaredStream === undefined) {
+    return fail(
+      'event_type',
+      'declared',
+      `event_type "${event_type}" is not declared by connector "${connector.id}".`,
+      'event_type_undeclared',
+    );
+  }
+  if (stream !== undefined && stream !== declaredStream) {
+    return fail(
+      'stream',
+      'declares_event_type',
+      `stream ${JSON.stringify(stream)} does not declare "${event_type}" (declared on "${declaredStream}").`,
+      'event_type_undeclared',
+    );
+  }
+  if (typeof dedupe_key !== 'string' || dedupe_key.length === 0) {
+    return fail(
+      'dedupe_key',
+      'required',
+      'dedupe_key must be a non-empty string derived from source identifiers.',
+    );
+  }
+  if (dedupe_key.length > limits.maxDedupeKeyLength) {
+    return fail(
+      'dedupe_key',
+      'max_length',
+      `dedupe_key is longer than ${limits.maxDedupeKeyLength} characters.`,
+    );
+  }
+  if (!isPlainObject(payload)) return fail('payload', 'object', 'payload must be a JSON object.');
+  const size = Buffer.byteLength(JSON.stringify(payload));
+  if (size > limits.maxPayloadBytes) {
+    return fail(
+      'payload',
+      'max_bytes',
+      `payload is ${size} bytes; the limit is ${limits.maxPayloadBytes}.`,
+      'emission_too_large',
+    );
+  }
+  for (const field of ['correlation_id', 'agent_id', 'session_id', 'causation_id'] as const) {
+    const value = raw[field];
+    if (!optionalString(value) || (typeof value === 'string' && (value.length === 0 || value.length > 256))) {
+      return fail(field, 'string', `${field} must be a string of 1–256 characters when present.`);
+    }
+  }
+  let occurredAt: string | null = null;
+  if (occurred_at !== undefined && occurred_at !== null) {
+    const parsed = typeof occurred_at === 'string' ? new Date(occurred_at) : null;
+    if (parsed === null || Number.isNaN(parsed.getTime())) {
+      return fail(
+        'occurred_at',
+        'iso8601',
+        `occurred_at must be an ISO 8601 timestamp; got ${JSON.stringify(occurred_at)}.`,
+      );
+    }
+    occurredAt = parsed.toISOString();
+  }
+  return {
+    ok: true,
+    emission: {
+      ...(raw as unknown as Emission),
+      ...(typeof correlation_id === 'string' ? { correlation_id } : {}),
+      stream: declaredStream,
+      occurred_at: occurredAt,
+    },
+  };
+}

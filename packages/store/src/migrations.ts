@@ -1,0 +1,141 @@
+/**
+ * The one schema both adapters share, as ordered migrations. A migration is never edited once released;
+ * a change is a new entry. Plain PostgreSQL: PGlite runs the same SQL.
+ */
+export interface Migration {
+  readonly id: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: ReadonlyArray<Migration> = [
+  {
+    id: '0001_tenancy',
+    sql: `
+CREATE TABLE tenants (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  reseller_id text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE workspaces (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants (id),
+  name text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX workspaces_tenant ON workspaces (tenant_id);
+CREATE TABLE api_keys (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants (id),
+  name text NOT NULL,
+  prefix text NOT NULL,
+  hash text NOT NULL UNIQUE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  revoked_at timestamptz
+);
+CREATE TABLE connections (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants (id),
+  reseller_id text,
+  workspace_id text REFERENCES workspaces (id),
+  connector_id text NOT NULL,
+  name text NOT NULL,
+  config jsonb NOT NULL DEFAULT '{}'::jsonb,
+  status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'retired')),
+  next_sequence bigint NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  retired_at timestamptz
+);
+CREATE INDEX connections_tenant_connector ON connections (tenant_id, connector_id);
+CREATE TABLE connection_secrets (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL,
+  connection_id text NOT NULL REFERENCES connections (id),
+  ciphertext text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz
+);
+CREATE INDEX connection_secrets_connection ON connection_secrets (connection_id);
+`,
+  },
+  {
+    id: '0002_envelopes',
+    sql: `
+CREATE TABLE envelopes (
+  event_id uuid PRIMARY KEY,
+  tenant_id text NOT NULL,
+  reseller_id text,
+  workspace_id text,
+  connection_id text NOT NULL REFERENCES connections (id),
+  sequence bigint NOT NULL,
+  source text NOT NULL,
+  event_type text NOT NULL,
+  stream text NOT NULL,
+  dedupe_key text NOT NULL,
+  correlation_id text NOT NULL,
+  causation_id text,
+  trace_id text NOT NULL,
+  occurred_at timestamptz,
+  received_at timestamptz NOT NULL,
+  mode text NOT NULL CHECK (mode IN ('live', 'quiet')),
+  schema_version text NOT NULL,
+  payload jsonb NOT NULL,
+  agent_id text,
+  session_id text,
+  entity_key text,
+  UNIQUE (connection_id, sequence)
+);
+CREATE INDEX envelopes_tenant_id ON envelopes (tenant_id, event_id);
+CREATE INDEX envelopes_tenant_type ON envelopes (tenant_id, event_type, event_id);
+CREATE INDEX envelopes_tenant_entity ON envelopes (tenant_id, entity_key, event_id);
+CREATE INDEX envelopes_tenant_received ON envelopes (tenant_id, received_at);
+
+CREATE TABLE outbox (
+  id bigserial PRIMARY KEY,
+  event_id uuid NOT NULL REFERENCES envelopes (event_id),
+  tenant_id text NOT NULL,
+  connection_id text NOT NULL,
+  sequence bigint NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  relayed_at timestamptz
+);
+CREATE INDEX outbox_pending ON outbox (connection_id, sequence) WHERE relayed_at IS NULL;
+
+-- The dedupe guarantee: one live key per (tenant, source, dedupe_key), enforced by this primary key
+-- inside the ingest transaction. An expired key is taken over by the next event that uses it.
+CREATE TABLE dedupe_keys (
+  tenant_id text NOT NULL,
+  source text NOT NULL,
+  dedupe_key text NOT NULL,
+  event_id uuid NOT NULL,
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (tenant_id, source, dedupe_key)
+);
+
+CREATE TABLE webhook_replays (
+  connection_id text NOT NULL,
+  replay_key text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (connection_id, replay_key)
+);
+`,
+  },
+  {
+    id: '0003_dead_letters',
+    sql: `
+CREATE TABLE dead_letters (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants (id),
+  connector text NOT NULL,
+  connection_id text,
+  event_payload jsonb NOT NULL,
+  error_message text NOT NULL,
+  error_context jsonb NOT NULL DEFAULT '{}'::jsonb,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  retry_count integer NOT NULL DEFAULT 0,
+  status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'replayed', 'expired'))
+);
+CREATE INDEX dead_letters_tenant ON dead_letters (tenant_id, status, id);
+`,
+  },
+];

@@ -1,0 +1,17 @@
+/** The little a store needs from a database driver: parameterized queries, scripts and transactions. */
+export interface SqlExecutor {
+  query<Row extends object = Record<string, unknown>>(
+    text: string,
+    params?: ReadonlyArray<unknown>,
+  ): Promise<ReadonlyArray<Row>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export interface SqlClient extends SqlExecutor {
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  /** The engine's name, for messages and metrics. */
+  readonly dialect: 'pglite' | 'postgres';
+}

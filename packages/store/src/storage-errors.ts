@@ -1,0 +1,48 @@
+import { SluiceError } from '@sluice/core';
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+// 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 53300 too many connections.
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/** True for errors that mean "the database is not answering", as opposed to a bad statement. */
+export function isUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  if (
+    /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed/i.test(
+      message,
+    )
+  ) {
+    return true;
+  }
+  if (error instanceof AggregateError) return error.errors.some(isUnavailable);
+  const cause = (error as { cause?: unknown }).cause;
+  return cause !== undefined && cause !== error && isUnavailable(cause);
+}
+
+/** Rewrites an unavailable-database error as `storage_unavailable` (503 with Retry-After); others pass through. */
+export function asStorageError(error: unknown, dialect: string): unknown {
+  if (error instanceof SluiceError || !isUnavailable(error)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new SluiceError('storage_unavailable', `The ${dialect} store is unreachable: ${reason}.`, {
+    retryAfter: 1,
+    cause: error,
+  });
+}
+
+/** SQLSTATEs worth retrying the whole transaction for. */
+export function isRetryableConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}

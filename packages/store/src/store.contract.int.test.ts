@@ -1,0 +1,337 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Connection, PreparedEnvelope, Store } from '@sluice/core';
+import { MIGRATIONS } from './migrations.ts';
+import { migrate } from './migrator.ts';
+import { STORE_ADAPTERS, type TestDatabase } from './testing/index.ts';
+
+function prepared(
+  connection: Connection,
+  n: number,
+  overrides: Partial<PreparedEnvelope> = {},
+): PreparedEnvelope {
+  return {
+    reseller_id: connection.reseller_id,
+    tenant_id: connection.tenant_id,
+    workspace_id: connection.workspace_id,
+    connection_id: connection.id,
+    source: 'shop',
+    event_type: 'order.created',
+    stream: 'order_created',
+    dedupe_key: `shop:order:${n}:created`,
+    correlation_id: `corr-${n}`,
+    causation_id: null,
+    trace_id: '0af7651916cd43dd8448eb211c80319c',
+    occurred_at: '2026-06-11T09:03:02.000Z',
+    received_at: new Date().toISOString(),
+    mode: 'live',
+    schema_version: '1',
+    payload: { entity: { kind: 'order', id: String(n) }, n },
+    agent_id: null,
+    session_id: null,
+    ...overrides,
+  };
+}
+
+for (const adapter of STORE_ADAPTERS) {
+  describe(`store contract: ${adapter.name}`, () => {
+    let db: TestDatabase;
+    let store: Store;
+    let connection: Connection;
+    const day = 24 * 3600 * 1000;
+
+    before(async () => {
+      db = await adapter.open();
+      store = db.store();
+      await store.migrate();
+      const tenant = await store.createTenant({ name: 'Acme' });
+      connection = await store.createConnection({
+        tenant_id: tenant.id,
+        workspace_id: null,
+        connector_id: 'test-orders',
+        name: 'acme shop',
+        config: { shop: 'acme' },
+        secret_ciphertext: 'v1:x',
+      });
+    });
+    after(() => db.drop());
+
+    it('migrates an empty database, then does nothing on the second run', async () => {
+      const fresh = await adapter.open();
+      try {
+        const first = await migrate(fresh.client);
+        assert.deepEqual(
+          first.applied,
+          MIGRATIONS.map((m) => m.id),
+        );
+        const second = await migrate(fresh.client);
+        assert.deepEqual(second.applied, []);
+        const rows = await fresh.client.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM schema_migrations',
+        );
+        assert.equal(rows[0]?.n, MIGRATIONS.length);
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('runs concurrent migrations on one database without error', async () => {
+      const fresh = await adapter.open();
+      try {
+        const results = await Promise.all([
+          migrate(fresh.client),
+          migrate(fresh.client),
+          migrate(fresh.client),
+        ]);
+        assert.equal(results.flatMap((r) => r.applied).length, MIGRATIONS.length);
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('appends a batch in order with consecutive sequences and outbox rows', async () => {
+      const result = await store.append({
+        connection,
+        envelopes: [1, 2, 3].map((n) => prepared(connection, 1000 + n)),
+        dedupeWindowMs: day,
+      });
+      assert.equal(result.status, 'committed');
+      if (result.status !== 'committed') return;
+      const sequences = result.outcomes.map((o) => (o.status === 'accepted' ? o.sequence : -1));
+      assert.deepEqual(sequences, [sequences[0], (sequences[0] ?? 0) + 1, (sequences[0] ?? 0) + 2]);
+      const outbox = await store.readOutbox(connection.tenant_id, connection.id, (sequences[0] ?? 1) - 1, 10);
+      assert.deepEqual(
+        outbox.map((o) => o.event_id),
+        result.outcomes.map((o) => o.event_id),
+      );
+      const stored = await store.getEnvelope(connection.tenant_id, result.outcomes[0]?.event_id ?? '');
+      assert.equal(stored?.dedupe_key, 'shop:order:1001:created');
+      assert.deepEqual(stored?.payload, { entity: { kind: 'order', id: '1001' }, n: 1001 });
+      assert.equal(stored?.occurred_at, '2026-06-11T09:03:02.000Z');
+    });
+
+    it('marks a later element with the same key as a duplicate of the first, in one batch', async () => {
+      const result = await store.append({
+        connection,
+        envelopes: [prepared(connection, 2001), prepared(connection, 2001)],
+        dedupeWindowMs: day,
+      });
+      assert.equal(result.status, 'committed');
+      if (result.status !== 'committed') return;
+      assert.equal(result.outcomes[0]?.status, 'accepted');
+      assert.equal(result.outcomes[1]?.status, 'duplicate');
+      assert.equal(result.outcomes[1]?.event_id, result.outcomes[0]?.event_id);
+    });
+
+    it('lets a dedupe key be used again once its window has passed', async () => {
+      let now = new Date('2030-01-01T00:00:00Z');
+      const timed = db.store({ now: () => now });
+      const envelope = prepared(connection, 3001);
+      const first = await timed.append({ connection, envelopes: [envelope], dedupeWindowMs: 60_000 });
+      now = new Date(now.getTime() + 30_000);
+      const within = await timed.append({ connection, envelopes: [envelope], dedupeWindowMs: 60_000 });
+      now = new Date(now.getTime() + 31_000);
+      const afterWindow = await timed.append({ connection, envelopes: [envelope], dedupeWindowMs: 60_000 });
+      assert.ok(
+        first.status === 'committed' && within.status === 'committed' && afterWindow.status === 'committed',
+      );
+      assert.equal(first.outcomes[0]?.status, 'accepted');
+      assert.equal(within.outcomes[0]?.status, 'duplicate');
+      assert.equal(within.outcomes[0]?.event_id, first.outcomes[0]?.event_id);
+      assert.equal(afterWindow.outcomes[0]?.status, 'accepted');
+      assert.notEqual(afterWindow.outcomes[0]?.event_id, first.outcomes[0]?.event_id);
+    });
+
+    it('writes no outbox row for quiet envelopes, but stores them', async () => {
+      const result = await store.append({
+        connection,
+        envelopes: [prepared(connection, 4001, { mode: 'quiet' })],
+        dedupeWindowMs: day,
+      });
+      assert.ok(result.status === 'committed');
+      const outcome = result.outcomes[0];
+      assert.ok(outcome?.status === 'accepted');
+      const outbox = await store.readOutbox(connection.tenant_id, connection.id, outcome.sequence - 1, 10);
+      assert.equal(outbox.length, 0);
+      assert.equal((await store.getEnvelope(connection.tenant_id, outcome.event_id))?.mode, 'quiet');
+    });
+
+    it('refuses a second use of a replay key and writes nothing', async () => {
+      const replay = { key: 'sig-abc', expiresAt: new Date(Date.now() + 300_000) };
+      const first = await store.append({
+        connection,
+        envelopes: [prepared(connection, 5001)],
+        dedupeWindowMs: day,
+        replay,
+      });
+      const second = await store.append({
+        connection,
+        envelopes: [prepared(connection, 5002)],
+        dedupeWindowMs: day,
+        replay,
+      });
+      assert.equal(first.status, 'committed');
+      assert.equal(second.status, 'replayed');
+      const page = await store.queryEnvelopes(connection.tenant_id, { entity: 'order:5002' }, { limit: 10 });
+      assert.equal(page.items.length, 0);
+    });
+
+    it('rejects a connection presented under another tenant, and a retired connection', async () => {
+      const other = await store.createTenant({ name: 'Other' });
+      await assert.rejects(
+        store.append({
+          connection: { id: connection.id, tenant_id: other.id },
+          envelopes: [prepared(connection, 6001)],
+          dedupeWindowMs: day,
+        }),
+        { code: 'tenant_mismatch' },
+      );
+      const doomed = await store.createConnection({
+        tenant_id: other.id,
+        workspace_id: null,
+        connector_id: 'test-orders',
+        name: 'doomed',
+        config: {},
+        secret_ciphertext: 'v1:y',
+      });
+      await store.retireConnection(other.id, doomed.id);
+      await assert.rejects(
+        store.append({ connection: doomed, envelopes: [prepared(doomed, 6002)], dedupeWindowMs: day }),
+        { code: 'connection_retired' },
+      );
+      assert.equal(await store.getConnection(other.id, connection.id), null);
+      assert.equal(
+        await store.getEnvelope(
+          other.id,
+          (await store.queryEnvelopes(connection.tenant_id, {}, { limit: 1 })).items[0]?.event_id ?? '',
+        ),
+        null,
+      );
+    });
+
+    it('queries by type glob, entity, source, mode and time, with cursor pagination', async () => {
+      const tenant = await store.createTenant({ name: 'Query' });
+      const conn = await store.createConnection({
+        tenant_id: tenant.id,
+        workspace_id: null,
+        connector_id: 'test-orders',
+        name: 'q',
+        config: {},
+        secret_ciphertext: 'v1:z',
+      });
+      const envelopes = Array.from({ length: 7 }, (_, i) =>
+        prepared(
+          conn,
+          i,
+          i % 2 === 0 ? {} : { event_type: 'order.updated', stream: 'order_updated', dedupe_key: `u${i}` },
+        ),
+      );
+      await store.append({ connection: conn, envelopes, dedupeWindowMs: day });
+      await store.append({
+        connection: conn,
+        envelopes: [
+          prepared(conn, 99, { mode: 'quiet', source: 'other_src', event_type: 'payment_intent.created' }),
+        ],
+        dedupeWindowMs: day,
+      });
+      const scope = tenant.id;
+      assert.equal(
+        (await store.queryEnvelopes(scope, { event_type: 'order.*' }, { limit: 50 })).items.length,
+        7,
+      );
+      assert.equal(
+        (await store.queryEnvelopes(scope, { event_type: '*.updated' }, { limit: 50 })).items.length,
+        3,
+      );
+      assert.equal(
+        (await store.queryEnvelopes(scope, { event_type: 'payment_intent.*' }, { limit: 50 })).items.length,
+        1,
+      );
+      // `_` in a glob is literal, not LIKE's one-character wildcard.
+      assert.equal(
+        (await store.queryEnvelopes(scope, { event_type: 'paymentXintent.*' }, { limit: 50 })).items.length,
+        0,
+      );
+      assert.equal((await store.queryEnvelopes(scope, { entity: 'order:4' }, { limit: 50 })).items.length, 1);
+      assert.equal(
+        (await store.queryEnvelopes(scope, { source: 'other_src' }, { limit: 50 })).items.length,
+        1,
+      );
+      assert.equal((await store.queryEnvelopes(scope, { mode: 'quiet' }, { limit: 50 })).items.length, 1);
+      assert.equal(
+        (await store.queryEnvelopes(scope, { since: '2100-01-01T00:00:00Z' }, { limit: 50 })).items.length,
+        0,
+      );
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let i = 0; i < 10; i++) {
+        const page = await store.queryEnvelopes(
+          scope,
+          {},
+          after === undefined ? { limit: 3 } : { limit: 3, after },
+        );
+        seen.push(...page.items.map((e) => e.event_id));
+        if (page.next === null) break;
+        after = page.next;
+      }
+      assert.equal(seen.length, 8);
+      assert.equal(new Set(seen).size, 8);
+      assert.deepEqual(seen, [...seen].sort());
+      await assert.rejects(store.queryEnvelopes(scope, {}, { limit: 3, after: 'nope' }), {
+        code: 'invalid_cursor',
+      });
+    });
+
+    it('keeps dead letters per tenant and counts replays', async () => {
+      const dl = await store.createDeadLetter({
+        tenant_id: connection.tenant_id,
+        connector: 'test-orders',
+        connection_id: connection.id,
+        event_payload: {
+          body_base64: Buffer.from('{}').toString('base64'),
+          headers: { a: 'b' },
+          content_type: 'application/json',
+        },
+        error_message: 'boom',
+        error_context: { stage: 'map' },
+      });
+      assert.equal(dl.status, 'pending');
+      const other = await store.createTenant({ name: 'Nosy' });
+      assert.equal(await store.getDeadLetter(other.id, dl.id), null);
+      const replayed = await store.recordDeadLetterReplay(connection.tenant_id, dl.id, 'replayed');
+      assert.equal(replayed?.retry_count, 1);
+      assert.equal(replayed?.status, 'replayed');
+      const list = await store.listDeadLetters(connection.tenant_id, { status: 'replayed' }, { limit: 10 });
+      assert.deepEqual(
+        list.items.map((d) => d.id),
+        [dl.id],
+      );
+    });
+
+    it('rotates secrets with an overlap window', async () => {
+      const now = new Date();
+      await store.rotateSecret(
+        connection.tenant_id,
+        connection.id,
+        'v1:new',
+        new Date(now.getTime() + 60_000),
+      );
+      const during = await store.liveSecrets(connection.tenant_id, connection.id, now);
+      assert.deepEqual(
+        during.map((s) => s.ciphertext),
+        ['v1:new', 'v1:x'],
+      );
+      const later = await store.liveSecrets(
+        connection.tenant_id,
+        connection.id,
+        new Date(now.getTime() + 120_000),
+      );
+      assert.deepEqual(
+        later.map((s) => s.ciphertext),
+        ['v1:new'],
+      );
+      const outsider = await store.createTenant({ name: 'Outsider' });
+      assert.deepEqual(await store.liveSecrets(outsider.id, connection.id, now), []);
+    });
+  });
+}
