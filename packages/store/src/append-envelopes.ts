@@ -96,7 +96,7 @@ export async function appendEnvelopes(tx: SqlExecutor, input: AppendInput, now: 
       [connection.id, accepted.length],
     );
     const first = Number(counter?.next_sequence) - accepted.length + 1;
-    accepted.forEach((claim, offset) => sequenceOf.set(claim.index, first + offset));
+    for (const [offset, claim] of accepted.entries()) sequenceOf.set(claim.index, first + offset);
     await insertEnvelopes(tx, accepted, envelopes, sequenceOf);
   }
 
