@@ -1,1 +1,27 @@
-export {};
+import type { Connector } from '@sluice/core';
+import { commerceOrdersConnector } from './commerce-orders-connector.ts';
+import { githubConnector } from './github-connector.ts';
+import { standardWebhooksExampleConnector } from './standard-webhooks-connector.ts';
+import { stripeConnector } from './stripe-connector.ts';
+
+export { commerceOrdersConnector, mapShopifyOrder } from './commerce-orders-connector.ts';
+export { GITHUB_EVENT_TYPES, githubConnector, mapGitHubDelivery } from './github-connector.ts';
+export type { PlatformEventInput, PlatformEventType } from './platform-connector.ts';
+export { PLATFORM_EVENT_TYPES, platformConnector, platformEmission } from './platform-connector.ts';
+export type { StandardWebhooksOptions } from './standard-webhooks-connector.ts';
+export {
+  STANDARD_WEBHOOKS_EVENT_TYPES,
+  standardWebhooksConnector,
+  standardWebhooksExampleConnector,
+  standardWebhooksMapping,
+} from './standard-webhooks-connector.ts';
+export { mapStripeEvent, STRIPE_WEBHOOK_EVENT_TYPES, stripeConnector } from './stripe-connector.ts';
+export { customerSyncedEmission, pollStripeCustomers } from './stripe-customers-poll.ts';
+
+/** The example source connectors that ship with Sluice (the platform connector is registered apart). */
+export const exampleConnectors: ReadonlyArray<Connector> = Object.freeze([
+  commerceOrdersConnector,
+  stripeConnector,
+  githubConnector,
+  standardWebhooksExampleConnector,
+]);

@@ -1,7 +1,13 @@
 import type { Emission } from './emission.ts';
 import type { VerificationConfig } from './verification.ts';
 
-export type StreamMode = 'webhook' | 'poll';
+/**
+ * How a stream's events arrive. `webhook`: the source pushes signed deliveries to an ingest URL.
+ * `poll`: the platform pulls pages on a schedule or for a backfill. `emit`: emissions are handed to the
+ * platform directly (the emit API, or the platform's own events); nothing is received or pulled, so the
+ * stream needs neither a signature scheme nor a poll handler.
+ */
+export type StreamMode = 'webhook' | 'poll' | 'emit';
 
 /** A stream as declared in a `streams` list (seed 003 style). */
 export interface StreamDeclaration {

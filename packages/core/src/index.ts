@@ -1,4 +1,53 @@
 export type {
+  CloudEvent,
+  CloudEventAttributeValue,
+  CodecResult,
+} from './codecs/cloudevent.ts';
+export {
+  CLOUDEVENTS_BATCH_JSON,
+  CLOUDEVENTS_JSON,
+  CLOUDEVENTS_SPEC_VERSION,
+  isJsonContentType,
+  mediaTypeOf,
+} from './codecs/cloudevent.ts';
+export { validateCloudEvent } from './codecs/cloudevent-validator.ts';
+export {
+  cloudEventSource,
+  cloudEventToEmission,
+  cloudEventToEnvelope,
+  ENVELOPE_EXTENSIONS,
+  envelopeToCloudEvent,
+} from './codecs/cloudevents.ts';
+export type {
+  CloudEventsHttpMode,
+  DecodedCloudEvents,
+  HttpHeaders,
+  HttpMessage,
+} from './codecs/cloudevents-http.ts';
+export { decodeHttp, encodeBatch, encodeBinary, encodeStructured } from './codecs/cloudevents-http.ts';
+export type { DeviceBatchInboundOptions, DeviceBatchMeta } from './codecs/device-batch.ts';
+export {
+  DEVICE_ITEM_ID_FIELDS,
+  DEVICE_ITEM_TIME_FIELDS,
+  deviceBatchToEmissions,
+  envelopesToDeviceBatch,
+} from './codecs/device-batch.ts';
+export type {
+  DeviceBatch,
+  DeviceBatchSource,
+  DeviceDataItem,
+  DeviceRecord,
+} from './codecs/device-batch-schema.ts';
+export { DEVICE_BATCH_SCHEMA_VERSION, DeviceBatchSchema } from './codecs/device-batch-schema.ts';
+export { decodeHeaderValue, encodeHeaderValue } from './codecs/header-value-encoding.ts';
+export type { IntegrationAttributes, IntegrationEvent } from './codecs/integration-event.ts';
+export {
+  attributesOf,
+  fromIntegrationEvent,
+  INTEGRATION_ATTRIBUTE_NAMES,
+  toIntegrationEvent,
+} from './codecs/integration-event.ts';
+export type {
   Connector,
   ConnectorSpec,
   EventStreamDeclaration,
@@ -16,6 +65,15 @@ export type { Emission } from './emission.ts';
 export { entityKey, entityOf } from './entity-key.ts';
 export type { EntityRef, Envelope, EnvelopeMode } from './envelope.ts';
 export { ENVELOPE_FIELDS, SCHEMA_VERSION } from './envelope.ts';
+export type { JsonSchemaDocument } from './envelope-schema.ts';
+export {
+  DEDUPE_KEY_MAX_LENGTH,
+  EmissionSchema,
+  EnvelopeSchema,
+  emissionJsonSchema,
+  envelopeJsonSchema,
+  TIMESTAMP_PATTERN,
+} from './envelope-schema.ts';
 export type { ErrorBody, ErrorCode } from './errors.ts';
 export { ERROR_CODES, isSluiceError, SluiceError } from './errors.ts';
 export type { IdKind } from './ids.ts';

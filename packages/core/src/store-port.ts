@@ -63,6 +63,8 @@ export interface OutboxEntry {
 }
 
 export interface NewConnection {
+  /** Chosen by the caller when it must seal the secret to the id; generated otherwise. */
+  readonly id?: string;
   readonly tenant_id: string;
   readonly workspace_id: string | null;
   readonly connector_id: string;

@@ -32,7 +32,7 @@ export type IngestResult =
 export interface IngestorDeps {
   readonly store: Store;
   /** Looks up the connector a connection was made from. */
-  readonly connectors: { get(id: string): Connector | undefined };
+  readonly connectors: { get(id: string): Connector | null | undefined };
   readonly limits?: Partial<IngestLimits>;
   readonly now?: () => Date;
   /** Called once per accepted-for-validation emission without `payload.entity`. */
@@ -86,7 +86,7 @@ export function createIngestor(deps: IngestorDeps): Ingestor {
     },
     async ingest(connection, emissions, options = {}) {
       const connector = deps.connectors.get(connection.connector_id);
-      if (connector === undefined) {
+      if (connector === undefined || connector === null) {
         throw new SluiceError(
           'connector_not_found',
           `Connection "${connection.id}" uses connector "${connection.connector_id}", which is not registered.`,

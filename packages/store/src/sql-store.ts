@@ -141,7 +141,7 @@ export class SqlStore implements Store {
           );
         }
       }
-      const id = newId('connection');
+      const id = input.id ?? newId('connection');
       const [row] = await tx.query(
         `INSERT INTO connections (id, tenant_id, reseller_id, workspace_id, connector_id, name, config)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,

@@ -1,0 +1,58 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { AppContext } from './app-context.ts';
+import { installErrorHandlers } from './http/error-handler.ts';
+import { SHARED_SCHEMAS } from './http/schemas.ts';
+import { connectionRoutes } from './routes/connection-routes.ts';
+import { connectorRoutes } from './routes/connector-routes.ts';
+import { deadLetterRoutes } from './routes/dead-letter-routes.ts';
+import { eventRoutes } from './routes/event-routes.ts';
+import { eventStreamRoute } from './routes/event-stream-route.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { tenantRoutes } from './routes/tenant-routes.ts';
+import { webhookRoutes } from './routes/webhook-routes.ts';
+
+export type App = FastifyInstance;
+
+/** The HTTP API over an `AppContext`: every route, the error contract and the OpenAPI document. */
+export async function buildApp(
+  ctx: AppContext,
+  options: { logger?: FastifyServerOptions['logger']; loggerInstance?: FastifyBaseLogger } = {},
+): Promise<App> {
+  const app = Fastify({
+    ...(options.loggerInstance === undefined
+      ? { logger: options.logger ?? false }
+      : { loggerInstance: options.loggerInstance }),
+    bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: false,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  installErrorHandlers(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Sluice API',
+        version: '1',
+        description: 'Multi-tenant event ingestion: webhooks, the emit API, envelopes and their live tail.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'A tenant API key or the admin key.' },
+        },
+      },
+    },
+  });
+  await app.register(healthRoutes(ctx));
+  await app.register(connectorRoutes(ctx));
+  await app.register(tenantRoutes(ctx));
+  await app.register(connectionRoutes(ctx));
+  await app.register(webhookRoutes(ctx));
+  await app.register(eventRoutes(ctx));
+  await app.register(eventStreamRoute(ctx));
+  await app.register(deadLetterRoutes(ctx));
+  return app;
+}

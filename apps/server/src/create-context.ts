@@ -1,0 +1,78 @@
+import type { Connector, Store } from '@sluice/core';
+import { createIngestor } from '@sluice/ingest';
+import { ConnectorRegistry } from '@sluice/map';
+import type { FastifyBaseLogger } from 'fastify';
+import type { AppContext } from './app-context.ts';
+import type { Config } from './config.ts';
+import { ConnectionQuota } from './services/connection-quota.ts';
+import { PlatformEvents, SYSTEM_TENANT_ID } from './services/platform-events.ts';
+import type { SecretBox } from './services/secret-box.ts';
+import { WebhookReceiver } from './services/webhook-receiver.ts';
+
+export interface ContextOptions {
+  readonly config: Config;
+  readonly store: Store;
+  /** The connectors to serve; the platform connector must be among them. */
+  readonly connectors: ReadonlyArray<Connector>;
+  readonly platformConnectorId: string;
+  readonly secretBox: SecretBox;
+  readonly now?: () => Date;
+  readonly tailIntervalMs?: number;
+  readonly log?: Pick<FastifyBaseLogger, 'warn'>;
+}
+
+/** Wires the services every route shares. The one place where they are constructed. */
+export function createContext(options: ContextOptions): AppContext {
+  const { config, store, secretBox } = options;
+  const now = options.now ?? (() => new Date());
+  const connectors = new ConnectorRegistry(options.connectors);
+  const platformConnector = connectors.require(options.platformConnectorId);
+  const ingestor = createIngestor({
+    store,
+    connectors,
+    now,
+    limits: { maxPayloadBytes: config.maxPayloadBytes, dedupeWindowMs: config.dedupeWindowMs },
+    onMissingEntity: ({ connection_id, event_type, index }) =>
+      options.log?.warn(
+        { connection_id, event_type, index },
+        'emission has no payload.entity; single-flight cannot serialize its side effects',
+      ),
+  });
+  const quota = new ConnectionQuota({
+    rate: config.connectionRate,
+    burst: config.connectionBurst,
+    now: () => now().getTime(),
+  });
+  const platform = new PlatformEvents({ store, ingestor, connector: platformConnector, secretBox });
+  const receiver = new WebhookReceiver({ store, connectors, ingestor, secretBox, quota, platform, now });
+  return {
+    config,
+    store,
+    connectors,
+    ingestor,
+    secretBox,
+    quota,
+    platform,
+    receiver,
+    now,
+    tailIntervalMs: options.tailIntervalMs ?? 250,
+  };
+}
+
+/** Publishes `provider.registered` for every connector in the catalog, once per connector version. */
+export async function registerProviders(ctx: AppContext): Promise<void> {
+  await ctx.platform.ensureSystemTenant();
+  for (const connector of ctx.connectors.list()) {
+    if (connector.id === ctx.platform.connectorId) continue;
+    await ctx.platform.emit(SYSTEM_TENANT_ID, {
+      event_type: 'provider.registered',
+      dedupe_key: `provider:${connector.id}:${connector.version}`,
+      payload: {
+        entity: { kind: 'provider', id: connector.id },
+        version: connector.version,
+        streams: connector.streams.map((s) => s.key),
+        verification: connector.webhook?.verify.scheme ?? null,
+      },
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import type { Connector } from '@sluice/core';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { authenticate } from '../http/auth.ts';
+import { errors } from '../http/schemas.ts';
+
+/** A connector as the catalog shows it: streams with mode, schedule and topic, and how it verifies. */
+export function describeConnector(connector: Connector) {
+  return {
+    id: connector.id,
+    version: connector.version,
+    description: connector.description,
+    streams: connector.streams.map((stream) => ({
+      key: stream.key,
+      mode: stream.mode,
+      schedule: stream.schedule ?? null,
+      topic: stream.topic ?? null,
+      events: stream.events,
+    })),
+    verification: connector.webhook?.verify.scheme ?? null,
+    cloudevents: connector.webhook?.cloudevents ?? false,
+  };
+}
+
+export function connectorRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    app.get(
+      '/api/v1/connectors',
+      {
+        schema: {
+          tags: ['connectors'],
+          description: 'The registered connectors: version, streams and verification scheme.',
+          security: [{ apiKey: [] }],
+          response: errors(401),
+        },
+      },
+      async (request) => {
+        await authenticate(request, ctx.store, ctx.config.adminKey);
+        return {
+          items: ctx.connectors
+            .list()
+            .filter((connector) => connector.id !== ctx.platform.connectorId)
+            .map(describeConnector),
+        };
+      },
+    );
+  };
+}

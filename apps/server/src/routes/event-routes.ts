@@ -1,0 +1,122 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { type EnvelopeMode, SluiceError, traceIdFromTraceparent } from '@sluice/core';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { tenantOf } from '../http/auth.ts';
+import { EnvelopeFilterQuery, filterOf } from '../http/envelope-query.ts';
+import { errors } from '../http/schemas.ts';
+
+const EmitBody = Type.Object(
+  {
+    connection_id: Type.String({ minLength: 1 }),
+    emission: Type.Optional(Type.Unknown({ description: 'One emission' })),
+    emissions: Type.Optional(Type.Array(Type.Unknown(), { description: 'A batch of up to 500, atomic' })),
+    mode: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('quiet')])),
+  },
+  { additionalProperties: false },
+);
+const ListQuery = Type.Composite([
+  EnvelopeFilterQuery,
+  Type.Object({
+    cursor: Type.Optional(Type.String()),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+  }),
+]);
+const EventParams = Type.Object({ event_id: Type.String() });
+
+/** The emit API (operators and SDKs, priority P1) and envelope queries. */
+export function eventRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    const secured = { tags: ['events'], security: [{ apiKey: [] }] };
+
+    app.post<{ Body: Static<typeof EmitBody> }>(
+      '/api/v1/events',
+      {
+        schema: {
+          ...secured,
+          description:
+            'Emit one emission or an atomic batch (≤ 500) through a connection of the caller. 200 only after commit.',
+          body: EmitBody,
+          response: {
+            200: Type.Ref('IngestResponse'),
+            ...errors(400, 401, 404, 409, 413, 415, 422, 429, 503),
+          },
+        },
+      },
+      async (request) => {
+        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
+        const { connection_id, emission, emissions, mode } = request.body;
+        if ((emission === undefined) === (emissions === undefined)) {
+          throw new SluiceError('invalid_request', 'Send exactly one of "emission" or "emissions".');
+        }
+        const connection = await ctx.store.getConnection(tenantId, connection_id);
+        if (connection === null || connection.connector_id === ctx.platform.connectorId) {
+          throw new SluiceError('connection_not_found', `Connection "${connection_id}" does not exist.`);
+        }
+        const wait = ctx.quota.take(connection.id);
+        if (wait > 0) {
+          throw new SluiceError('quota_exceeded', `Connection "${connection.id}" is over its request rate.`, {
+            retryAfter: wait,
+          });
+        }
+        const traceparent = request.headers.traceparent;
+        const traceId = traceIdFromTraceparent(typeof traceparent === 'string' ? traceparent : undefined);
+        const result = await ctx.ingestor.ingest(connection, emissions ?? [emission], {
+          mode: (mode ?? 'live') as EnvelopeMode,
+          ...(traceId === null ? {} : { trace_id: traceId }),
+        });
+        const results = result.status === 'committed' ? result.results : [];
+        return {
+          status: 'ok',
+          connection_id: connection.id,
+          accepted: results.filter((r) => r.status === 'accepted').length,
+          duplicates: results.filter((r) => r.status === 'duplicate').length,
+          results,
+        };
+      },
+    );
+
+    app.get<{ Querystring: Static<typeof ListQuery> }>(
+      '/api/v1/events',
+      {
+        schema: {
+          ...secured,
+          description:
+            "The caller's envelopes, filtered, in time order, one page at a time (pass next_cursor as cursor).",
+          querystring: ListQuery,
+          response: errors(400, 401),
+        },
+      },
+      async (request) => {
+        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
+        const { cursor, limit, order } = request.query;
+        const page = await ctx.store.queryEnvelopes(tenantId, filterOf(request.query), {
+          limit: limit ?? 100,
+          ...(cursor === undefined ? {} : { after: cursor }),
+          ...(order === undefined ? {} : { order }),
+        });
+        return { items: page.items, next_cursor: page.next };
+      },
+    );
+
+    app.get<{ Params: Static<typeof EventParams> }>(
+      '/api/v1/events/:event_id',
+      {
+        schema: {
+          ...secured,
+          description: 'One envelope of the caller.',
+          params: EventParams,
+          response: { 200: Type.Object({ event: Type.Ref('Envelope') }), ...errors(401, 404) },
+        },
+      },
+      async (request) => {
+        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
+        const envelope = await ctx.store.getEnvelope(tenantId, request.params.event_id);
+        if (envelope === null)
+          throw new SluiceError('event_not_found', `Event "${request.params.event_id}" does not exist.`);
+        return { event: envelope };
+      },
+    );
+  };
+}

@@ -1,0 +1,25 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { errors } from '../http/schemas.ts';
+
+/** Liveness, readiness (the store answers) and the OpenAPI document. */
+export function healthRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+    app.get(
+      '/readyz',
+      {
+        schema: {
+          description: 'Ready when the store answers.',
+          tags: ['health'],
+          response: { ...errors(503) },
+        },
+      },
+      async () => {
+        await ctx.store.ping();
+        return { status: 'ready' };
+      },
+    );
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  };
+}

@@ -1,0 +1,90 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { DeadLetteredResponse, errors, IngestResponse } from '../http/schemas.ts';
+import type { Delivery, ReceiveOutcome } from '../services/webhook-receiver.ts';
+
+const INGEST_ERRORS = errors(400, 401, 404, 409, 413, 415, 429, 503);
+
+/** The receive step over HTTP: the body stays raw bytes, because signatures are over those bytes. */
+export function webhookRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+    const delivery = (request: FastifyRequest): Delivery => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (typeof value === 'string') headers[name] = value;
+        else if (Array.isArray(value)) headers[name] = value.join(', ');
+      }
+      const body = request.body;
+      return { rawBody: Buffer.isBuffer(body) ? body : Buffer.alloc(0), headers };
+    };
+
+    const reply = (res: FastifyReply, outcome: ReceiveOutcome) => {
+      if (outcome.kind === 'dead_lettered') {
+        return res.status(202).send({
+          status: 'dead_lettered',
+          connection_id: outcome.connection.id,
+          dead_letter_id: outcome.deadLetter.id,
+          error: { code: 'mapping_failed', message: outcome.deadLetter.error_message },
+        });
+      }
+      return res.status(200).send({
+        status: 'ok',
+        connection_id: outcome.connection.id,
+        accepted: outcome.results.filter((r) => r.status === 'accepted').length,
+        duplicates: outcome.results.filter((r) => r.status === 'duplicate').length,
+        results: outcome.results,
+      });
+    };
+
+    const responses = {
+      200: Type.Ref('IngestResponse'),
+      202: Type.Ref('DeadLetteredResponse'),
+      ...INGEST_ERRORS,
+    };
+    void IngestResponse;
+    void DeadLetteredResponse;
+
+    const TenantParams = Type.Object({ connector: Type.String(), tenant_id: Type.String() });
+    app.post<{ Params: Static<typeof TenantParams> }>(
+      '/api/v1/webhooks/:connector/:tenant_id',
+      {
+        schema: {
+          tags: ['ingest'],
+          description:
+            "A provider's webhook for a tenant: verified against the tenant's connections of that connector, mapped and stored once.",
+          params: TenantParams,
+          response: responses,
+        },
+      },
+      async (request, res) =>
+        reply(
+          res,
+          await ctx.receiver.receiveForTenant(
+            request.params.connector,
+            request.params.tenant_id,
+            delivery(request),
+          ),
+        ),
+    );
+
+    const ConnectionParams = Type.Object({ connection_id: Type.String() });
+    app.post<{ Params: Static<typeof ConnectionParams> }>(
+      '/api/v1/ingest/:connection_id',
+      {
+        schema: {
+          tags: ['ingest'],
+          description:
+            "A connection's own ingest URL. Accepts CloudEvents (binary, structured, batch) where the connector declares them.",
+          params: ConnectionParams,
+          response: responses,
+        },
+      },
+      async (request, res) =>
+        reply(res, await ctx.receiver.receiveForConnection(request.params.connection_id, delivery(request))),
+    );
+  };
+}

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Webhook } from 'standardwebhooks';
+import { standardWebhooksVerifier } from './standard-webhooks-verifier.ts';
+import {
+  assertRefused,
+  assertVerified,
+  BODY,
+  flipBase64Bit,
+  flipBodyBit,
+  NOW_MS,
+  NOW_S,
+  PAYLOAD,
+} from './verify-test-kit.ts';
+
+// The secret of the specification's own example test vector.
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const OLD_SECRET = 'whsec_dGhlIHByZXZpb3VzIHNpZ25pbmcga2V5ISE=';
+const MSG_ID = 'msg_p5jXN8AQM9LWM0D4loKWxJek';
+const config = { scheme: 'standard-webhooks' } as const;
+
+function swHeaders(secret = SECRET, timestamp = NOW_S, msgId = MSG_ID): Record<string, string> {
+  return {
+    'webhook-id': msgId,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': new Webhook(secret).sign(msgId, new Date(timestamp * 1000), PAYLOAD),
+  };
+}
+
+function verify(
+  headers: Record<string, string>,
+  {
+    secrets = [SECRET],
+    rawBody = BODY,
+    nowMs = NOW_MS,
+    toleranceSeconds = undefined as number | undefined,
+  } = {},
+) {
+  const cfg = toleranceSeconds === undefined ? config : { ...config, toleranceSeconds };
+  return standardWebhooksVerifier.verify(cfg, { rawBody, headers, secrets, nowMs });
+}
+
+describe('standard-webhooks verifier (signed by the standardwebhooks library)', () => {
+  it("matches the reference library's own test vector", () => {
+    const body = Buffer.from('{"test": 2432232314}');
+    const headers = {
+      'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      'webhook-timestamp': '1614265330',
+      'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+    };
+    const result = standardWebhooksVerifier.verify(config, {
+      rawBody: body,
+      headers,
+      secrets: [SECRET],
+      nowMs: 1614265330_000,
+    });
+    assertVerified(result);
+  });
+
+  it('accepts a delivery and returns webhook-id, the timestamp and a replay key', () => {
+    const result = verify(swHeaders());
+    assertVerified(result);
+    assert.deepEqual(result, {
+      ok: true,
+      replayKey: `sw:${MSG_ID}:${NOW_S}`,
+      webhookId: MSG_ID,
+      timestamp: NOW_S,
+    });
+  });
+
+  it('refuses a body with one bit changed', () => {
+    assertRefused(verify(swHeaders(), { rawBody: flipBodyBit(BODY) }), 'signature_invalid');
+  });
+
+  it('refuses a signature with one bit changed, without echoing the expected one', () => {
+    const headers = swHeaders();
+    const good = headers['webhook-signature']!.slice(3);
+    const result = verify({ ...headers, 'webhook-signature': `v1,${flipBase64Bit(good)}` });
+    assertRefused(result, 'signature_invalid', [SECRET, SECRET.slice(6), good]);
+  });
+
+  it('refuses a delivery missing any of the three headers', () => {
+    for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
+      const headers = swHeaders();
+      delete headers[name];
+      assertRefused(verify(headers), 'signature_missing');
+    }
+  });
+
+  it('refuses a signature made with another secret', () => {
+    assertRefused(verify(swHeaders(OLD_SECRET)), 'signature_invalid', [SECRET]);
+  });
+
+  it('refuses a webhook-id or timestamp changed after signing', () => {
+    assertRefused(verify({ ...swHeaders(), 'webhook-id': 'msg_other' }), 'signature_invalid');
+    assertRefused(verify({ ...swHeaders(), 'webhook-timestamp': String(NOW_S - 1) }), 'signature_invalid');
+  });
+
+  it('accepts either secret during a rotation overlap', () => {
+    assertVerified(verify(swHeaders(OLD_SECRET), { secrets: [OLD_SECRET, SECRET] }));
+    assertVerified(verify(swHeaders(SECRET), { secrets: [OLD_SECRET, SECRET] }));
+  });
+
+  it('accepts a header carrying one signature per key, and ignores v1a and unknown entries', () => {
+    const oldSignature = swHeaders(OLD_SECRET)['webhook-signature']!;
+    const newSignature = swHeaders(SECRET)['webhook-signature']!;
+    const v1a =
+      'v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==';
+    const header = `${v1a} ${oldSignature} v2,xyz ${newSignature}`;
+    assertVerified(verify({ ...swHeaders(), 'webhook-signature': header }, { secrets: [SECRET] }));
+    assertVerified(verify({ ...swHeaders(), 'webhook-signature': header }, { secrets: [OLD_SECRET] }));
+    assertRefused(verify({ ...swHeaders(), 'webhook-signature': v1a }), 'signature_invalid');
+  });
+
+  it('refuses timestamps beyond the tolerance in the past and in the future', () => {
+    assertVerified(verify(swHeaders(SECRET, NOW_S - 300)));
+    assertVerified(verify(swHeaders(SECRET, NOW_S + 300)));
+    assertRefused(verify(swHeaders(SECRET, NOW_S - 301)), 'timestamp_stale');
+    assertRefused(verify(swHeaders(SECRET, NOW_S + 301)), 'timestamp_stale');
+    assertRefused(verify(swHeaders(SECRET, NOW_S - 11), { toleranceSeconds: 10 }), 'timestamp_stale');
+  });
+
+  it('keeps the replay key for the same request and changes it for a retry signed later', () => {
+    const first = verify(swHeaders());
+    const again = verify(swHeaders(), { nowMs: NOW_MS + 5_000 });
+    const retry = verify(swHeaders(SECRET, NOW_S + 5), { nowMs: NOW_MS + 5_000 });
+    assertVerified(first);
+    assertVerified(again);
+    assertVerified(retry);
+    assert.equal(first.replayKey, again.replayKey);
+    assert.notEqual(first.replayKey, retry.replayKey);
+    assert.equal(retry.webhookId, first.webhookId);
+  });
+
+  it('fails closed on malformed timestamps, bad base64, unusable secrets and an empty secrets list', () => {
+    const headers = swHeaders();
+    assertRefused(verify({ ...headers, 'webhook-timestamp': 'now' }), 'signature_invalid');
+    assertRefused(verify({ ...headers, 'webhook-timestamp': `${NOW_S}.5` }), 'signature_invalid');
+    assertRefused(verify({ ...headers, 'webhook-signature': 'v1,@@@@' }), 'signature_invalid');
+    assertRefused(
+      verify({ ...headers, 'webhook-signature': headers['webhook-signature']!.replace(',', ' ') }),
+      'signature_invalid',
+    );
+    assertRefused(verify(headers, { secrets: [] }), 'signature_invalid');
+    assertRefused(verify(headers, { secrets: ['whsec_not base64!'] }), 'signature_invalid');
+    assertRefused(verify(headers, { secrets: ['whsec_'] }), 'signature_invalid');
+    // One unusable secret beside a good one does not stop the good one verifying.
+    assertVerified(verify(headers, { secrets: ['whsec_!!', SECRET] }));
+  });
+
+  it('accepts a secret without the whsec_ prefix, as the reference library does', () => {
+    assertVerified(verify(swHeaders(), { secrets: [SECRET.slice('whsec_'.length)] }));
+  });
+});
