@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { isVerificationScheme, VERIFICATION_SCHEMES, type VerificationConfig } from '@sluice/core';
+import { signWebhook } from '@sluice/receive';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig } from './config.ts';
+import { startServer } from './server.ts';
+
+async function serve(overrides: Record<string, string>): Promise<void> {
+  const server = await startServer(loadConfig({ ...process.env, ...overrides }));
+  const shutdown = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+const program = new Command()
+  .name('sluice')
+  .description('Multi-tenant event ingestion: every source becomes one envelope, stored exactly once.');
+
+program
+  .command('dev')
+  .description('Run embedded (PGlite under .sluice/, no servers needed) with a dev tenant.')
+  .option('-p, --port <port>', 'HTTP port', process.env['SLUICE_PORT'] ?? '8787')
+  .action((options: { port: string }) => serve({ SLUICE_PORT: options.port, SLUICE_DEV: '1' }));
+
+program
+  .command('start')
+  .description('Run with configuration from SLUICE_* variables (PostgreSQL when SLUICE_DATABASE_URL is set).')
+  .action(() => serve({}));
+
+program
+  .command('sign')
+  .description('Print the headers a provider would send for a body, to try the webhook routes with curl.')
+  .requiredOption('--scheme <scheme>', `one of ${VERIFICATION_SCHEMES.join(', ')}`, (value: string) => {
+    if (!isVerificationScheme(value))
+      throw new InvalidArgumentError(`Unknown scheme; use one of ${VERIFICATION_SCHEMES.join(', ')}.`);
+    return value;
+  })
+  .requiredOption('--secret <secret>', "the connection's signing secret")
+  .requiredOption('--body <file>', 'the exact body bytes to sign (a file path, or - for standard input)')
+  .option('--header <name>', 'signature header for hmac-sha256', 'x-signature')
+  .option('--timestamp-header <name>', 'timestamp header for hmac-sha256')
+  .action(
+    async (options: {
+      scheme: string;
+      secret: string;
+      body: string;
+      header: string;
+      timestampHeader?: string;
+    }) => {
+      const rawBody = options.body === '-' ? await readStdin() : await readFile(options.body);
+      const config = (
+        options.scheme === 'hmac-sha256'
+          ? {
+              scheme: 'hmac-sha256',
+              header: options.header,
+              ...(options.timestampHeader === undefined ? {} : { timestampHeader: options.timestampHeader }),
+            }
+          : { scheme: options.scheme }
+      ) as VerificationConfig;
+      const headers = signWebhook(config, { secret: options.secret, rawBody, nowMs: Date.now() });
+      for (const [name, value] of Object.entries(headers)) process.stdout.write(`${name}: ${value}\n`);
+    },
+  );
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

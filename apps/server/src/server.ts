@@ -1,0 +1,99 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { exampleConnectors, platformConnector } from '@sluice/connectors';
+import type { Store } from '@sluice/core';
+import { openStore } from '@sluice/store';
+import pino, { type Logger } from 'pino';
+import { type App, buildApp } from './app.ts';
+import { type Config, ConfigError } from './config.ts';
+import { createContext, registerProviders } from './create-context.ts';
+import { generateApiKey } from './services/api-keys.ts';
+import { SYSTEM_TENANT_ID } from './services/platform-events.ts';
+import { SecretBox } from './services/secret-box.ts';
+
+export interface RunningServer {
+  readonly app: App;
+  readonly store: Store;
+  /** `http://host:port` as bound (port 0 resolves to the real port). */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Embedded mode keeps its AES key beside its database; server mode must be given one. */
+async function secretBoxFor(config: Config): Promise<SecretBox> {
+  if (config.secretKey !== null) return SecretBox.fromText(config.secretKey);
+  if (config.databaseUrl !== null) {
+    throw new ConfigError(
+      'SLUICE_SECRET_KEY is required with SLUICE_DATABASE_URL (32 bytes, base64 or hex).',
+    );
+  }
+  const path = join(config.dataDir, 'secret.key');
+  try {
+    return SecretBox.fromText(await readFile(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const text = SecretBox.generateKeyText();
+    await writeFile(path, `${text}\n`, { mode: 0o600, flag: 'wx' });
+    await chmod(path, 0o600);
+    return SecretBox.fromText(text);
+  }
+}
+
+/** In dev mode, a first start creates a tenant and prints its API key once. */
+async function ensureDevTenant(store: Store, out: NodeJS.WritableStream): Promise<void> {
+  const tenants = (await store.listTenants()).filter((t) => t.id !== SYSTEM_TENANT_ID);
+  if (tenants.length > 0) return;
+  const tenant = await store.createTenant({ name: 'Dev tenant' });
+  const { key, prefix, hash } = generateApiKey();
+  await store.createApiKey({ tenant_id: tenant.id, name: 'dev', prefix, hash });
+  out.write(`\nCreated dev tenant ${tenant.id}. Its API key (shown once, keep it):\n\n  ${key}\n\n`);
+}
+
+/** config → store → connectors → context → HTTP: opens everything, migrates, and listens. */
+export async function startServer(
+  config: Config,
+  options: { log?: Logger; out?: NodeJS.WritableStream } = {},
+): Promise<RunningServer> {
+  const log = options.log ?? pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
+  const out = options.out ?? process.stdout;
+  await mkdir(config.dataDir, { recursive: true });
+  const secretBox = await secretBoxFor(config);
+  const store = await openStore(
+    config.databaseUrl === null
+      ? { kind: 'pglite', dataDir: join(config.dataDir, 'pgdata') }
+      : { kind: 'postgres', connectionString: config.databaseUrl },
+  );
+  try {
+    const ctx = createContext({
+      config,
+      store,
+      connectors: [...exampleConnectors, platformConnector],
+      platformConnectorId: platformConnector.id,
+      secretBox,
+      log,
+    });
+    await registerProviders(ctx);
+    if (config.dev) await ensureDevTenant(store, out);
+    const app = await buildApp(ctx, { loggerInstance: log });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}`;
+    const mode =
+      config.databaseUrl === null ? `embedded PGlite in ${join(config.dataDir, 'pgdata')}` : 'PostgreSQL';
+    out.write(`Sluice listening on ${url} (${mode})\n`);
+    return {
+      app,
+      store,
+      url,
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
