@@ -8,6 +8,8 @@ export interface PostgresClientOptions {
   readonly max?: number;
   /** `search_path` for every connection (used to isolate test schemas). */
   readonly schema?: string;
+  /** Shown in `pg_stat_activity`; defaults to `sluice`. */
+  readonly applicationName?: string;
 }
 
 /** A PostgreSQL `SqlClient` over a `pg` pool. */
@@ -16,10 +18,14 @@ export function createPostgresClient(options: PostgresClientOptions): SqlClient 
     connectionString: options.connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: 5_000,
+    application_name: options.applicationName ?? 'sluice',
     ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
   });
-  // An idle client losing its connection (a database restart) must not crash the process.
+  // A client losing its connection (a database restart) emits 'error', idle or checked out, even after it
+  // was released; unheard, that would crash the process. Remember it instead and discard it on release.
+  const dead = new WeakSet<pg.ClientBase>();
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => dead.add(client)));
 
   const executor = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
     async query<Row extends object>(text: string, params: ReadonlyArray<unknown> = []) {
@@ -63,7 +69,7 @@ export function createPostgresClient(options: PostgresClientOptions): SqlClient 
         }
         throw asStorageError(error, 'postgres');
       } finally {
-        client.release(broken);
+        client.release(broken || dead.has(client));
       }
     },
     async close() {

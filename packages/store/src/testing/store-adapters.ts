@@ -7,6 +7,8 @@ import { SqlStore, type SqlStoreOptions } from '../sql-store.ts';
 /** A fresh, empty database for one test file, and how to throw it away. */
 export interface TestDatabase {
   readonly client: SqlClient;
+  /** The PostgreSQL schema (and application_name) of this database; null for PGlite. */
+  readonly schema: string | null;
   /** A new store over the same database (as a second process would see it). */
   store(options?: SqlStoreOptions): SqlStore;
   drop(): Promise<void>;
@@ -25,7 +27,12 @@ const pglite: StoreAdapter = {
   name: 'pglite',
   async open() {
     const client = await createPgliteClient();
-    return { client, store: (options) => new SqlStore(client, options), drop: () => client.close() };
+    return {
+      client,
+      schema: null,
+      store: (options) => new SqlStore(client, options),
+      drop: () => client.close(),
+    };
   },
 };
 
@@ -36,9 +43,15 @@ const postgres: StoreAdapter = {
     const schema = `sluice_test_${randomBytes(6).toString('hex')}`;
     const admin = createPostgresClient({ connectionString: TEST_DATABASE_URL, max: 1 });
     await admin.exec(`CREATE SCHEMA ${schema}`);
-    const client = createPostgresClient({ connectionString: TEST_DATABASE_URL, schema, max: 20 });
+    const client = createPostgresClient({
+      connectionString: TEST_DATABASE_URL,
+      schema,
+      max: 20,
+      applicationName: schema,
+    });
     return {
       client,
+      schema,
       store: (options) => new SqlStore(client, options),
       async drop() {
         await client.close();
