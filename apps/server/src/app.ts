@@ -29,6 +29,9 @@ export async function buildApp(
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // The API speaks JSON only: a text/plain body is refused with 415, not parsed as a string and judged
+  // against a JSON schema. The webhook routes install their own raw-body parsers.
+  app.removeContentTypeParser('text/plain');
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   installErrorHandlers(app);
   await app.register(swagger, {

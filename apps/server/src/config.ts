@@ -76,8 +76,10 @@ const INTEGER_VARS = new Set([
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(EnvSchema.properties)) {
-    const value = env[key] ?? DEFAULTS[key];
-    if (value === undefined || value === '') continue;
+    const given = env[key];
+    // An empty variable (`SLUICE_PORT=` in an env file) means unset: it gets the default.
+    const value = given === undefined || given === '' ? DEFAULTS[key] : given;
+    if (value === undefined) continue;
     raw[key] = INTEGER_VARS.has(key) && /^\d+$/.test(value) ? Number(value) : value;
   }
   raw['SLUICE_DEV'] ??= env['SLUICE_DATABASE_URL'] ? '0' : '1';

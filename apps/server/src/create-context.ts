@@ -64,6 +64,9 @@ export async function registerProviders(ctx: AppContext): Promise<void> {
   await ctx.platform.ensureSystemTenant();
   for (const connector of ctx.connectors.list()) {
     if (connector.id === ctx.platform.connectorId) continue;
+    // The dedupe key guards concurrent starts; it expires, so a restart after the dedupe window checks
+    // the stored facts instead of publishing the same registration again.
+    if (await isRegistered(ctx, connector)) continue;
     await ctx.platform.emit(SYSTEM_TENANT_ID, {
       event_type: 'provider.registered',
       dedupe_key: `provider:${connector.id}:${connector.version}`,
@@ -75,4 +78,18 @@ export async function registerProviders(ctx: AppContext): Promise<void> {
       },
     });
   }
+}
+
+async function isRegistered(ctx: AppContext, connector: Connector): Promise<boolean> {
+  let after: string | undefined;
+  do {
+    const page = await ctx.store.queryEnvelopes(
+      SYSTEM_TENANT_ID,
+      { event_type: 'provider.registered', entity: `provider:${connector.id}` },
+      { limit: 100, ...(after === undefined ? {} : { after }) },
+    );
+    if (page.items.some((envelope) => envelope.payload['version'] === connector.version)) return true;
+    after = page.next ?? undefined;
+  } while (after !== undefined);
+  return false;
 }

@@ -47,7 +47,12 @@ export async function tenantOf(
   throw new SluiceError('forbidden', 'The admin key acts on a tenant only with an X-Sluice-Tenant header.');
 }
 
-export async function requireAdmin(request: FastifyRequest, adminKey: string | null): Promise<void> {
-  const key = bearer(request);
-  if (!isAdminKey(key, adminKey)) throw new SluiceError('forbidden', 'This route needs the admin key.');
+/** Admin routes: an unknown key is unauthenticated (401); a valid tenant key is forbidden (403). */
+export async function requireAdmin(
+  request: FastifyRequest,
+  store: Store,
+  adminKey: string | null,
+): Promise<void> {
+  const caller = await authenticate(request, store, adminKey);
+  if (caller.kind !== 'admin') throw new SluiceError('forbidden', 'This route needs the admin key.');
 }

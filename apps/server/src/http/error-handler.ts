@@ -1,18 +1,42 @@
 import { type ErrorCode, SluiceError } from '@sluice/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
 
-/** Fastify's own error codes for client mistakes, mapped to ours. */
-const FASTIFY_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
-  FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
+/** Fastify's own error codes for client mistakes, mapped to ours, with messages in our words. */
+const FASTIFY_CODES: Record<
+  string,
+  { code: ErrorCode; message: (error: FastifyError, contentType: string) => string }
+> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    code: 'invalid_json',
+    message: (_e, contentType) =>
+      `The body is not valid JSON, though Content-Type is ${JSON.stringify(contentType)}.`,
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'invalid_json',
+    message: () => 'The body is empty; send a JSON object.',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'payload_too_large',
+    message: () => 'The body is larger than the configured limit.',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'unsupported_media_type',
+    message: (_e, contentType) =>
+      `Content-Type ${JSON.stringify(contentType)} is not accepted; send application/json.`,
+  },
+  FST_ERR_CTP_INVALID_TYPE: {
+    code: 'unsupported_media_type',
+    message: (_e, contentType) =>
+      `Content-Type ${JSON.stringify(contentType)} is not accepted; send application/json.`,
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'invalid_request',
+    message: () => 'The Content-Length header does not match the body.',
+  },
 };
 
 /** Turns anything thrown by a route into `{ error: { code, message, details? } }` with the right status. */
-export function toSluiceError(error: unknown): SluiceError {
+export function toSluiceError(error: unknown, contentType = ''): SluiceError {
   if (error instanceof SluiceError) return error;
   const fastifyError = error as FastifyError & { validation?: unknown; validationContext?: string };
   if (fastifyError.validation !== undefined) {
@@ -25,7 +49,7 @@ export function toSluiceError(error: unknown): SluiceError {
     );
   }
   const mapped = typeof fastifyError.code === 'string' ? FASTIFY_CODES[fastifyError.code] : undefined;
-  if (mapped !== undefined) return new SluiceError(mapped, fastifyError.message);
+  if (mapped !== undefined) return new SluiceError(mapped.code, mapped.message(fastifyError, contentType));
   if (error instanceof SyntaxError)
     return new SluiceError('invalid_json', `The body is not valid JSON: ${error.message}.`);
   if (
@@ -40,7 +64,7 @@ export function toSluiceError(error: unknown): SluiceError {
 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    const sluiceError = toSluiceError(error);
+    const sluiceError = toSluiceError(error, request.headers['content-type'] ?? '');
     if (sluiceError.status >= 500) {
       request.log.error({ err: sluiceError.cause ?? error, code: sluiceError.code }, sluiceError.message);
     } else {

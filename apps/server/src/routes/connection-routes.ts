@@ -4,6 +4,7 @@ import { generateSecret } from '@sluice/receive';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { tenantOf } from '../http/auth.ts';
+import { optionalBody } from '../http/optional-body.ts';
 import { errors } from '../http/schemas.ts';
 
 const NewConnection = Type.Object(
@@ -200,6 +201,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
     app.post<{ Params: Static<typeof Params>; Body: Static<typeof Rotate> }>(
       '/api/v1/connections/:connection_id/rotate-secret',
       {
+        preValidation: optionalBody,
         schema: {
           ...secured,
           description:

@@ -25,6 +25,11 @@ const KEEPALIVE_MS = 15_000;
  */
 export function eventStreamRoute(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
+    // Open tails end when the server closes, so shutdown does not wait for clients to hang up.
+    let closing = false;
+    app.addHook('preClose', async () => {
+      closing = true;
+    });
     app.get<{ Querystring: Static<typeof StreamQuery> }>(
       '/api/v1/events/stream',
       {
@@ -66,7 +71,7 @@ export function eventStreamRoute(ctx: AppContext): FastifyPluginAsync {
         request.raw.on('close', () => {
           open = false;
         });
-        while (open) {
+        while (open && !closing) {
           try {
             const page = await ctx.store.queryEnvelopes(tenantId, filter, {
               limit: 100,

@@ -5,7 +5,11 @@ import { errors } from '../http/schemas.ts';
 /** Liveness, readiness (the store answers) and the OpenAPI document. */
 export function healthRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
-    app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+    app.get(
+      '/healthz',
+      { schema: { description: 'Live while the process answers.', tags: ['health'] } },
+      async () => ({ status: 'ok' }),
+    );
     app.get(
       '/readyz',
       {

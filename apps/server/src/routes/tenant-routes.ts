@@ -3,6 +3,7 @@ import { SluiceError } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { requireAdmin, tenantOf } from '../http/auth.ts';
+import { optionalBody } from '../http/optional-body.ts';
 import { errors } from '../http/schemas.ts';
 import { generateApiKey } from '../services/api-keys.ts';
 
@@ -44,7 +45,7 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        await requireAdmin(request, ctx.config.adminKey);
+        await requireAdmin(request, ctx.store, ctx.config.adminKey);
         const tenant = await ctx.store.createTenant({
           name: request.body.name,
           reseller_id: request.body.reseller_id ?? null,
@@ -65,7 +66,7 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        await requireAdmin(request, ctx.config.adminKey);
+        await requireAdmin(request, ctx.store, ctx.config.adminKey);
         return { items: await ctx.store.listTenants() };
       },
     );
@@ -73,6 +74,7 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsync {
     app.post<{ Params: Static<typeof TenantParams>; Body: Static<typeof NewKey> }>(
       '/api/v1/tenants/:tenant_id/api-keys',
       {
+        preValidation: optionalBody,
         schema: {
           tags: ['tenants'],
           description:
@@ -84,7 +86,7 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        await requireAdmin(request, ctx.config.adminKey);
+        await requireAdmin(request, ctx.store, ctx.config.adminKey);
         const tenant = await ctx.store.getTenant(request.params.tenant_id);
         if (tenant === null)
           throw new SluiceError('tenant_not_found', `Tenant "${request.params.tenant_id}" does not exist.`);

@@ -81,6 +81,10 @@ export class WebhookReceiver {
     if (connection === null || connection.connector_id === this.#deps.platform.connectorId) {
       throw new SluiceError('connection_not_found', `Connection "${connectionId}" does not exist.`);
     }
+    // Refused before mapping, so a retired connection keeps nothing, not even a dead letter.
+    if (connection.status !== 'active') {
+      throw new SluiceError('connection_retired', `Connection "${connectionId}" is retired.`);
+    }
     return this.#receive(this.#connector(connection.connector_id), [connection], delivery);
   }
 
@@ -244,7 +248,7 @@ export class WebhookReceiver {
     }
     let body: unknown;
     try {
-      body = JSON.parse(delivery.rawBody.toString('utf8'));
+      body = parseJsonExact(delivery.rawBody.toString('utf8'));
     } catch (error) {
       throw new SluiceError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`);
     }
@@ -260,7 +264,6 @@ export class WebhookReceiver {
       throw new MappingFault(mapped.error.message, {
         stage: 'map',
         ...(mapped.error.rule === undefined ? {} : { rule: mapped.error.rule }),
-        ...(mapped.error.stack === undefined ? {} : { stack: mapped.error.stack }),
       });
     }
     return mapped.emissions;
@@ -347,6 +350,22 @@ class MappingFault extends Error {
     super(message);
     this.context = context;
   }
+}
+
+/**
+ * JSON.parse, except that an integer beyond 2^53 keeps its exact digits as a string: providers' ids
+ * (Shopify orders, Twitter snowflakes) exceed what a double holds, and a rounded id would merge two
+ * orders under one dedupe key.
+ */
+export function parseJsonExact(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' &&
+    !Number.isSafeInteger(value) &&
+    context?.source !== undefined &&
+    /^-?\d+$/.test(context.source)
+      ? context.source
+      : value,
+  );
 }
 
 function toleranceOf(connector: Connector): number {

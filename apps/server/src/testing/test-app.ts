@@ -1,5 +1,6 @@
 import { exampleConnectors, platformConnector } from '@sluice/connectors';
 import type { Connector, Store, Tenant } from '@sluice/core';
+import type { SqlClient } from '@sluice/store';
 import { STORE_ADAPTERS, type TestDatabase } from '@sluice/store/testing';
 import type { App } from '../app.ts';
 import { buildApp } from '../app.ts';
@@ -15,6 +16,8 @@ export interface TestApp {
   readonly app: App;
   readonly ctx: AppContext;
   readonly store: Store;
+  /** The database under the store, for assertions on what is stored at rest. */
+  readonly sql: SqlClient;
   readonly config: Config;
   /** A new tenant and a Bearer header for its API key. */
   tenant(name?: string): Promise<{ tenant: Tenant; auth: { authorization: string } }>;
@@ -60,6 +63,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     app,
     ctx,
     store,
+    sql: db.client,
     config,
     admin: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
     async tenant(name = 'Tenant') {
