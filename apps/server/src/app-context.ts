@@ -3,6 +3,7 @@ import type { Ingestor } from '@sluice/ingest';
 import type { ConnectorRegistry } from '@sluice/map';
 import type { Config } from './config.ts';
 import type { ConnectionQuota } from './services/connection-quota.ts';
+import type { Metrics } from './services/metrics.ts';
 import type { PlatformEvents } from './services/platform-events.ts';
 import type { SecretBox } from './services/secret-box.ts';
 import type { WebhookReceiver } from './services/webhook-receiver.ts';
@@ -17,6 +18,7 @@ export interface AppContext {
   readonly quota: ConnectionQuota;
   readonly platform: PlatformEvents;
   readonly receiver: WebhookReceiver;
+  readonly metrics: Metrics;
   readonly now: () => Date;
   /** How often the live tail looks for new envelopes, in ms. */
   readonly tailIntervalMs: number;

@@ -33,7 +33,17 @@ export async function buildApp(
   // against a JSON schema. The webhook routes install their own raw-body parsers.
   app.removeContentTypeParser('text/plain');
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
-  installErrorHandlers(app);
+  installErrorHandlers(app, ctx.metrics);
+  app.addHook('onResponse', async (request, reply) => {
+    ctx.metrics.httpRequests.observe(
+      {
+        route: request.routeOptions.url ?? 'unmatched',
+        method: request.method,
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

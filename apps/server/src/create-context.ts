@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from './app-context.ts';
 import type { Config } from './config.ts';
 import { ConnectionQuota } from './services/connection-quota.ts';
+import { Metrics } from './services/metrics.ts';
 import { PlatformEvents, SYSTEM_TENANT_ID } from './services/platform-events.ts';
 import type { SecretBox } from './services/secret-box.ts';
 import { WebhookReceiver } from './services/webhook-receiver.ts';
@@ -19,12 +20,15 @@ export interface ContextOptions {
   readonly now?: () => Date;
   readonly tailIntervalMs?: number;
   readonly log?: Pick<FastifyBaseLogger, 'warn'>;
+  /** Process metrics (CPU, memory, event loop) in /metrics too; off in tests. */
+  readonly defaultMetrics?: boolean;
 }
 
 /** Wires the services every route shares. The one place where they are constructed. */
 export function createContext(options: ContextOptions): AppContext {
   const { config, store, secretBox } = options;
   const now = options.now ?? (() => new Date());
+  const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? true });
   const connectors = new ConnectorRegistry(options.connectors);
   const platformConnector = connectors.require(options.platformConnectorId);
   const ingestor = createIngestor({
@@ -32,11 +36,14 @@ export function createContext(options: ContextOptions): AppContext {
     connectors,
     now,
     limits: { maxPayloadBytes: config.maxPayloadBytes, dedupeWindowMs: config.dedupeWindowMs },
-    onMissingEntity: ({ connection_id, event_type, index }) =>
+    onCommitted: (results) => metrics.countResults(results),
+    onMissingEntity: ({ connection_id, event_type, index }) => {
+      metrics.missingEntity.inc({ event_type });
       options.log?.warn(
         { connection_id, event_type, index },
         'emission has no payload.entity; single-flight cannot serialize its side effects',
-      ),
+      );
+    },
   });
   const quota = new ConnectionQuota({
     rate: config.connectionRate,
@@ -44,7 +51,16 @@ export function createContext(options: ContextOptions): AppContext {
     now: () => now().getTime(),
   });
   const platform = new PlatformEvents({ store, ingestor, connector: platformConnector, secretBox });
-  const receiver = new WebhookReceiver({ store, connectors, ingestor, secretBox, quota, platform, now });
+  const receiver = new WebhookReceiver({
+    store,
+    connectors,
+    ingestor,
+    secretBox,
+    quota,
+    platform,
+    metrics,
+    now,
+  });
   return {
     config,
     store,
@@ -54,6 +70,7 @@ export function createContext(options: ContextOptions): AppContext {
     quota,
     platform,
     receiver,
+    metrics,
     now,
     tailIntervalMs: options.tailIntervalMs ?? 250,
   };

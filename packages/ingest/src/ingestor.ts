@@ -37,6 +37,8 @@ export interface IngestorDeps {
   readonly now?: () => Date;
   /** Called once per accepted-for-validation emission without `payload.entity`. */
   readonly onMissingEntity?: (info: { connection_id: string; event_type: string; index: number }) => void;
+  /** Called after each commit with the per-element outcomes (metrics). */
+  readonly onCommitted?: (results: ReadonlyArray<ElementResult>) => void;
 }
 
 export interface Ingestor {
@@ -131,14 +133,14 @@ export function createIngestor(deps: IngestorDeps): Ingestor {
         ...(options.replay === undefined ? {} : { replay: options.replay }),
       });
       if (result.status === 'replayed') return result;
-      return {
-        status: 'committed',
-        results: result.outcomes.map((outcome, index) =>
+      const results = result.outcomes.map(
+        (outcome, index): ElementResult =>
           outcome.status === 'accepted'
             ? { index, status: 'accepted', event_id: outcome.event_id }
             : { index, status: 'duplicate', event_id: outcome.event_id },
-        ),
-      };
+      );
+      deps.onCommitted?.(results);
+      return { status: 'committed', results };
     },
   };
 }

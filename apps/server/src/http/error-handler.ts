@@ -1,5 +1,6 @@
 import { type ErrorCode, SluiceError } from '@sluice/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Metrics } from '../services/metrics.ts';
 
 /** Fastify's own error codes for client mistakes, mapped to ours, with messages in our words. */
 const FASTIFY_CODES: Record<
@@ -62,9 +63,10 @@ export function toSluiceError(error: unknown, contentType = ''): SluiceError {
   return new SluiceError('internal', 'Internal error.', { cause: error });
 }
 
-export function installErrorHandlers(app: FastifyInstance): void {
+export function installErrorHandlers(app: FastifyInstance, metrics: Metrics): void {
   app.setErrorHandler((error, request, reply) => {
     const sluiceError = toSluiceError(error, request.headers['content-type'] ?? '');
+    metrics.errors.inc({ code: sluiceError.code });
     if (sluiceError.status >= 500) {
       request.log.error({ err: sluiceError.cause ?? error, code: sluiceError.code }, sluiceError.message);
     } else {

@@ -24,6 +24,14 @@ export function healthRoutes(ctx: AppContext): FastifyPluginAsync {
         return { status: 'ready' };
       },
     );
+    app.get(
+      '/metrics',
+      { schema: { description: 'Prometheus metrics.', tags: ['health'] } },
+      async (_request, reply) => {
+        reply.header('content-type', ctx.metrics.registry.contentType);
+        return ctx.metrics.registry.metrics();
+      },
+    );
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   };
 }

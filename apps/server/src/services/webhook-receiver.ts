@@ -16,6 +16,7 @@ import type { ElementResult, Ingestor } from '@sluice/ingest';
 import { type ConnectorRegistry, runMapping } from '@sluice/map';
 import { type VerifyFailure, type VerifySuccess, verifyWebhook } from '@sluice/receive';
 import type { ConnectionQuota } from './connection-quota.ts';
+import type { Metrics } from './metrics.ts';
 import type { PlatformEvents } from './platform-events.ts';
 import type { SecretBox } from './secret-box.ts';
 
@@ -61,6 +62,7 @@ export interface WebhookReceiverDeps {
   readonly secretBox: SecretBox;
   readonly quota: ConnectionQuota;
   readonly platform: PlatformEvents;
+  readonly metrics: Metrics;
   readonly now: () => Date;
 }
 
@@ -317,6 +319,7 @@ export class WebhookReceiver {
     for (const [name, value] of Object.entries(delivery.headers)) {
       if (!DROPPED_HEADERS.has(name)) headers[name] = value;
     }
+    this.#deps.metrics.deadLetters.inc({ connector: connector.id });
     const deadLetter = await this.#deps.store.createDeadLetter({
       tenant_id: connection.tenant_id,
       connector: connector.id,

@@ -39,7 +39,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const adapter = STORE_ADAPTERS.find((a) => a.name === (options.adapter ?? 'pglite'));
   if (adapter === undefined) throw new Error(`no store adapter ${options.adapter}`);
   const db: TestDatabase = await adapter.open();
-  const store = db.store();
+  const store = db.store(options.now === undefined ? {} : { now: options.now });
   await store.migrate();
   const config = loadConfig({
     SLUICE_ADMIN_KEY: TEST_ADMIN_KEY,
@@ -55,6 +55,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     secretBox: new SecretBox(Buffer.alloc(32, 7)),
     ...(options.now === undefined ? {} : { now: options.now }),
     tailIntervalMs: options.tailIntervalMs ?? 20,
+    defaultMetrics: false,
   });
   await registerProviders(ctx);
   const app = await buildApp(ctx);
