@@ -2,6 +2,7 @@ import type { Emission, MapInput } from '@sluice/core';
 import { defineConnector } from '@sluice/map';
 import { idOf, isoFromEpochSeconds, optionalString, recordOf, stringOf } from './source-fields.ts';
 import { pollStripeCustomers } from './stripe-customers-poll.ts';
+import { probeStripe } from './stripe-probe.ts';
 
 const ID = 'stripe';
 
@@ -81,4 +82,5 @@ export const stripeConnector = defineConnector({
   webhook: { verify: { scheme: 'stripe' } },
   map: mapStripeEvent,
   poll: { customers: pollStripeCustomers },
+  probe: probeStripe,
 });

@@ -1,0 +1,28 @@
+import type { ProbeResult } from '@sluice/core';
+
+const DEFAULT_API_BASE = 'https://api.stripe.com';
+
+/**
+ * The health probe of a Stripe connection: `GET /v1/balance` with the connection's `api_key`. A webhook-only
+ * connection (no `api_key`) has nothing to probe and passes.
+ */
+export async function probeStripe(config: Readonly<Record<string, unknown>>): Promise<ProbeResult> {
+  const apiKey = config['api_key'];
+  if (apiKey === undefined) return { ok: true, message: 'No api_key configured; webhooks only.' };
+  if (typeof apiKey !== 'string' || apiKey === '')
+    return { ok: false, message: 'api_key must be a non-empty string.' };
+  const apiBase = typeof config['api_base'] === 'string' ? config['api_base'] : DEFAULT_API_BASE;
+  try {
+    const response = await fetch(`${apiBase.replace(/\/+$/, '')}/v1/balance`, {
+      headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (response.ok) return { ok: true, message: 'GET /v1/balance answered 200.' };
+    return { ok: false, message: `GET /v1/balance answered ${response.status}.` };
+  } catch (error) {
+    return {
+      ok: false,
+      message: `GET /v1/balance failed: ${error instanceof Error ? error.message : String(error)}.`,
+    };
+  }
+}
