@@ -48,13 +48,10 @@ export function eventStreamRoute(ctx: AppContext): FastifyPluginAsync {
         const header = request.headers['last-event-id'];
         const resumeFrom =
           typeof header === 'string' && header.length > 0 ? header : request.query.last_event_id;
-        let cursor: string | undefined;
-        if (resumeFrom !== undefined && isEventId(resumeFrom)) {
-          cursor = resumeFrom;
-        } else {
-          const newest = await ctx.store.queryEnvelopes(tenantId, filter, { limit: 1, order: 'desc' });
-          cursor = newest.items[0]?.event_id;
-        }
+        // Runs before the stream opens, so a bad filter is still a 400, not an error frame on every poll.
+        const newest = await ctx.store.queryEnvelopes(tenantId, filter, { limit: 1, order: 'desc' });
+        let cursor =
+          resumeFrom !== undefined && isEventId(resumeFrom) ? resumeFrom : newest.items[0]?.event_id;
 
         reply.hijack();
         const res = reply.raw;

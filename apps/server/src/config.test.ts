@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('fills every default from an empty environment', () => {
+    const config = loadConfig({});
+    assert.deepEqual(config, {
+      host: '127.0.0.1',
+      port: 8787,
+      dataDir: '.sluice',
+      databaseUrl: null,
+      adminKey: null,
+      secretKey: null,
+      bodyLimitBytes: 1024 * 1024,
+      maxPayloadBytes: 256 * 1024,
+      dedupeWindowMs: 24 * 3600 * 1000,
+      connectionRate: 1000,
+      connectionBurst: 2000,
+      dev: true,
+      logLevel: 'info',
+      publicUrl: null,
+    });
+  });
+
+  it('reads every variable it is given, converting integers and seconds', () => {
+    const config = loadConfig({
+      SLUICE_HOST: '0.0.0.0',
+      SLUICE_PORT: '9000',
+      SLUICE_DATA_DIR: '/var/lib/sluice',
+      SLUICE_DATABASE_URL: 'postgresql://sluice@db:5432/sluice',
+      SLUICE_ADMIN_KEY: 'an-admin-key-of-enough-length',
+      SLUICE_SECRET_KEY: 'a'.repeat(64),
+      SLUICE_BODY_LIMIT_BYTES: '2048',
+      SLUICE_MAX_PAYLOAD_BYTES: '1024',
+      SLUICE_DEDUPE_WINDOW_SECONDS: '60',
+      SLUICE_CONNECTION_RATE: '5',
+      SLUICE_CONNECTION_BURST: '10',
+      SLUICE_LOG_LEVEL: 'debug',
+      SLUICE_PUBLIC_URL: 'https://sluice.example.com',
+    });
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.port, 9000);
+    assert.equal(config.dataDir, '/var/lib/sluice');
+    assert.equal(config.databaseUrl, 'postgresql://sluice@db:5432/sluice');
+    assert.equal(config.adminKey, 'an-admin-key-of-enough-length');
+    assert.equal(config.secretKey, 'a'.repeat(64));
+    assert.equal(config.bodyLimitBytes, 2048);
+    assert.equal(config.maxPayloadBytes, 1024);
+    assert.equal(config.dedupeWindowMs, 60_000);
+    assert.equal(config.connectionRate, 5);
+    assert.equal(config.connectionBurst, 10);
+    assert.equal(config.logLevel, 'debug');
+    assert.equal(config.publicUrl, 'https://sluice.example.com');
+  });
+
+  it('treats an empty variable as unset', () => {
+    const config = loadConfig({ SLUICE_PORT: '', SLUICE_ADMIN_KEY: '', SLUICE_DATABASE_URL: '' });
+    assert.equal(config.port, 8787);
+    assert.equal(config.adminKey, null);
+    assert.equal(config.databaseUrl, null);
+    assert.equal(config.dev, true);
+  });
+
+  it('names every bad variable in one ConfigError', () => {
+    const bad = {
+      SLUICE_PORT: 'eighty',
+      SLUICE_BODY_LIMIT_BYTES: '0',
+      SLUICE_ADMIN_KEY: 'short',
+      SLUICE_DATABASE_URL: 'mysql://db/sluice',
+      SLUICE_LOG_LEVEL: 'loud',
+      SLUICE_DEV: 'yes',
+      SLUICE_PUBLIC_URL: 'sluice.example.com',
+    };
+    let thrown: unknown;
+    try {
+      loadConfig(bad);
+    } catch (error) {
+      thrown = error;
+    }
+    assert.ok(thrown instanceof ConfigError, `expected a ConfigError, got ${String(thrown)}`);
+    assert.equal(thrown.name, 'ConfigError');
+    for (const [name, value] of Object.entries(bad)) {
+      assert.match(thrown.message, new RegExp(`${name}=`), `the message names ${name}`);
+      assert.ok(thrown.message.includes(value), `the message shows the bad value of ${name}`);
+    }
+    assert.doesNotMatch(thrown.message, /SLUICE_HOST|SLUICE_MAX_PAYLOAD_BYTES|SLUICE_CONNECTION_RATE/);
+  });
+
+  it('rejects a port out of range and a negative integer', () => {
+    assert.throws(() => loadConfig({ SLUICE_PORT: '70000' }), /SLUICE_PORT=70000/);
+    assert.throws(() => loadConfig({ SLUICE_CONNECTION_RATE: '-1' }), /SLUICE_CONNECTION_RATE="-1"/);
+  });
+
+  it('defaults SLUICE_DEV to on in embedded mode and off with a database URL', () => {
+    assert.equal(loadConfig({}).dev, true);
+    assert.equal(loadConfig({ SLUICE_DATABASE_URL: 'postgres://127.0.0.1/sluice' }).dev, false);
+    assert.equal(
+      loadConfig({ SLUICE_DATABASE_URL: 'postgres://127.0.0.1/sluice', SLUICE_DEV: '1' }).dev,
+      true,
+    );
+    assert.equal(loadConfig({ SLUICE_DEV: '0' }).dev, false);
+  });
+});
