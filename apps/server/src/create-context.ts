@@ -1,6 +1,7 @@
 import type { Connector, Store } from '@sluice/core';
 import { createIngestor } from '@sluice/ingest';
 import { ConnectorRegistry } from '@sluice/map';
+import { WebhookReceiver } from '@sluice/receive';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from './app-context.ts';
 import type { Config } from './config.ts';
@@ -8,7 +9,6 @@ import { ConnectionQuota } from './services/connection-quota.ts';
 import { Metrics } from './services/metrics.ts';
 import { PlatformEvents, SYSTEM_TENANT_ID } from './services/platform-events.ts';
 import type { SecretBox } from './services/secret-box.ts';
-import { WebhookReceiver } from './services/webhook-receiver.ts';
 
 export interface ContextOptions {
   readonly config: Config;
@@ -55,11 +55,26 @@ export function createContext(options: ContextOptions): AppContext {
     store,
     connectors,
     ingestor,
-    secretBox,
     quota,
-    platform,
-    metrics,
     now,
+    internalConnectors: new Set([platformConnector.id]),
+    async secretsOf(connection, at) {
+      const sealed = await store.liveSecrets(connection.tenant_id, connection.id, at);
+      return sealed.map((secret) => secretBox.open(secret.ciphertext, connection.id));
+    },
+    async onDeadLetter(deadLetter, connector, connection) {
+      metrics.deadLetters.inc({ connector: connector.id });
+      await platform.emit(connection.tenant_id, {
+        event_type: 'webhook.dead_lettered',
+        dedupe_key: `dead_letter:${deadLetter.id}`,
+        payload: {
+          entity: { kind: 'dead_letter', id: deadLetter.id },
+          connection_id: connection.id,
+          connector: connector.id,
+          error_message: deadLetter.error_message,
+        },
+      });
+    },
   });
   return {
     config,

@@ -1,8 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
+import type { Delivery, ReceiveOutcome } from '@sluice/receive';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { DeadLetteredResponse, errors, IngestResponse } from '../http/schemas.ts';
-import type { Delivery, ReceiveOutcome } from '../services/webhook-receiver.ts';
 
 const INGEST_ERRORS = errors(400, 401, 404, 409, 413, 415, 429, 503);
 

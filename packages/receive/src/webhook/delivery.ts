@@ -1,0 +1,56 @@
+import { type Connector, isJsonContentType, mediaTypeOf, SluiceError } from '@sluice/core';
+
+/** One inbound HTTP delivery: the raw bytes, as signed, and the headers (names lowercased). */
+export interface Delivery {
+  readonly rawBody: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+const CLOUDEVENT_MEDIA = new Set(['application/cloudevents+json', 'application/cloudevents-batch+json']);
+
+function mediaOf(delivery: Delivery): string {
+  const contentType = delivery.headers['content-type'];
+  return contentType === undefined ? '' : mediaTypeOf(contentType);
+}
+
+/** Refuses (415) what the connector cannot read: non-JSON bodies, and CloudEvents where it declares none. */
+export function checkMediaType(connector: Connector, delivery: Delivery): void {
+  const media = mediaOf(delivery);
+  if (CLOUDEVENT_MEDIA.has(media) && connector.webhook?.cloudevents !== true) {
+    throw new SluiceError(
+      'unsupported_media_type',
+      `Connector "${connector.id}" does not accept CloudEvents (${media}).`,
+    );
+  }
+  if (!isJsonContentType(media)) {
+    const shown = JSON.stringify(delivery.headers['content-type'] ?? null);
+    throw new SluiceError(
+      'unsupported_media_type',
+      `Content-Type ${shown} is not accepted; send application/json.`,
+    );
+  }
+}
+
+/** True when the delivery carries CloudEvents (any content mode) for a connector that declares them. */
+export function carriesCloudEvents(connector: Connector, delivery: Delivery): boolean {
+  return (
+    connector.webhook?.cloudevents === true &&
+    (CLOUDEVENT_MEDIA.has(mediaOf(delivery)) || 'ce-specversion' in delivery.headers)
+  );
+}
+
+/**
+ * JSON.parse, except that an integer beyond 2^53 keeps its exact digits as a string: providers' ids
+ * (Shopify orders, Twitter snowflakes) exceed what a double holds, and a rounded id would merge two
+ * orders under one dedupe key.
+ */
+export function parseJsonExact(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' &&
+    !Number.isSafeInteger(value) &&
+    context?.source !== undefined &&
+    /^-?\d+$/.test(context.source)
+      ? context.source
+      : value,
+  );
+}
