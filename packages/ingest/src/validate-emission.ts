@@ -32,6 +32,9 @@ const KNOWN_FIELDS = new Set([
   'causation_id',
 ]);
 
+/** `\u0000` in JSON text, not preceded by an escaping backslash. */
+const ESCAPED_NUL = /(?<!\\)(?:\\\\)*\\u0000/;
+
 const optionalString = (value: unknown): boolean =>
   value === undefined || value === null || typeof value === 'string';
 
@@ -111,7 +114,14 @@ export function validateEmission(
     );
   }
   if (!isPlainObject(payload)) return fail('payload', 'object', 'payload must be a JSON object.');
-  const size = Buffer.byteLength(JSON.stringify(payload));
+  const json = JSON.stringify(payload);
+  // PostgreSQL text and jsonb cannot hold U+0000; refuse it here, with a name, rather than at commit.
+  const nulInPayload = ESCAPED_NUL.test(json);
+  if (nulInPayload || dedupe_key.includes('\u0000')) {
+    const field = nulInPayload ? 'payload' : 'dedupe_key';
+    return fail(field, 'no_nul', `${field} must not contain the character U+0000.`);
+  }
+  const size = Buffer.byteLength(json);
   if (size > limits.maxPayloadBytes) {
     return fail(
       'payload',

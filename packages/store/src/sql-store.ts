@@ -19,8 +19,9 @@ import {
   type Tenant,
   type Workspace,
 } from '@sluice/core';
-import { appendEnvelopes } from './append-envelopes.ts';
+import { appendGroup, type GroupItemResult } from './append-group.ts';
 import { queryEnvelopes } from './envelope-queries.ts';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { migrate } from './migrator.ts';
 import {
   iso,
@@ -33,23 +34,31 @@ import {
   toWorkspace,
 } from './row-mappers.ts';
 import type { SqlClient } from './sql-client.ts';
-import { isRetryableConflict } from './storage-errors.ts';
+import { isDataError, isRetryableConflict } from './storage-errors.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SqlStoreOptions {
   /** Injected clock (tests move time to expire dedupe keys). */
   readonly now?: () => Date;
+  /** How appends share commits. */
+  readonly groupCommit?: GroupCommitOptions;
 }
 
 /** The `Store` over any `SqlClient`: one SQL dialect for PGlite and PostgreSQL. Every query is tenant-scoped. */
 export class SqlStore implements Store {
   readonly #db: SqlClient;
   readonly #now: () => Date;
+  readonly #group: GroupCommit;
 
   constructor(db: SqlClient, options: SqlStoreOptions = {}) {
     this.#db = db;
     this.#now = options.now ?? (() => new Date());
+    // PGlite runs one transaction at a time; PostgreSQL overlaps two groups' round trips.
+    this.#group = new GroupCommit((inputs) => this.#commitGroup(inputs), {
+      maxInFlight: db.dialect === 'pglite' ? 1 : 2,
+      ...options.groupCommit,
+    });
   }
 
   get dialect(): SqlClient['dialect'] {
@@ -239,12 +248,34 @@ export class SqlStore implements Store {
     });
   }
 
-  async append(input: AppendInput): Promise<AppendResult> {
+  /** Shares a commit with the appends that arrive while another is under way (group commit). */
+  append(input: AppendInput): Promise<AppendResult> {
+    return this.#group.submit(input);
+  }
+
+  async #commitGroup(inputs: ReadonlyArray<AppendInput>): Promise<GroupItemResult[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#db.transaction((tx) => appendEnvelopes(tx, input, this.#now()));
+        return await this.#db.transaction((tx) => appendGroup(tx, inputs, this.#now()));
       } catch (error) {
-        if (attempt >= 3 || !isRetryableConflict(error)) throw error;
+        if (attempt < 3 && isRetryableConflict(error)) continue;
+        if (!isDataError(error)) throw error;
+        // Data the database refuses fails its whole group: commit each input alone, so only its own fails.
+        if (inputs.length > 1) {
+          return Promise.all(
+            inputs.map((input) =>
+              this.#commitGroup([input]).then(
+                ([item]): GroupItemResult =>
+                  item ?? { ok: false, error: new Error('group commit lost a result') },
+                (failure: unknown): GroupItemResult => ({ ok: false, error: failure }),
+              ),
+            ),
+          );
+        }
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new SluiceError('emission_invalid', `The store refused the emission's data: ${reason}.`, {
+          cause: error,
+        });
       }
     }
   }

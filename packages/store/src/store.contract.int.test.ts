@@ -282,6 +282,102 @@ for (const adapter of STORE_ADAPTERS) {
       });
     });
 
+    it('shares commits between concurrent appends, each keeping its own result', async () => {
+      const groups: number[] = [];
+      const grouped = db.store({ groupCommit: { onGroup: (inputs) => groups.push(inputs) } });
+      const tenants = await Promise.all([0, 1, 2].map((i) => grouped.createTenant({ name: `Group ${i}` })));
+      const connections = await Promise.all(
+        tenants.map((tenant) =>
+          grouped.createConnection({
+            tenant_id: tenant.id,
+            workspace_id: null,
+            connector_id: 'test-orders',
+            name: 'g',
+            config: {},
+            secret_ciphertext: 'v1:g',
+          }),
+        ),
+      );
+      const [a, b, c] = connections as [Connection, Connection, Connection];
+      await grouped.retireConnection(c.tenant_id, c.id);
+      const replay = { key: 'group-replay', expiresAt: new Date(Date.now() + 60_000) };
+      const work = [
+        ...Array.from({ length: 30 }, (_, i) =>
+          grouped.append({
+            connection: i % 2 ? a : b,
+            envelopes: [prepared(i % 2 ? a : b, 7000 + i)],
+            dedupeWindowMs: day,
+          }),
+        ),
+        grouped.append({ connection: a, envelopes: [prepared(a, 7999)], dedupeWindowMs: day }),
+        grouped.append({ connection: a, envelopes: [prepared(a, 7999)], dedupeWindowMs: day }),
+        grouped.append({ connection: b, envelopes: [prepared(b, 7998)], dedupeWindowMs: day, replay }),
+        grouped.append({ connection: b, envelopes: [prepared(b, 7997)], dedupeWindowMs: day, replay }),
+        grouped.append({
+          connection: { id: a.id, tenant_id: b.tenant_id },
+          envelopes: [prepared(a, 7996)],
+          dedupeWindowMs: day,
+        }),
+        grouped.append({ connection: c, envelopes: [prepared(c, 7995)], dedupeWindowMs: day }),
+      ];
+      const settled = await Promise.allSettled(work);
+      assert.ok(Math.max(...groups) > 1, `appends never shared a commit: ${groups.join(',')}`);
+      const values = settled.slice(0, 34).map((s) => (s.status === 'fulfilled' ? s.value : null));
+      assert.ok(
+        values.slice(0, 30).every((v) => v?.status === 'committed' && v.outcomes[0]?.status === 'accepted'),
+      );
+      const shared = values.slice(30, 32).map((v) => (v?.status === 'committed' ? v.outcomes[0] : undefined));
+      assert.deepEqual(shared.map((o) => o?.status).sort(), ['accepted', 'duplicate']);
+      assert.equal(shared[0]?.event_id, shared[1]?.event_id);
+      assert.deepEqual(
+        values
+          .slice(32, 34)
+          .map((v) => v?.status)
+          .sort(),
+        ['committed', 'replayed'],
+      );
+      assert.deepEqual(
+        settled
+          .slice(34)
+          .map((s) => (s.status === 'rejected' ? (s.reason as { code?: string }).code : 'fulfilled')),
+        ['tenant_mismatch', 'connection_retired'],
+      );
+      for (const connection of [a, b]) {
+        const outbox = await grouped.readOutbox(connection.tenant_id, connection.id, 0, 100);
+        assert.deepEqual(
+          outbox.map((o) => o.sequence),
+          outbox.map((_, i) => i + 1),
+          'each connection keeps gapless, ordered sequences',
+        );
+      }
+      assert.equal(
+        (await grouped.queryEnvelopes(b.tenant_id, { entity: 'order:7996' }, { limit: 5 })).items.length,
+        0,
+      );
+    });
+
+    it('fails only the input whose data the database refuses, not its group', async () => {
+      const results = await Promise.allSettled([
+        store.append({ connection, envelopes: [prepared(connection, 8001)], dedupeWindowMs: day }),
+        store.append({
+          connection,
+          envelopes: [
+            prepared(connection, 8002, {
+              payload: { entity: { kind: 'order', id: '8002' }, note: 'a\u0000b' },
+            }),
+          ],
+          dedupeWindowMs: day,
+        }),
+        store.append({ connection, envelopes: [prepared(connection, 8003)], dedupeWindowMs: day }),
+      ]);
+      assert.deepEqual(
+        results.map((r) =>
+          r.status === 'fulfilled' ? r.value.status : (r.reason as { code?: string }).code,
+        ),
+        ['committed', 'emission_invalid', 'committed'],
+      );
+    });
+
     it('keeps dead letters per tenant and counts replays', async () => {
       const dl = await store.createDeadLetter({
         tenant_id: connection.tenant_id,

@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import autocannon from 'autocannon';
+
+/** A process under measurement: started from a script, ready once it prints the port it listens on. */
+export interface Server {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly output: () => string;
+  stop(): Promise<void>;
+}
+
+const LISTENING = /(?:listening (\d+)|Sluice listening on http:\/\/[^:]+:(\d+))/;
+
+export function startServer(script: string, env: Record<string, string> = {}): Promise<Server> {
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = LISTENING.exec(output);
+      const port = match?.[1] ?? match?.[2];
+      if (port === undefined) return;
+      clearTimeout(timer);
+      resolve({
+        child,
+        url: `http://127.0.0.1:${port}`,
+        output: () => output,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              done();
+            });
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+export interface LoadResult {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+export interface LoadOptions {
+  readonly url: string;
+  readonly path: string;
+  readonly connections: number;
+  readonly seconds: number;
+  /** Builds each request's body and headers. */
+  readonly request: () => { body: string; headers: Record<string, string> };
+}
+
+/** Drives `url + path` with POSTs for `seconds`, from this process, and summarizes throughput and latency. */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.seconds,
+    requests: [
+      {
+        method: 'POST',
+        path: options.path,
+        setupRequest: (request) => {
+          const { body, headers } = options.request();
+          return { ...request, body, headers: { ...request.headers, ...headers } };
+        },
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+/** Prints rows as an aligned text table. */
+export function printTable(headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): void {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: ReadonlyArray<string>) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  process.stdout.write(`${line(headers)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+}
