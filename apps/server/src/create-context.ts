@@ -60,7 +60,10 @@ export function createContext(options: ContextOptions): AppContext {
     internalConnectors: new Set([platformConnector.id]),
     async secretsOf(connection, at) {
       const sealed = await store.liveSecrets(connection.tenant_id, connection.id, at);
-      return sealed.map((secret) => secretBox.open(secret.ciphertext, connection.id));
+      return sealed.map((secret) => ({
+        secret: secretBox.open(secret.ciphertext, connection.id),
+        expiresAt: secret.expires_at === null ? null : new Date(secret.expires_at),
+      }));
     },
     async onDeadLetter(deadLetter, connector, connection) {
       metrics.deadLetters.inc({ connector: connector.id });

@@ -83,6 +83,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
           config: request.body.config ?? {},
           secret_ciphertext: ctx.secretBox.seal(secret, id),
         });
+        ctx.receiver.invalidate();
         await ctx.platform.emit(tenantId, {
           event_type: 'connection.established',
           dedupe_key: `connection:${id}:established`,
@@ -185,6 +186,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
         const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
         const before = await load(tenantId, request.params.connection_id);
         const retired = await ctx.store.retireConnection(tenantId, before.id);
+        ctx.receiver.invalidate();
         if (retired === null)
           throw new SluiceError('connection_not_found', `Connection "${before.id}" does not exist.`);
         if (before.status === 'active') {
@@ -229,6 +231,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
           ctx.secretBox.seal(secret, connection.id),
           overlapUntil,
         );
+        ctx.receiver.invalidate();
         await ctx.platform.emit(tenantId, {
           event_type: 'credential.rotated',
           dedupe_key: `connection:${connection.id}:credential_rotated:${created.id}`,

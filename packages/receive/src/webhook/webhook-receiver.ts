@@ -15,6 +15,7 @@ import { deadLetterRecord } from './dead-letter-record.ts';
 import { checkMediaType, type Delivery } from './delivery.ts';
 import { emissionsOf } from './delivery-emissions.ts';
 import { MAPPING_FAULT_CODES, MappingFault } from './mapping-fault.ts';
+import { TtlCache } from './ttl-cache.ts';
 
 export type ReceiveOutcome =
   | {
@@ -28,8 +29,11 @@ export interface WebhookReceiverDeps {
   readonly store: Store;
   readonly connectors: { get(id: string): Connector | null };
   readonly ingestor: Ingestor;
-  /** The plaintext secrets that verify for a connection now (the current one and any in their overlap). */
-  secretsOf(connection: Connection, now: Date): Promise<ReadonlyArray<string>>;
+  /** A connection's plaintext secrets that had not expired at `now`, each with its expiry (null: current). */
+  secretsOf(
+    connection: Connection,
+    now: Date,
+  ): Promise<ReadonlyArray<{ secret: string; expiresAt: Date | null }>>;
   /** Per-connection rate: 0 to go ahead, else the seconds to wait. */
   readonly quota: { take(connectionId: string): number };
   /** Connectors that receive nothing from outside (the platform's own events). */
@@ -37,6 +41,12 @@ export interface WebhookReceiverDeps {
   /** Told of each new dead letter (metrics, platform events). */
   onDeadLetter?(deadLetter: DeadLetter, connector: Connector, connection: Connection): Promise<void>;
   readonly now: () => Date;
+  /**
+   * How long a looked-up connection and its secrets are reused, in ms (default 1000; 0 turns it off). A
+   * retirement still takes effect at once (the ingest transaction checks it); a rotation made in another
+   * process is seen within this time. `invalidate()` drops everything this process holds.
+   */
+  readonly lookupTtlMs?: number;
 }
 
 /**
@@ -45,14 +55,31 @@ export interface WebhookReceiverDeps {
  */
 export class WebhookReceiver {
   readonly #deps: WebhookReceiverDeps;
+  readonly #connections: TtlCache<Connection | null>;
+  readonly #tenantConnections: TtlCache<ReadonlyArray<Connection>>;
+  readonly #secrets: TtlCache<ReadonlyArray<{ secret: string; expiresAt: Date | null }>>;
 
   constructor(deps: WebhookReceiverDeps) {
     this.#deps = deps;
+    const ttl = deps.lookupTtlMs ?? 1000;
+    const clock = () => deps.now().getTime();
+    this.#connections = new TtlCache(ttl, clock);
+    this.#tenantConnections = new TtlCache(ttl, clock);
+    this.#secrets = new TtlCache(ttl, clock);
+  }
+
+  /** Forgets every cached connection and secret (after this process changed one). */
+  invalidate(): void {
+    this.#connections.clear();
+    this.#tenantConnections.clear();
+    this.#secrets.clear();
   }
 
   /** The per-connection ingest URL: the connection id names connector and tenant. */
   async receiveForConnection(connectionId: string, delivery: Delivery): Promise<ReceiveOutcome> {
-    const connection = await this.#deps.store.findConnectionForIngest(connectionId);
+    const connection = await this.#connections.get(connectionId, () =>
+      this.#deps.store.findConnectionForIngest(connectionId),
+    );
     if (connection === null || this.#deps.internalConnectors.has(connection.connector_id)) {
       throw new SluiceError('connection_not_found', `Connection "${connectionId}" does not exist.`);
     }
@@ -66,10 +93,9 @@ export class WebhookReceiver {
   /** `/webhooks/{connector}/{tenant_id}`: any active connection of that connector in that tenant may verify it. */
   async receiveForTenant(connectorId: string, tenantId: string, delivery: Delivery): Promise<ReceiveOutcome> {
     const connector = this.#connector(connectorId);
-    const connections = await this.#deps.store.listConnections(tenantId, {
-      connector_id: connectorId,
-      status: 'active',
-    });
+    const connections = await this.#tenantConnections.get(`${tenantId}\u0000${connectorId}`, () =>
+      this.#deps.store.listConnections(tenantId, { connector_id: connectorId, status: 'active' }),
+    );
     if (connections.length === 0) {
       throw new SluiceError(
         'connection_not_found',
@@ -179,7 +205,8 @@ export class WebhookReceiver {
     const now = this.#deps.now();
     let firstFailure: VerifyFailure | null = null;
     for (const connection of candidates) {
-      const secrets = await this.#deps.secretsOf(connection, now);
+      const known = await this.#secrets.get(connection.id, () => this.#deps.secretsOf(connection, now));
+      const secrets = known.filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => s.secret);
       const result = verifyWebhook(verify, {
         rawBody: delivery.rawBody,
         headers: delivery.headers,
