@@ -28,12 +28,14 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The ingest transaction for a group of appends that share one commit. Each input is judged on its own
- * (its connection, its replay key), but every step is one statement for the whole group: lock the
- * connections, take the replay keys, claim the dedupe keys by primary key, advance the sequences, write
- * envelopes and outbox rows. Locks are taken in one global order (connections, replay keys, dedupe keys,
- * each sorted), so concurrent groups wait for each other instead of deadlocking. Within the group, inputs
- * keep their order: an element that repeats a key claimed earlier in the group is a duplicate of it, and
- * each connection's sequence follows input order, then element order.
+ * (its connection, its replay key), but every step is one statement for the whole group: check the
+ * connections, take the replay keys, claim the dedupe keys by primary key, then lock the connections and
+ * advance their sequences, and write envelopes and outbox rows. The connection lock, which orders each
+ * connection's writers, is taken last, so it is held only for the sequence, the inserts and the commit.
+ * Locks are taken in one order (replay keys, dedupe keys, connections, each sorted), so concurrent groups
+ * wait for each other instead of deadlocking. Within the group, inputs keep their order: an element that
+ * repeats a key claimed earlier in the group is a duplicate of it, and each connection's sequence follows
+ * input order, then element order.
  */
 export async function appendGroup(
   tx: SqlExecutor,
@@ -45,11 +47,10 @@ export async function appendGroup(
     results[index] = { ok: false, error };
   };
 
-  // 1. The connections, locked in id order: this checks tenancy and status and orders each connection's writers.
-  const connectionIds = [...new Set(inputs.map((input) => input.connection.id))].sort(compare);
+  // 1. The connections: tenancy and status, read without a lock (step 4 locks and checks status again).
+  const connectionIds = [...new Set(inputs.map((input) => input.connection.id))];
   const owners = await tx.query<{ id: string; tenant_id: string; status: string }>(
-    `SELECT id, tenant_id, status FROM connections
-      WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY id FOR UPDATE`,
+    `SELECT id, tenant_id, status FROM connections WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
     [JSON.stringify(connectionIds)],
   );
   const ownerOf = new Map(owners.map((row) => [row.id, row]));
@@ -184,7 +185,7 @@ export async function appendGroup(
     }
   }
 
-  // 4. Sequences: each connection advances by what it accepted, in group order.
+  // 4. Sequences: lock the connections in id order and advance each by what it accepted, in group order.
   const accepted = claims.filter((c) => claimed.has(keyOf(c.tenant_id, c.source, c.dedupe_key)));
   const sequenceOf = new Map<Claim, number>();
   if (accepted.length > 0) {
@@ -195,11 +196,22 @@ export async function appendGroup(
     }
     const advanced = await tx.query<{ id: string; next_sequence: string }>(
       `UPDATE connections c SET next_sequence = c.next_sequence + v.n
-         FROM jsonb_to_recordset($1::jsonb) AS v(id text, n bigint)
-        WHERE c.id = v.id
+         FROM (SELECT id FROM connections WHERE id IN (SELECT jsonb_array_elements_text($2::jsonb))
+                ORDER BY id FOR UPDATE) AS locked,
+              jsonb_to_recordset($1::jsonb) AS v(id text, n bigint)
+        WHERE c.id = locked.id AND c.id = v.id AND c.status = 'active'
        RETURNING c.id, c.next_sequence`,
-      [JSON.stringify([...counts].map(([id, n]) => ({ id, n })))],
+      [
+        JSON.stringify([...counts].map(([id, n]) => ({ id, n }))),
+        JSON.stringify([...counts.keys()].sort(compare)),
+      ],
     );
+    if (advanced.length !== counts.size) {
+      // A connection was retired after step 1 read it: start over, so that step 1 refuses its inputs.
+      throw Object.assign(new Error('a connection changed status during the ingest transaction'), {
+        code: '40001',
+      });
+    }
     const nextOf = new Map(
       advanced.map((row) => [row.id, Number(row.next_sequence) - (counts.get(row.id) ?? 0) + 1] as const),
     );
