@@ -185,44 +185,11 @@ export async function appendGroup(
     }
   }
 
-  // 4. Sequences: lock the connections in id order and advance each by what it accepted, in group order.
+  // 4. Lock the connections in id order, advance each by what it accepted, write envelopes and outbox rows:
+  //    one statement, so the connection lock is held for it and the commit only.
   const accepted = claims.filter((c) => claimed.has(keyOf(c.tenant_id, c.source, c.dedupe_key)));
   const sequenceOf = new Map<Claim, number>();
-  if (accepted.length > 0) {
-    const counts = new Map<string, number>();
-    for (const claim of accepted) {
-      const id = (inputs[claim.input] as AppendInput).connection.id;
-      counts.set(id, (counts.get(id) ?? 0) + 1);
-    }
-    const advanced = await tx.query<{ id: string; next_sequence: string }>(
-      `UPDATE connections c SET next_sequence = c.next_sequence + v.n
-         FROM (SELECT id FROM connections WHERE id IN (SELECT jsonb_array_elements_text($2::jsonb))
-                ORDER BY id FOR UPDATE) AS locked,
-              jsonb_to_recordset($1::jsonb) AS v(id text, n bigint)
-        WHERE c.id = locked.id AND c.id = v.id AND c.status = 'active'
-       RETURNING c.id, c.next_sequence`,
-      [
-        JSON.stringify([...counts].map(([id, n]) => ({ id, n }))),
-        JSON.stringify([...counts.keys()].sort(compare)),
-      ],
-    );
-    if (advanced.length !== counts.size) {
-      // A connection was retired after step 1 read it: start over, so that step 1 refuses its inputs.
-      throw Object.assign(new Error('a connection changed status during the ingest transaction'), {
-        code: '40001',
-      });
-    }
-    const nextOf = new Map(
-      advanced.map((row) => [row.id, Number(row.next_sequence) - (counts.get(row.id) ?? 0) + 1] as const),
-    );
-    for (const claim of accepted) {
-      const id = (inputs[claim.input] as AppendInput).connection.id;
-      const next = nextOf.get(id) ?? 1;
-      sequenceOf.set(claim, next);
-      nextOf.set(id, next + 1);
-    }
-    await insertEnvelopes(tx, inputs, accepted, sequenceOf);
-  }
+  if (accepted.length > 0) await writeAccepted(tx, inputs, accepted, sequenceOf);
 
   // 5. Every live input's outcome, element by element.
   inputs.forEach((input, i) => {
@@ -246,54 +213,73 @@ export async function appendGroup(
   return results as GroupItemResult[];
 }
 
-async function insertEnvelopes(
+/**
+ * Takes each connection's next sequence numbers (its accepted elements get consecutive ones, in group
+ * order) and inserts envelopes and, for live ones, outbox rows, in one statement. Fills `sequenceOf`.
+ */
+async function writeAccepted(
   tx: SqlExecutor,
   inputs: ReadonlyArray<AppendInput>,
   accepted: ReadonlyArray<Claim>,
-  sequenceOf: ReadonlyMap<Claim, number>,
+  sequenceOf: Map<Claim, number>,
 ): Promise<void> {
+  const counts = new Map<string, number>();
   const rows = accepted.map((claim) => {
     const input = inputs[claim.input] as AppendInput;
     const envelope = input.envelopes[claim.element] as PreparedEnvelope;
+    const ordinal = (counts.get(input.connection.id) ?? 0) + 1;
+    counts.set(input.connection.id, ordinal);
     return {
       ...envelope,
       // The writing connection decides tenancy, whatever the prepared envelope says.
       tenant_id: input.connection.tenant_id,
       connection_id: input.connection.id,
       event_id: claim.event_id,
-      sequence: sequenceOf.get(claim),
+      ordinal,
       entity_key: entityKey(envelope.payload),
     };
   });
-  await tx.query(
-    `INSERT INTO envelopes (event_id, tenant_id, reseller_id, workspace_id, connection_id, sequence, source,
-       event_type, stream, dedupe_key, correlation_id, causation_id, trace_id, occurred_at, received_at, mode,
-       schema_version, payload, agent_id, session_id, entity_key)
-     SELECT event_id, tenant_id, reseller_id, workspace_id, connection_id, sequence, source, event_type, stream,
-       dedupe_key, correlation_id, causation_id, trace_id, occurred_at, received_at, mode, schema_version, payload,
-       agent_id, session_id, entity_key
-       FROM jsonb_to_recordset($1::jsonb) AS e(event_id uuid, tenant_id text, reseller_id text, workspace_id text,
-         connection_id text, sequence bigint, source text, event_type text, stream text, dedupe_key text,
-         correlation_id text, causation_id text, trace_id text, occurred_at timestamptz, received_at timestamptz,
-         mode text, schema_version text, payload jsonb, agent_id text, session_id text, entity_key text)`,
-    [JSON.stringify(rows)],
+  const advanced = await tx.query<{ id: string; base: string }>(
+    `WITH counts AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(id text, n bigint)
+     ), locked AS (
+       SELECT id FROM connections WHERE id IN (SELECT id FROM counts) ORDER BY id FOR UPDATE
+     ), advanced AS (
+       UPDATE connections c SET next_sequence = c.next_sequence + counts.n
+         FROM locked, counts
+        WHERE c.id = locked.id AND c.id = counts.id AND c.status = 'active'
+       RETURNING c.id, c.next_sequence - counts.n AS base
+     ), rows AS (
+       SELECT e.*, a.base + e.ordinal AS sequence
+         FROM jsonb_to_recordset($2::jsonb) AS e(event_id uuid, tenant_id text, reseller_id text, workspace_id text,
+           connection_id text, ordinal bigint, source text, event_type text, stream text, dedupe_key text,
+           correlation_id text, causation_id text, trace_id text, occurred_at timestamptz, received_at timestamptz,
+           mode text, schema_version text, payload jsonb, agent_id text, session_id text, entity_key text)
+         JOIN advanced a ON a.id = e.connection_id
+     ), stored AS (
+       INSERT INTO envelopes (event_id, tenant_id, reseller_id, workspace_id, connection_id, sequence, source,
+         event_type, stream, dedupe_key, correlation_id, causation_id, trace_id, occurred_at, received_at, mode,
+         schema_version, payload, agent_id, session_id, entity_key)
+       SELECT event_id, tenant_id, reseller_id, workspace_id, connection_id, sequence, source, event_type, stream,
+         dedupe_key, correlation_id, causation_id, trace_id, occurred_at, received_at, mode, schema_version, payload,
+         agent_id, session_id, entity_key
+         FROM rows
+     ), queued AS (
+       INSERT INTO outbox (event_id, tenant_id, connection_id, sequence)
+       SELECT event_id, tenant_id, connection_id, sequence FROM rows WHERE mode = 'live' ORDER BY connection_id, sequence
+     )
+     SELECT id, base FROM advanced`,
+    [JSON.stringify([...counts].map(([id, n]) => ({ id, n }))), JSON.stringify(rows)],
   );
-  const live = rows.filter((row) => row.mode === 'live');
-  if (live.length === 0) return;
-  await tx.query(
-    `INSERT INTO outbox (event_id, tenant_id, connection_id, sequence)
-     SELECT event_id, tenant_id, connection_id, sequence
-       FROM jsonb_to_recordset($1::jsonb) AS o(event_id uuid, tenant_id text, connection_id text, sequence bigint)
-      ORDER BY connection_id, sequence`,
-    [
-      JSON.stringify(
-        live.map(({ event_id, tenant_id, connection_id, sequence }) => ({
-          event_id,
-          tenant_id,
-          connection_id,
-          sequence,
-        })),
-      ),
-    ],
-  );
+  if (advanced.length !== counts.size) {
+    // A connection was retired after step 1 read it: start over, so that step 1 refuses its inputs.
+    throw Object.assign(new Error('a connection changed status during the ingest transaction'), {
+      code: '40001',
+    });
+  }
+  const baseOf = new Map(advanced.map((row) => [row.id, Number(row.base)]));
+  accepted.forEach((claim, index) => {
+    const row = rows[index] as (typeof rows)[number];
+    sequenceOf.set(claim, (baseOf.get(row.connection_id) ?? 0) + row.ordinal);
+  });
 }
