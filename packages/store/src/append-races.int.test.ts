@@ -1,33 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Connection, newEventId, type PreparedEnvelope } from '@sluice/core';
+import type { Connection } from '@sluice/core';
 import type { SqlStore } from './sql-store.ts';
-import { STORE_ADAPTERS, type TestDatabase } from './testing/index.ts';
+import {
+  createTestConnection,
+  preparedEnvelope,
+  STORE_ADAPTERS,
+  type TestDatabase,
+} from './testing/index.ts';
 
 const postgres = STORE_ADAPTERS.find((adapter) => adapter.name === 'postgres');
-
-function envelope(connection: Connection, key: string): PreparedEnvelope {
-  return {
-    reseller_id: null,
-    tenant_id: connection.tenant_id,
-    workspace_id: null,
-    connection_id: connection.id,
-    source: 'shop',
-    event_type: 'order.created',
-    stream: 'order_created',
-    dedupe_key: key,
-    correlation_id: newEventId(),
-    causation_id: null,
-    trace_id: '0af7651916cd43dd8448eb211c80319c',
-    occurred_at: null,
-    received_at: new Date().toISOString(),
-    mode: 'live',
-    schema_version: '1',
-    payload: { entity: { kind: 'order', id: key } },
-    agent_id: null,
-    session_id: null,
-  };
-}
 
 /** Interleavings that only a server with real concurrent transactions can produce. */
 describe('append races on PostgreSQL', () => {
@@ -40,15 +22,7 @@ describe('append races on PostgreSQL', () => {
     db = await postgres.open();
     store = db.store();
     await store.migrate();
-    const tenant = await store.createTenant({ name: 'Races' });
-    connection = await store.createConnection({
-      tenant_id: tenant.id,
-      workspace_id: null,
-      connector_id: 'test-orders',
-      name: 'c',
-      config: {},
-      secret_ciphertext: 'v1:x',
-    });
+    connection = await createTestConnection(store, 'Races');
   });
   after(() => db.drop());
 
@@ -73,7 +47,7 @@ describe('append races on PostgreSQL', () => {
     await isLocked;
     const append = store.append({
       connection,
-      envelopes: [envelope(connection, 'raced')],
+      envelopes: [preparedEnvelope(connection, 'raced')],
       dedupeWindowMs: 60_000,
     });
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Connection, newEventId, SluiceError } from '@sluice/core';
+import { type Connection, SluiceError } from '@sluice/core';
 import { createPostgresClient } from './postgres-client.ts';
 import { SqlStore } from './sql-store.ts';
-import { STORE_ADAPTERS, TEST_DATABASE_URL, type TestDatabase } from './testing/index.ts';
+import {
+  createTestConnection,
+  preparedEnvelope,
+  STORE_ADAPTERS,
+  TEST_DATABASE_URL,
+  type TestDatabase,
+} from './testing/index.ts';
 
 const postgres = STORE_ADAPTERS.find((adapter) => adapter.name === 'postgres');
 
@@ -22,15 +28,7 @@ describe('PostgreSQL outages', () => {
     db = await postgres.open();
     store = db.store();
     await store.migrate();
-    const tenant = await store.createTenant({ name: 'Outage' });
-    connection = await store.createConnection({
-      tenant_id: tenant.id,
-      workspace_id: null,
-      connector_id: 'test-orders',
-      name: 'c',
-      config: {},
-      secret_ciphertext: 'v1:x',
-    });
+    connection = await createTestConnection(store, 'Outage');
   });
   after(async () => {
     await db.drop();
@@ -38,26 +36,9 @@ describe('PostgreSQL outages', () => {
   });
 
   const batch = (tag: string) =>
-    Array.from({ length: 50 }, (_, i) => ({
-      reseller_id: null,
-      tenant_id: connection.tenant_id,
-      workspace_id: null,
-      connection_id: connection.id,
-      source: 'shop',
-      event_type: 'order.created',
-      stream: 'order_created',
-      dedupe_key: `${tag}:${i}`,
-      correlation_id: newEventId(),
-      causation_id: null,
-      trace_id: '0af7651916cd43dd8448eb211c80319c',
-      occurred_at: null,
-      received_at: new Date().toISOString(),
-      mode: 'live' as const,
-      schema_version: '1',
-      payload: { tag, i },
-      agent_id: null,
-      session_id: null,
-    }));
+    Array.from({ length: 50 }, (_, i) =>
+      preparedEnvelope(connection, `${tag}-${i}`, { dedupe_key: `${tag}:${i}`, payload: { tag, i } }),
+    );
 
   it('answers storage_unavailable when connections are cut mid-load, keeps batches whole, and recovers', async () => {
     const outcomes = await Promise.allSettled(

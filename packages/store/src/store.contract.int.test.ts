@@ -1,37 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Connection, PreparedEnvelope, Store } from '@sluice/core';
+import type { Connection, Store } from '@sluice/core';
 import { MIGRATIONS } from './migrations.ts';
 import { migrate } from './migrator.ts';
-import { STORE_ADAPTERS, type TestDatabase } from './testing/index.ts';
+import { preparedEnvelope, STORE_ADAPTERS, type TestDatabase } from './testing/index.ts';
 
-function prepared(
-  connection: Connection,
-  n: number,
-  overrides: Partial<PreparedEnvelope> = {},
-): PreparedEnvelope {
-  return {
-    reseller_id: connection.reseller_id,
-    tenant_id: connection.tenant_id,
-    workspace_id: connection.workspace_id,
-    connection_id: connection.id,
-    source: 'shop',
-    event_type: 'order.created',
-    stream: 'order_created',
-    dedupe_key: `shop:order:${n}:created`,
-    correlation_id: `corr-${n}`,
-    causation_id: null,
-    trace_id: '0af7651916cd43dd8448eb211c80319c',
-    occurred_at: '2026-06-11T09:03:02.000Z',
-    received_at: new Date().toISOString(),
-    mode: 'live',
-    schema_version: '1',
-    payload: { entity: { kind: 'order', id: String(n) }, n },
-    agent_id: null,
-    session_id: null,
-    ...overrides,
-  };
-}
+const prepared = preparedEnvelope;
 
 for (const adapter of STORE_ADAPTERS) {
   describe(`store contract: ${adapter.name}`, () => {
