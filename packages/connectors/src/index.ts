@@ -1,9 +1,17 @@
 import type { Connector } from '@sluice/core';
+import { cloudEventsExampleConnector } from './cloudevents-connector.ts';
 import { commerceOrdersConnector } from './commerce-orders-connector.ts';
 import { githubConnector } from './github-connector.ts';
 import { standardWebhooksExampleConnector } from './standard-webhooks-connector.ts';
 import { stripeConnector } from './stripe-connector.ts';
 
+export type { CloudEventsSourceOptions } from './cloudevents-connector.ts';
+export {
+  CLOUDEVENTS_DEFAULT_VERIFY,
+  CLOUDEVENTS_EXAMPLE_EVENT_TYPES,
+  cloudEventsConnector,
+  cloudEventsExampleConnector,
+} from './cloudevents-connector.ts';
 export { commerceOrdersConnector, mapShopifyOrder } from './commerce-orders-connector.ts';
 export { GITHUB_EVENT_TYPES, githubConnector, mapGitHubDelivery } from './github-connector.ts';
 export type { PlatformEventInput, PlatformEventType } from './platform-connector.ts';
@@ -24,4 +32,5 @@ export const exampleConnectors: ReadonlyArray<Connector> = Object.freeze([
   stripeConnector,
   githubConnector,
   standardWebhooksExampleConnector,
+  cloudEventsExampleConnector,
 ]);

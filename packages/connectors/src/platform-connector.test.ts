@@ -56,7 +56,7 @@ describe('exampleConnectors', () => {
     const registry = new ConnectorRegistry([...exampleConnectors, platformConnector]);
     assert.deepEqual(
       registry.list().map((connector) => connector.id),
-      ['commerce-orders', 'stripe', 'github', 'standard-webhooks', 'sluice'],
+      ['commerce-orders', 'stripe', 'github', 'standard-webhooks', 'cloudevents', 'sluice'],
     );
   });
 });
