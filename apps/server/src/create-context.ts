@@ -5,6 +5,7 @@ import { WebhookReceiver } from '@sluice/receive';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from './app-context.ts';
 import type { Config } from './config.ts';
+import { openConfig } from './services/connection-config.ts';
 import { ConnectionQuota } from './services/connection-quota.ts';
 import { Metrics } from './services/metrics.ts';
 import { PlatformEvents, SYSTEM_TENANT_ID } from './services/platform-events.ts';
@@ -58,6 +59,7 @@ export function createContext(options: ContextOptions): AppContext {
     quota,
     now,
     internalConnectors: new Set([platformConnector.id]),
+    configOf: (connection) => openConfig(secretBox, connection.id, connection.config),
     async secretsOf(connection, at) {
       const sealed = await store.liveSecrets(connection.tenant_id, connection.id, at);
       return sealed.map((secret) => ({

@@ -83,4 +83,5 @@ export const stripeConnector = defineConnector({
   map: mapStripeEvent,
   poll: { customers: pollStripeCustomers },
   probe: probeStripe,
+  secretConfig: ['api_key'],
 });

@@ -79,6 +79,11 @@ export interface ConnectorSpec {
   readonly poll?: Readonly<Record<string, PollHandler>>;
   /** Health probe for `POST /connections/{id}/test`. */
   readonly probe?: (config: Readonly<Record<string, unknown>>) => Promise<ProbeResult>;
+  /**
+   * Connection config keys that hold credentials (an API key): sealed at rest like signing secrets, never
+   * returned by the API, and handed to the mapping, poll handlers and probe in plain text.
+   */
+  readonly secretConfig?: ReadonlyArray<string>;
 }
 
 /** A validated connector: streams normalized to one list, the event-type catalog resolved. */
@@ -93,4 +98,5 @@ export interface Connector {
   readonly map: ((input: MapInput) => Emission | ReadonlyArray<Emission> | null) | null;
   readonly poll: Readonly<Record<string, PollHandler>>;
   readonly probe: ((config: Readonly<Record<string, unknown>>) => Promise<ProbeResult>) | null;
+  readonly secretConfig: ReadonlyArray<string>;
 }

@@ -225,3 +225,22 @@ export function checkWebhook(
   }
   return problems;
 }
+
+/** `secretConfig` is a list of distinct, non-empty config key names. */
+export function checkSecretConfig(id: string, secretConfig: unknown): DefinitionProblem[] {
+  if (secretConfig === undefined) return [];
+  const valid =
+    Array.isArray(secretConfig) &&
+    secretConfig.every((key) => typeof key === 'string' && key.length > 0) &&
+    new Set(secretConfig).size === secretConfig.length;
+  return valid
+    ? []
+    : [
+        problem(
+          id,
+          null,
+          'secret_config_format',
+          'secretConfig must list distinct, non-empty config key names',
+        ),
+      ];
+}

@@ -1,6 +1,12 @@
 import type { Connector, ConnectorSpec, StreamDeclaration } from '@sluice/core';
 import { SluiceError } from '@sluice/core';
-import { checkConnectorId, checkPollHandlers, checkStreams, checkWebhook } from './connector-rules.ts';
+import {
+  checkConnectorId,
+  checkPollHandlers,
+  checkSecretConfig,
+  checkStreams,
+  checkWebhook,
+} from './connector-rules.ts';
 import type { DefinitionProblem } from './definition-problem.ts';
 import { normalizeStreams } from './normalize-streams.ts';
 import { SealedMap } from './sealed-map.ts';
@@ -31,6 +37,7 @@ export function defineConnector(spec: ConnectorSpec): Connector {
     ...checkStreams(id, drafts),
     ...checkPollHandlers(id, drafts, spec.poll),
     ...checkWebhook(id, drafts, spec),
+    ...checkSecretConfig(id, spec.secretConfig),
   ];
   const first = problems[0];
   if (first !== undefined) {
@@ -60,6 +67,7 @@ export function defineConnector(spec: ConnectorSpec): Connector {
     map: spec.map ?? null,
     poll: Object.freeze({ ...spec.poll }),
     probe: spec.probe ?? null,
+    secretConfig: Object.freeze([...(spec.secretConfig ?? [])]),
   });
 }
 

@@ -19,7 +19,8 @@ export type DefinitionRule =
   | 'webhook_verify_scheme'
   | 'hmac_header_missing'
   | 'map_missing'
-  | 'map_type';
+  | 'map_type'
+  | 'secret_config_format';
 
 /** One broken rule of a connector definition. `stream` is null for connector-wide rules. */
 export interface DefinitionProblem {

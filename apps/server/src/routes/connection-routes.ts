@@ -6,6 +6,7 @@ import type { AppContext } from '../app-context.ts';
 import { tenantOf } from '../http/auth.ts';
 import { optionalBody } from '../http/optional-body.ts';
 import { errors } from '../http/schemas.ts';
+import { openConfig, redactConfig, sealConfig } from '../services/connection-config.ts';
 
 const NewConnection = Type.Object(
   {
@@ -38,6 +39,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
     const base = ctx.config.publicUrl ?? `http://${ctx.config.host}:${ctx.config.port}`;
     const view = (connection: Connection) => ({
       ...connection,
+      config: redactConfig(connection.config),
       ingest_url: `${base}/api/v1/ingest/${connection.id}`,
       webhook_url: `${base}/api/v1/webhooks/${connection.connector_id}/${connection.tenant_id}`,
     });
@@ -80,7 +82,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
           workspace_id: request.body.workspace_id ?? null,
           connector_id: connector.id,
           name: request.body.name ?? connector.id,
-          config: request.body.config ?? {},
+          config: sealConfig(ctx.secretBox, connector, id, request.body.config ?? {}),
           secret_ciphertext: ctx.secretBox.seal(secret, id),
         });
         ctx.receiver.invalidate();
@@ -152,7 +154,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
           result = { ok: true, message: 'The connector has no health probe.' };
         } else {
           try {
-            result = await connector.probe(connection.config);
+            result = await connector.probe(openConfig(ctx.secretBox, connection.id, connection.config));
           } catch (error) {
             result = { ok: false, message: error instanceof Error ? error.message : String(error) };
           }

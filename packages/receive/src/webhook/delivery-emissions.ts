@@ -19,6 +19,7 @@ export function emissionsOf(
   connector: Connector,
   connection: Connection,
   delivery: Delivery,
+  config: Readonly<Record<string, unknown>> = connection.config,
 ): ReadonlyArray<Emission> {
   if (carriesCloudEvents(connector, delivery)) {
     const decoded = decodeHttp(delivery.headers, delivery.rawBody);
@@ -41,7 +42,7 @@ export function emissionsOf(
     body,
     rawBody: delivery.rawBody,
     headers: delivery.headers,
-    config: connection.config,
+    config,
     connectionId: connection.id,
     tenantId: connection.tenant_id,
   });

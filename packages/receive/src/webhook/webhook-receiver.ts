@@ -38,6 +38,8 @@ export interface WebhookReceiverDeps {
   readonly quota: { take(connectionId: string): number };
   /** Connectors that receive nothing from outside (the platform's own events). */
   readonly internalConnectors: ReadonlySet<string>;
+  /** The connection's config as the mapping sees it (sealed credentials opened); its stored config if absent. */
+  configOf?(connection: Connection): Readonly<Record<string, unknown>>;
   /** Told of each new dead letter (metrics, platform events). */
   onDeadLetter?(deadLetter: DeadLetter, connector: Connector, connection: Connection): Promise<void>;
   readonly now: () => Date;
@@ -135,7 +137,7 @@ export class WebhookReceiver {
       const results = await this.#ingest(
         connector,
         connection,
-        emissionsOf(connector, connection, delivery),
+        emissionsOf(connector, connection, delivery, this.#configOf(connection)),
         delivery,
         null,
       );
@@ -148,6 +150,10 @@ export class WebhookReceiver {
         details: error.context,
       });
     }
+  }
+
+  #configOf(connection: Connection): Readonly<Record<string, unknown>> {
+    return this.#deps.configOf?.(connection) ?? connection.config;
   }
 
   #connector(connectorId: string): Connector {
@@ -178,7 +184,7 @@ export class WebhookReceiver {
       const results = await this.#ingest(
         connector,
         connection,
-        emissionsOf(connector, connection, delivery),
+        emissionsOf(connector, connection, delivery, this.#configOf(connection)),
         delivery,
         verified,
       );
