@@ -69,16 +69,25 @@ export function createContext(options: ContextOptions): AppContext {
     },
     async onDeadLetter(deadLetter, connector, connection) {
       metrics.deadLetters.inc({ connector: connector.id });
-      await platform.emit(connection.tenant_id, {
-        event_type: 'webhook.dead_lettered',
-        dedupe_key: `dead_letter:${deadLetter.id}`,
-        payload: {
-          entity: { kind: 'dead_letter', id: deadLetter.id },
-          connection_id: connection.id,
-          connector: connector.id,
-          error_message: deadLetter.error_message,
-        },
-      });
+      // The dead letter is the durable record and is committed; failing the request now would only make
+      // the sender retry into a second dead letter. The platform event is best effort.
+      try {
+        await platform.emit(connection.tenant_id, {
+          event_type: 'webhook.dead_lettered',
+          dedupe_key: `dead_letter:${deadLetter.id}`,
+          payload: {
+            entity: { kind: 'dead_letter', id: deadLetter.id },
+            connection_id: connection.id,
+            connector: connector.id,
+            error_message: deadLetter.error_message,
+          },
+        });
+      } catch (error) {
+        options.log?.warn(
+          { err: error, dead_letter_id: deadLetter.id },
+          'webhook.dead_lettered was not published',
+        );
+      }
     },
   });
   return {
