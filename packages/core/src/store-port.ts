@@ -151,6 +151,8 @@ export interface Store {
     page: PageRequest,
   ): Promise<Page<DeadLetter>>;
   /** Counts a replay attempt and sets the status it ended in. */
+  /** Deletes a dead letter for good (purge); false when the tenant has no such dead letter. */
+  deleteDeadLetter(tenantId: string, id: string): Promise<boolean>;
   recordDeadLetterReplay(
     tenantId: string,
     id: string,

@@ -355,6 +355,14 @@ export class SqlStore implements Store {
     return { items, next: rows.length > page.limit && last !== undefined ? last.id : null };
   }
 
+  async deleteDeadLetter(tenantId: string, id: string): Promise<boolean> {
+    const rows = await this.#db.query(
+      'DELETE FROM dead_letters WHERE tenant_id = $1 AND id = $2 RETURNING id',
+      [tenantId, id],
+    );
+    return rows.length > 0;
+  }
+
   async recordDeadLetterReplay(
     tenantId: string,
     id: string,

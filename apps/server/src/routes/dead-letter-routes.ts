@@ -3,6 +3,8 @@ import { SluiceError } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { tenantOf } from '../http/auth.ts';
+import { toSluiceError } from '../http/error-handler.ts';
+import { optionalBody } from '../http/optional-body.ts';
 import { errors } from '../http/schemas.ts';
 
 const ListQuery = Type.Object({
@@ -13,6 +15,15 @@ const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
 });
 const Params = Type.Object({ dead_letter_id: Type.String() });
+const BulkReplay = Type.Object(
+  {
+    /** Replay at most this many pending dead letters, oldest first. */
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 100 })),
+    /** Only those of this connector. */
+    connector: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
 
 /** Deliveries that verified but could not be mapped: list, inspect, replay through the current mapping. */
 export function deadLetterRoutes(ctx: AppContext): FastifyPluginAsync {
@@ -60,6 +71,73 @@ export function deadLetterRoutes(ctx: AppContext): FastifyPluginAsync {
           );
         }
         return { dead_letter: deadLetter };
+      },
+    );
+
+    app.post<{ Body: Static<typeof BulkReplay> }>(
+      '/api/v1/dead-letters/replay',
+      {
+        preValidation: optionalBody,
+        schema: {
+          ...secured,
+          description:
+            "Replay the caller's pending dead letters, oldest first (at most `limit`), each through the current mapping. One failing replay does not stop the others.",
+          body: BulkReplay,
+          response: errors(400, 401, 503),
+        },
+      },
+      async (request) => {
+        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
+        const limit = request.body?.limit ?? 100;
+        const connector = request.body?.connector;
+        const replayed: Array<{ id: string; event_ids: string[] }> = [];
+        const failed: Array<{ id: string; error: { code: string; message: string } }> = [];
+        let after: string | undefined;
+        while (replayed.length + failed.length < limit) {
+          const page = await ctx.store.listDeadLetters(
+            tenantId,
+            { status: 'pending' },
+            { limit: 100, ...(after === undefined ? {} : { after }) },
+          );
+          for (const deadLetter of page.items) {
+            if (replayed.length + failed.length >= limit) break;
+            if (connector !== undefined && deadLetter.connector !== connector) continue;
+            try {
+              const { results } = await ctx.receiver.replay(tenantId, deadLetter.id);
+              replayed.push({ id: deadLetter.id, event_ids: results.map((r) => r.event_id) });
+            } catch (error) {
+              const { code, message, status } = toSluiceError(error);
+              if (status >= 500) throw error;
+              failed.push({ id: deadLetter.id, error: { code, message } });
+            }
+          }
+          if (page.next === null) break;
+          after = page.next;
+        }
+        return { replayed, failed };
+      },
+    );
+
+    app.delete<{ Params: Static<typeof Params> }>(
+      '/api/v1/dead-letters/:dead_letter_id',
+      {
+        schema: {
+          ...secured,
+          description: 'Purge a dead letter: it is deleted for good.',
+          params: Params,
+          response: errors(401, 404),
+        },
+      },
+      async (request, reply) => {
+        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
+        const deleted = await ctx.store.deleteDeadLetter(tenantId, request.params.dead_letter_id);
+        if (!deleted) {
+          throw new SluiceError(
+            'dead_letter_not_found',
+            `Dead letter "${request.params.dead_letter_id}" does not exist.`,
+          );
+        }
+        return reply.status(204).send();
       },
     );
 
