@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       dedupeWindowMs: 24 * 3600 * 1000,
       connectionRate: 1000,
       connectionBurst: 2000,
+      sweepIntervalMs: 60_000,
+      deadLetterRetentionMs: 30 * 24 * 3600 * 1000,
       dev: true,
       logLevel: 'info',
       publicUrl: null,
@@ -38,6 +40,8 @@ describe('loadConfig', () => {
       SLUICE_CONNECTION_BURST: '10',
       SLUICE_LOG_LEVEL: 'debug',
       SLUICE_PUBLIC_URL: 'https://sluice.example.com',
+      SLUICE_SWEEP_INTERVAL_SECONDS: '0',
+      SLUICE_DEAD_LETTER_RETENTION_DAYS: '7',
     });
     assert.equal(config.host, '0.0.0.0');
     assert.equal(config.port, 9000);
@@ -52,6 +56,8 @@ describe('loadConfig', () => {
     assert.equal(config.connectionBurst, 10);
     assert.equal(config.logLevel, 'debug');
     assert.equal(config.publicUrl, 'https://sluice.example.com');
+    assert.equal(config.sweepIntervalMs, 0);
+    assert.equal(config.deadLetterRetentionMs, 7 * 24 * 3600 * 1000);
   });
 
   it('treats an empty variable as unset', () => {

@@ -22,6 +22,10 @@ const EnvSchema = Type.Object({
   /** Requests per second per connection on the ingest routes, and the burst above it. */
   SLUICE_CONNECTION_RATE: Positive,
   SLUICE_CONNECTION_BURST: Positive,
+  /** Seconds between housekeeping passes (expired dedupe and replay keys, old dead letters); 0 turns it off. */
+  SLUICE_SWEEP_INTERVAL_SECONDS: Type.Integer({ minimum: 0 }),
+  /** Pending dead letters older than this many days are marked expired. */
+  SLUICE_DEAD_LETTER_RETENTION_DAYS: Positive,
   /** Embedded dev mode: create a dev tenant and print its key on first start. */
   SLUICE_DEV: Type.Union([Type.Literal('1'), Type.Literal('0')]),
   SLUICE_LOG_LEVEL: Type.Union(
@@ -39,6 +43,8 @@ const DEFAULTS: Record<string, string> = {
   SLUICE_CONNECTION_RATE: '1000',
   SLUICE_CONNECTION_BURST: '2000',
   SLUICE_LOG_LEVEL: 'info',
+  SLUICE_SWEEP_INTERVAL_SECONDS: '60',
+  SLUICE_DEAD_LETTER_RETENTION_DAYS: '30',
 };
 
 export interface Config {
@@ -53,6 +59,8 @@ export interface Config {
   readonly dedupeWindowMs: number;
   readonly connectionRate: number;
   readonly connectionBurst: number;
+  readonly sweepIntervalMs: number;
+  readonly deadLetterRetentionMs: number;
   readonly dev: boolean;
   readonly logLevel: Static<typeof EnvSchema>['SLUICE_LOG_LEVEL'];
   readonly publicUrl: string | null;
@@ -70,6 +78,8 @@ const INTEGER_VARS = new Set([
   'SLUICE_DEDUPE_WINDOW_SECONDS',
   'SLUICE_CONNECTION_RATE',
   'SLUICE_CONNECTION_BURST',
+  'SLUICE_SWEEP_INTERVAL_SECONDS',
+  'SLUICE_DEAD_LETTER_RETENTION_DAYS',
 ]);
 
 /** Parses the environment; throws a `ConfigError` naming every invalid variable. */
@@ -104,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dedupeWindowMs: env2.SLUICE_DEDUPE_WINDOW_SECONDS * 1000,
     connectionRate: env2.SLUICE_CONNECTION_RATE,
     connectionBurst: env2.SLUICE_CONNECTION_BURST,
+    sweepIntervalMs: env2.SLUICE_SWEEP_INTERVAL_SECONDS * 1000,
+    deadLetterRetentionMs: env2.SLUICE_DEAD_LETTER_RETENTION_DAYS * 24 * 3600 * 1000,
     dev: env2.SLUICE_DEV === '1',
     logLevel: env2.SLUICE_LOG_LEVEL,
     publicUrl: env2.SLUICE_PUBLIC_URL ?? null,

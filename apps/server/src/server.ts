@@ -8,6 +8,7 @@ import { type App, buildApp } from './app.ts';
 import { type Config, ConfigError } from './config.ts';
 import { createContext, registerProviders } from './create-context.ts';
 import { generateApiKey } from './services/api-keys.ts';
+import { Housekeeping } from './services/housekeeping.ts';
 import { SYSTEM_TENANT_ID } from './services/platform-events.ts';
 import { SecretBox } from './services/secret-box.ts';
 
@@ -75,7 +76,15 @@ export async function startServer(
     await registerProviders(ctx);
     if (config.dev) await ensureDevTenant(store, out);
     const app = await buildApp(ctx, { loggerInstance: log });
+    const housekeeping = new Housekeeping({
+      store,
+      intervalMs: config.sweepIntervalMs,
+      deadLetterRetentionMs: config.deadLetterRetentionMs,
+      onError: (error) => log.warn({ err: error }, 'housekeeping pass failed; the next one retries'),
+    });
+    app.addHook('onClose', () => housekeeping.stop());
     await app.listen({ host: config.host, port: config.port });
+    housekeeping.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -98,6 +98,7 @@ export type {
   PageRequest,
   PreparedEnvelope,
   Store,
+  SweepResult,
 } from './store-port.ts';
 export type {
   ApiKeyRecord,

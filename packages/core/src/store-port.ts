@@ -62,6 +62,13 @@ export interface OutboxEntry {
   readonly relayed_at: string | null;
 }
 
+/** What one housekeeping pass removed or expired. */
+export interface SweepResult {
+  readonly dedupe_keys: number;
+  readonly webhook_replays: number;
+  readonly dead_letters_expired: number;
+}
+
 export interface NewConnection {
   /** Chosen by the caller when it must seal the secret to the id; generated otherwise. */
   readonly id?: string;
@@ -151,6 +158,11 @@ export interface Store {
     page: PageRequest,
   ): Promise<Page<DeadLetter>>;
   /** Counts a replay attempt and sets the status it ended in. */
+  /**
+   * Housekeeping: deletes up to `limit` dedupe keys and replay keys that expired by `now`, and marks pending
+   * dead letters created before `deadLettersBefore` as expired. Safe to run from several processes at once.
+   */
+  sweepExpired(now: Date, deadLettersBefore: Date, limit: number): Promise<SweepResult>;
   /** Deletes a dead letter for good (purge); false when the tenant has no such dead letter. */
   deleteDeadLetter(tenantId: string, id: string): Promise<boolean>;
   recordDeadLetterReplay(

@@ -138,4 +138,12 @@ CREATE TABLE dead_letters (
 CREATE INDEX dead_letters_tenant ON dead_letters (tenant_id, status, id);
 `,
   },
+  {
+    id: '0004_expiry_indexes',
+    sql: `
+CREATE INDEX dedupe_keys_expires ON dedupe_keys (expires_at);
+CREATE INDEX webhook_replays_expires ON webhook_replays (expires_at);
+CREATE INDEX dead_letters_pending ON dead_letters (created_at) WHERE status = 'pending';
+`,
+  },
 ];

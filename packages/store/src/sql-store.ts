@@ -16,6 +16,7 @@ import {
   type PageRequest,
   SluiceError,
   type Store,
+  type SweepResult,
   type Tenant,
   type Workspace,
 } from '@sluice/core';
@@ -353,6 +354,32 @@ export class SqlStore implements Store {
     const items = rows.slice(0, page.limit).map(toDeadLetter);
     const last = items.at(-1);
     return { items, next: rows.length > page.limit && last !== undefined ? last.id : null };
+  }
+
+  async sweepExpired(now: Date, deadLettersBefore: Date, limit: number): Promise<SweepResult> {
+    const dedupe = await this.#db.query(
+      `DELETE FROM dedupe_keys WHERE (tenant_id, source, dedupe_key) IN (
+         SELECT tenant_id, source, dedupe_key FROM dedupe_keys WHERE expires_at <= $1 LIMIT $2)
+       RETURNING 1`,
+      [now, limit],
+    );
+    const replays = await this.#db.query(
+      `DELETE FROM webhook_replays WHERE (connection_id, replay_key) IN (
+         SELECT connection_id, replay_key FROM webhook_replays WHERE expires_at <= $1 LIMIT $2)
+       RETURNING 1`,
+      [now, limit],
+    );
+    const expired = await this.#db.query(
+      `UPDATE dead_letters SET status = 'expired' WHERE id IN (
+         SELECT id FROM dead_letters WHERE status = 'pending' AND created_at < $1 LIMIT $2)
+       RETURNING 1`,
+      [deadLettersBefore, limit],
+    );
+    return {
+      dedupe_keys: dedupe.length,
+      webhook_replays: replays.length,
+      dead_letters_expired: expired.length,
+    };
   }
 
   async deleteDeadLetter(tenantId: string, id: string): Promise<boolean> {

@@ -3,7 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Connection, Store } from '@sluice/core';
 import { MIGRATIONS } from './migrations.ts';
 import { migrate } from './migrator.ts';
-import { preparedEnvelope, STORE_ADAPTERS, type TestDatabase } from './testing/index.ts';
+import {
+  createTestConnection,
+  preparedEnvelope,
+  STORE_ADAPTERS,
+  type TestDatabase,
+} from './testing/index.ts';
 
 const prepared = preparedEnvelope;
 
@@ -350,6 +355,48 @@ for (const adapter of STORE_ADAPTERS) {
         ),
         ['committed', 'emission_invalid', 'committed'],
       );
+    });
+
+    it('sweeps expired dedupe and replay keys and expires old pending dead letters, nothing else', async () => {
+      let now = new Date('2031-01-01T00:00:00Z');
+      const timed = db.store({ now: () => now });
+      const sweeper = await createTestConnection(timed, 'Sweep');
+      const replay = { key: 'sweep-replay', expiresAt: new Date(now.getTime() + 60_000) };
+      await timed.append({
+        connection: sweeper,
+        envelopes: [prepared(sweeper, 'old')],
+        dedupeWindowMs: 60_000,
+        replay,
+      });
+      await timed.append({
+        connection: sweeper,
+        envelopes: [prepared(sweeper, 'young')],
+        dedupeWindowMs: 600_000,
+      });
+      const letter = await timed.createDeadLetter({
+        tenant_id: sweeper.tenant_id,
+        connector: 'test-orders',
+        connection_id: sweeper.id,
+        event_payload: { body_base64: '', headers: {}, content_type: null },
+        error_message: 'old',
+        error_context: {},
+      });
+      now = new Date(now.getTime() + 120_000);
+      const swept = await timed.sweepExpired(now, new Date(Date.now() - 3_600_000), 1000);
+      assert.ok(swept.dedupe_keys >= 1 && swept.webhook_replays >= 1, JSON.stringify(swept));
+      const keys = await db.client.query<{ dedupe_key: string }>(
+        'SELECT dedupe_key FROM dedupe_keys WHERE tenant_id = $1 ORDER BY dedupe_key',
+        [sweeper.tenant_id],
+      );
+      assert.deepEqual(
+        keys.map((k) => k.dedupe_key),
+        ['shop:order:young:created'],
+      );
+      assert.equal((await timed.getDeadLetter(sweeper.tenant_id, letter.id))?.status, 'pending');
+      await timed.sweepExpired(now, new Date(Date.now() + 3_600_000), 1000);
+      assert.equal((await timed.getDeadLetter(sweeper.tenant_id, letter.id))?.status, 'expired');
+      // The envelopes stay: only the keys that guard against repeats expire.
+      assert.equal((await timed.queryEnvelopes(sweeper.tenant_id, {}, { limit: 10 })).items.length, 2);
     });
 
     it('keeps dead letters per tenant and counts replays', async () => {

@@ -1,0 +1,65 @@
+import type { Store, SweepResult } from '@sluice/core';
+
+export interface HousekeepingOptions {
+  readonly store: Store;
+  /** Between passes, in ms; 0 turns the timer off (`runOnce` still works). */
+  readonly intervalMs: number;
+  /** Pending dead letters older than this are marked expired. */
+  readonly deadLetterRetentionMs: number;
+  /** Rows per statement, so one pass never holds locks long. */
+  readonly batch?: number;
+  readonly now?: () => Date;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Deletes dedupe and replay keys whose window has passed (they only guard against repeats; the envelopes
+ * stay) and expires old pending dead letters, every `intervalMs`. Several processes may run it at once.
+ */
+export class Housekeeping {
+  readonly #options: HousekeepingOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<SweepResult> | undefined;
+
+  constructor(options: HousekeepingOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#options.intervalMs <= 0 || this.#timer !== undefined) return;
+    this.#timer = setInterval(() => {
+      this.runOnce().catch((error: unknown) => this.#options.onError?.(error));
+    }, this.#options.intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stops the timer and waits for a pass under way. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** One full pass: sweeps in batches until a batch comes back short. */
+  runOnce(): Promise<SweepResult> {
+    this.#running ??= this.#pass().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #pass(): Promise<SweepResult> {
+    const batch = this.#options.batch ?? 5_000;
+    const total = { dedupe_keys: 0, webhook_replays: 0, dead_letters_expired: 0 };
+    for (;;) {
+      const now = (this.#options.now ?? (() => new Date()))();
+      const before = new Date(now.getTime() - this.#options.deadLetterRetentionMs);
+      const swept = await this.#options.store.sweepExpired(now, before, batch);
+      total.dedupe_keys += swept.dedupe_keys;
+      total.webhook_replays += swept.webhook_replays;
+      total.dead_letters_expired += swept.dead_letters_expired;
+      if (Math.max(swept.dedupe_keys, swept.webhook_replays, swept.dead_letters_expired) < batch)
+        return total;
+    }
+  }
+}
