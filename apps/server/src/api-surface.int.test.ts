@@ -56,6 +56,7 @@ describe('API surface', () => {
         ['post', '/api/v1/connections'],
         ['get', '/api/v1/connections'],
         ['get', '/api/v1/connections/{connection_id}'],
+        ['patch', '/api/v1/connections/{connection_id}'],
         ['post', '/api/v1/connections/{connection_id}/test'],
         ['post', '/api/v1/connections/{connection_id}/retire'],
         ['post', '/api/v1/connections/{connection_id}/rotate-secret'],
@@ -68,6 +69,9 @@ describe('API surface', () => {
         ['get', '/api/v1/dead-letters'],
         ['get', '/api/v1/dead-letters/{dead_letter_id}'],
         ['post', '/api/v1/dead-letters/{dead_letter_id}/replay'],
+        ['post', '/api/v1/dead-letters/replay'],
+        ['delete', '/api/v1/dead-letters/{dead_letter_id}'],
+        ['get', '/metrics'],
       ];
       const missing = expected.filter(([method, path]) => doc.paths[path]?.[method] === undefined);
       assert.deepEqual(missing, []);
@@ -85,6 +89,7 @@ describe('API surface', () => {
         'config',
         'connector_id',
         'name',
+        'rate_limit',
         'secret',
         'workspace_id',
       ]);

@@ -105,6 +105,7 @@ export type {
   Connection,
   ConnectionSecret,
   ConnectionStatus,
+  RateLimit,
   Tenant,
   Workspace,
 } from './tenancy.ts';

@@ -1,6 +1,6 @@
 import type { DeadLetter, DeadLetterStatus } from './dead-letter.ts';
 import type { Envelope, EnvelopeMode } from './envelope.ts';
-import type { ApiKeyRecord, Connection, ConnectionSecret, Tenant, Workspace } from './tenancy.ts';
+import type { ApiKeyRecord, Connection, ConnectionSecret, RateLimit, Tenant, Workspace } from './tenancy.ts';
 
 /** An envelope ready to be written: everything but the id, which the store assigns in commit order. */
 export type PreparedEnvelope = Omit<Envelope, 'event_id'>;
@@ -78,6 +78,7 @@ export interface NewConnection {
   readonly name: string;
   readonly config: Readonly<Record<string, unknown>>;
   readonly secret_ciphertext: string;
+  readonly rate_limit?: RateLimit | null;
 }
 
 export interface NewDeadLetter {
@@ -127,6 +128,12 @@ export interface Store {
     tenantId: string,
     filter?: { readonly connector_id?: string; readonly status?: Connection['status'] },
   ): Promise<ReadonlyArray<Connection>>;
+  /** Renames a connection or sets its rate limit (null: back to the default); null when not found. */
+  updateConnection(
+    tenantId: string,
+    id: string,
+    changes: { readonly name?: string; readonly rate_limit?: RateLimit | null },
+  ): Promise<Connection | null>;
   retireConnection(tenantId: string, id: string): Promise<Connection | null>;
   /** Secrets that verify now: the current one and any still in their overlap window. */
   liveSecrets(tenantId: string, connectionId: string, now: Date): Promise<ReadonlyArray<ConnectionSecret>>;

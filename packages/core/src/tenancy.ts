@@ -15,6 +15,12 @@ export interface Workspace {
 
 export type ConnectionStatus = 'active' | 'retired';
 
+/** A connection's own request rate on the ingest routes, instead of the server-wide default. */
+export interface RateLimit {
+  readonly per_second: number;
+  readonly burst: number;
+}
+
 /**
  * A tenant's instance of a connector. It — never a request body — decides tenant, reseller and
  * workspace of everything it ingests. Secrets are held separately and never appear here.
@@ -28,6 +34,8 @@ export interface Connection {
   readonly name: string;
   readonly config: Readonly<Record<string, unknown>>;
   readonly status: ConnectionStatus;
+  /** Null: the server-wide default rate applies. */
+  readonly rate_limit: RateLimit | null;
   readonly created_at: string;
   readonly retired_at: string | null;
 }

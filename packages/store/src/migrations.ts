@@ -146,4 +146,11 @@ CREATE INDEX webhook_replays_expires ON webhook_replays (expires_at);
 CREATE INDEX dead_letters_pending ON dead_letters (created_at) WHERE status = 'pending';
 `,
   },
+  {
+    id: '0005_connection_rate_limits',
+    sql: `
+ALTER TABLE connections ADD COLUMN rate_per_second integer CHECK (rate_per_second > 0);
+ALTER TABLE connections ADD COLUMN rate_burst integer CHECK (rate_burst > 0);
+`,
+  },
 ];

@@ -86,6 +86,10 @@ export function toConnection(row: Row): Connection {
     name: text(row['name']),
     config: (row['config'] ?? {}) as Record<string, unknown>,
     status: row['status'] === 'retired' ? 'retired' : 'active',
+    rate_limit:
+      row['rate_per_second'] === null || row['rate_per_second'] === undefined
+        ? null
+        : { per_second: Number(row['rate_per_second']), burst: Number(row['rate_burst']) },
     created_at: iso(row['created_at']),
     retired_at: isoOrNull(row['retired_at']),
   };

@@ -14,6 +14,7 @@ import {
   type OutboxEntry,
   type Page,
   type PageRequest,
+  type RateLimit,
   SluiceError,
   type Store,
   type SweepResult,
@@ -153,8 +154,9 @@ export class SqlStore implements Store {
       }
       const id = input.id ?? newId('connection');
       const [row] = await tx.query(
-        `INSERT INTO connections (id, tenant_id, reseller_id, workspace_id, connector_id, name, config)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        `INSERT INTO connections (id, tenant_id, reseller_id, workspace_id, connector_id, name, config,
+           rate_per_second, rate_burst)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
         [
           id,
           input.tenant_id,
@@ -163,6 +165,8 @@ export class SqlStore implements Store {
           input.connector_id,
           input.name,
           input.config,
+          input.rate_limit?.per_second ?? null,
+          input.rate_limit?.burst ?? null,
         ],
       );
       await tx.query(
@@ -197,6 +201,29 @@ export class SqlStore implements Store {
       [tenantId, filter.connector_id ?? null, filter.status ?? null],
     );
     return rows.map(toConnection);
+  }
+
+  async updateConnection(
+    tenantId: string,
+    id: string,
+    changes: { name?: string; rate_limit?: RateLimit | null },
+  ): Promise<Connection | null> {
+    const setsRate = changes.rate_limit !== undefined;
+    const [row] = await this.#db.query(
+      `UPDATE connections SET name = COALESCE($3, name),
+              rate_per_second = CASE WHEN $4 THEN $5::integer ELSE rate_per_second END,
+              rate_burst = CASE WHEN $4 THEN $6::integer ELSE rate_burst END
+        WHERE tenant_id = $1 AND id = $2 RETURNING *`,
+      [
+        tenantId,
+        id,
+        changes.name ?? null,
+        setsRate,
+        changes.rate_limit?.per_second ?? null,
+        changes.rate_limit?.burst ?? null,
+      ],
+    );
+    return row === undefined ? null : toConnection(row);
   }
 
   async retireConnection(tenantId: string, id: string): Promise<Connection | null> {

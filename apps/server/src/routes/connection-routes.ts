@@ -8,6 +8,17 @@ import { optionalBody } from '../http/optional-body.ts';
 import { errors } from '../http/schemas.ts';
 import { openConfig, redactConfig, sealConfig } from '../services/connection-config.ts';
 
+/** A connection's own request rate on the ingest routes; null or absent: the server-wide default. */
+const RateLimitBody = Type.Union([
+  Type.Object(
+    {
+      per_second: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+      burst: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
 const NewConnection = Type.Object(
   {
     connector_id: Type.String({ minLength: 1 }),
@@ -16,8 +27,16 @@ const NewConnection = Type.Object(
     workspace_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     /** The provider's own signing secret (a Stripe `whsec_…`, a GitHub or Shopify app secret); generated when absent. */
     secret: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
+    rate_limit: Type.Optional(RateLimitBody),
   },
   { additionalProperties: false },
+);
+const ConnectionChanges = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    rate_limit: Type.Optional(RateLimitBody),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 const Params = Type.Object({ connection_id: Type.String() });
 const ListQuery = Type.Object({
@@ -84,6 +103,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
           name: request.body.name ?? connector.id,
           config: sealConfig(ctx.secretBox, connector, id, request.body.config ?? {}),
           secret_ciphertext: ctx.secretBox.seal(secret, id),
+          rate_limit: request.body.rate_limit ?? null,
         });
         ctx.receiver.invalidate();
         await ctx.platform.emit(tenantId, {
@@ -132,6 +152,32 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
       async (request) => {
         const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
         return { connection: view(await load(tenantId, request.params.connection_id)) };
+      },
+    );
+
+    app.patch<{ Params: Static<typeof Params>; Body: Static<typeof ConnectionChanges> }>(
+      '/api/v1/connections/:connection_id',
+      {
+        schema: {
+          ...secured,
+          description:
+            'Rename a connection or set its own rate limit (null: back to the server-wide default).',
+          params: Params,
+          body: ConnectionChanges,
+          response: errors(400, 401, 404),
+        },
+      },
+      async (request) => {
+        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
+        const connection = await load(tenantId, request.params.connection_id);
+        const updated = await ctx.store.updateConnection(tenantId, connection.id, {
+          ...(request.body.name === undefined ? {} : { name: request.body.name }),
+          ...(request.body.rate_limit === undefined ? {} : { rate_limit: request.body.rate_limit }),
+        });
+        if (updated === null)
+          throw new SluiceError('connection_not_found', `Connection "${connection.id}" does not exist.`);
+        ctx.receiver.invalidate();
+        return { connection: view(updated) };
       },
     );
 

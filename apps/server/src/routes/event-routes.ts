@@ -54,7 +54,7 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsync {
         if (connection === null || connection.connector_id === ctx.platform.connectorId) {
           throw new SluiceError('connection_not_found', `Connection "${connection_id}" does not exist.`);
         }
-        const wait = ctx.quota.take(connection.id);
+        const wait = ctx.quota.take(connection.id, connection.rate_limit);
         if (wait > 0) {
           throw new SluiceError('quota_exceeded', `Connection "${connection.id}" is over its request rate.`, {
             retryAfter: wait,
