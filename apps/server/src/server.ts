@@ -8,6 +8,7 @@ import { type App, buildApp } from './app.ts';
 import { type Config, ConfigError } from './config.ts';
 import { createContext, registerProviders } from './create-context.ts';
 import { generateApiKey } from './services/api-keys.ts';
+import { lockDataDir } from './services/data-dir-lock.ts';
 import { Housekeeping } from './services/housekeeping.ts';
 import { SYSTEM_TENANT_ID } from './services/platform-events.ts';
 import { SecretBox } from './services/secret-box.ts';
@@ -58,12 +59,21 @@ export async function startServer(
   const log = options.log ?? pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
   const out = options.out ?? process.stdout;
   await mkdir(config.dataDir, { recursive: true });
-  const secretBox = await secretBoxFor(config);
-  const store = await openStore(
-    config.databaseUrl === null
-      ? { kind: 'pglite', dataDir: join(config.dataDir, 'pgdata') }
-      : { kind: 'postgres', connectionString: config.databaseUrl },
-  );
+  const unlock =
+    config.databaseUrl === null ? await lockDataDir(join(config.dataDir, 'pgdata.lock')) : async () => {};
+  let store: Store;
+  let secretBox: SecretBox;
+  try {
+    secretBox = await secretBoxFor(config);
+    store = await openStore(
+      config.databaseUrl === null
+        ? { kind: 'pglite', dataDir: join(config.dataDir, 'pgdata') }
+        : { kind: 'postgres', connectionString: config.databaseUrl },
+    );
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   try {
     const ctx = createContext({
       config,
@@ -83,7 +93,17 @@ export async function startServer(
       onError: (error) => log.warn({ err: error }, 'housekeeping pass failed; the next one retries'),
     });
     app.addHook('onClose', () => housekeeping.stop());
-    await app.listen({ host: config.host, port: config.port });
+    try {
+      await app.listen({ host: config.host, port: config.port });
+    } catch (error) {
+      await app.close();
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new ConfigError(
+          `${config.host}:${config.port} is already in use; set SLUICE_PORT to another port.`,
+        );
+      }
+      throw error;
+    }
     housekeeping.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -99,10 +119,12 @@ export async function startServer(
       async close() {
         await app.close();
         await store.close();
+        await unlock();
       },
     };
   } catch (error) {
     await store.close();
+    await unlock();
     throw error;
   }
 }
