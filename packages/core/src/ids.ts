@@ -6,6 +6,11 @@ export function newEventId(): string {
   return uuidv7();
 }
 
+/** True when `value` is a well-formed UUID of any version (safe to cast to `uuid`). */
+export function isUuid(value: string): boolean {
+  return validate(value);
+}
+
 /** True when `value` is a UUID of version 7. */
 export function isEventId(value: string): boolean {
   return validate(value) && version(value) === 7;

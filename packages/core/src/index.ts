@@ -77,7 +77,15 @@ export {
 export type { ErrorBody, ErrorCode } from './errors.ts';
 export { ERROR_CODES, isSluiceError, SluiceError } from './errors.ts';
 export type { IdKind } from './ids.ts';
-export { ID_PREFIXES, isEventId, newEventId, newId, newTraceId, traceIdFromTraceparent } from './ids.ts';
+export {
+  ID_PREFIXES,
+  isEventId,
+  isUuid,
+  newEventId,
+  newId,
+  newTraceId,
+  traceIdFromTraceparent,
+} from './ids.ts';
 export {
   EVENT_TYPE_PATTERN,
   isEventType,

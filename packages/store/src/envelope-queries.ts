@@ -1,4 +1,11 @@
-import { type Envelope, type EnvelopeFilter, type Page, type PageRequest, SluiceError } from '@sluice/core';
+import {
+  type Envelope,
+  type EnvelopeFilter,
+  isUuid,
+  type Page,
+  type PageRequest,
+  SluiceError,
+} from '@sluice/core';
 import { toEnvelope } from './row-mappers.ts';
 import type { SqlExecutor } from './sql-client.ts';
 
@@ -6,8 +13,6 @@ import type { SqlExecutor } from './sql-client.ts';
 export function globToLike(glob: string): string {
   return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replaceAll('*', '%');
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function timestamp(name: string, value: string): Date {
   const date = new Date(value);
@@ -44,7 +49,7 @@ export async function queryEnvelopes(
   if (filter.until !== undefined) add((p) => `received_at < ${p}`, timestamp('until', filter.until));
   const descending = page.order === 'desc';
   if (page.after !== undefined) {
-    if (!UUID.test(page.after)) {
+    if (!isUuid(page.after)) {
       throw new SluiceError('invalid_cursor', `The cursor "${page.after}" is not an event id.`);
     }
     add((p) => `event_id ${descending ? '<' : '>'} ${p}::uuid`, page.after);

@@ -8,6 +8,7 @@ import {
   type DeadLetterStatus,
   type Envelope,
   type EnvelopeFilter,
+  isUuid,
   type NewConnection,
   type NewDeadLetter,
   newId,
@@ -22,23 +23,15 @@ import {
   type Workspace,
 } from '@sluice/core';
 import { appendGroup, type GroupItemResult } from './append-group.ts';
+import * as connections from './connection-queries.ts';
+import * as deadLetters from './dead-letter-queries.ts';
 import { queryEnvelopes } from './envelope-queries.ts';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { migrate } from './migrator.ts';
-import {
-  iso,
-  toApiKey,
-  toConnection,
-  toDeadLetter,
-  toEnvelope,
-  toSecret,
-  toTenant,
-  toWorkspace,
-} from './row-mappers.ts';
+import { iso, toApiKey, toEnvelope, toTenant, toWorkspace } from './row-mappers.ts';
 import type { SqlClient } from './sql-client.ts';
 import { isDataError, isRetryableConflict } from './storage-errors.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { sweepExpired } from './sweep-queries.ts';
 
 export interface SqlStoreOptions {
   /** Injected clock (tests move time to expire dedupe keys). */
@@ -132,148 +125,48 @@ export class SqlStore implements Store {
     return row === undefined ? null : toApiKey(row);
   }
 
-  async createConnection(input: NewConnection): Promise<Connection> {
-    return this.#db.transaction(async (tx) => {
-      const [tenant] = await tx.query<{ reseller_id: string | null }>(
-        'SELECT reseller_id FROM tenants WHERE id = $1',
-        [input.tenant_id],
-      );
-      if (tenant === undefined)
-        throw new SluiceError('tenant_not_found', `Tenant "${input.tenant_id}" does not exist.`);
-      if (input.workspace_id !== null) {
-        const [workspace] = await tx.query('SELECT 1 FROM workspaces WHERE tenant_id = $1 AND id = $2', [
-          input.tenant_id,
-          input.workspace_id,
-        ]);
-        if (workspace === undefined) {
-          throw new SluiceError(
-            'validation_failed',
-            `Workspace "${input.workspace_id}" does not exist in this tenant.`,
-          );
-        }
-      }
-      const id = input.id ?? newId('connection');
-      const [row] = await tx.query(
-        `INSERT INTO connections (id, tenant_id, reseller_id, workspace_id, connector_id, name, config,
-           rate_per_second, rate_burst)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [
-          id,
-          input.tenant_id,
-          tenant.reseller_id,
-          input.workspace_id,
-          input.connector_id,
-          input.name,
-          input.config,
-          input.rate_limit?.per_second ?? null,
-          input.rate_limit?.burst ?? null,
-        ],
-      );
-      await tx.query(
-        'INSERT INTO connection_secrets (id, tenant_id, connection_id, ciphertext) VALUES ($1, $2, $3, $4)',
-        [newId('connection').replace('con_', 'sec_'), input.tenant_id, id, input.secret_ciphertext],
-      );
-      return toConnection(row as Record<string, unknown>);
-    });
+  createConnection(input: NewConnection): Promise<Connection> {
+    return connections.createConnection(this.#db, input);
   }
 
-  async getConnection(tenantId: string, id: string): Promise<Connection | null> {
-    const [row] = await this.#db.query('SELECT * FROM connections WHERE tenant_id = $1 AND id = $2', [
-      tenantId,
-      id,
-    ]);
-    return row === undefined ? null : toConnection(row);
+  getConnection(tenantId: string, id: string): Promise<Connection | null> {
+    return connections.getConnection(this.#db, tenantId, id);
   }
 
-  async findConnectionForIngest(id: string): Promise<Connection | null> {
-    const [row] = await this.#db.query('SELECT * FROM connections WHERE id = $1', [id]);
-    return row === undefined ? null : toConnection(row);
+  findConnectionForIngest(id: string): Promise<Connection | null> {
+    return connections.findConnectionForIngest(this.#db, id);
   }
 
-  async listConnections(
+  listConnections(
     tenantId: string,
     filter: { connector_id?: string; status?: Connection['status'] } = {},
   ): Promise<ReadonlyArray<Connection>> {
-    const rows = await this.#db.query(
-      `SELECT * FROM connections WHERE tenant_id = $1
-         AND ($2::text IS NULL OR connector_id = $2) AND ($3::text IS NULL OR status = $3)
-       ORDER BY id`,
-      [tenantId, filter.connector_id ?? null, filter.status ?? null],
-    );
-    return rows.map(toConnection);
+    return connections.listConnections(this.#db, tenantId, filter);
   }
 
-  async updateConnection(
+  updateConnection(
     tenantId: string,
     id: string,
     changes: { name?: string; rate_limit?: RateLimit | null },
   ): Promise<Connection | null> {
-    const setsRate = changes.rate_limit !== undefined;
-    const [row] = await this.#db.query(
-      `UPDATE connections SET name = COALESCE($3, name),
-              rate_per_second = CASE WHEN $4 THEN $5::integer ELSE rate_per_second END,
-              rate_burst = CASE WHEN $4 THEN $6::integer ELSE rate_burst END
-        WHERE tenant_id = $1 AND id = $2 RETURNING *`,
-      [
-        tenantId,
-        id,
-        changes.name ?? null,
-        setsRate,
-        changes.rate_limit?.per_second ?? null,
-        changes.rate_limit?.burst ?? null,
-      ],
-    );
-    return row === undefined ? null : toConnection(row);
+    return connections.updateConnection(this.#db, tenantId, id, changes);
   }
 
-  async retireConnection(tenantId: string, id: string): Promise<Connection | null> {
-    const [row] = await this.#db.query(
-      `UPDATE connections SET status = 'retired', retired_at = COALESCE(retired_at, $3)
-        WHERE tenant_id = $1 AND id = $2 RETURNING *`,
-      [tenantId, id, this.#now()],
-    );
-    return row === undefined ? null : toConnection(row);
+  retireConnection(tenantId: string, id: string): Promise<Connection | null> {
+    return connections.retireConnection(this.#db, tenantId, id, this.#now());
   }
 
-  async liveSecrets(
-    tenantId: string,
-    connectionId: string,
-    now: Date,
-  ): Promise<ReadonlyArray<ConnectionSecret>> {
-    const rows = await this.#db.query(
-      `SELECT * FROM connection_secrets
-        WHERE tenant_id = $1 AND connection_id = $2 AND (expires_at IS NULL OR expires_at > $3)
-        ORDER BY created_at DESC, id DESC`,
-      [tenantId, connectionId, now],
-    );
-    return rows.map(toSecret);
+  liveSecrets(tenantId: string, connectionId: string, now: Date): Promise<ReadonlyArray<ConnectionSecret>> {
+    return connections.liveSecrets(this.#db, tenantId, connectionId, now);
   }
 
-  async rotateSecret(
+  rotateSecret(
     tenantId: string,
     connectionId: string,
     ciphertext: string,
     overlapUntil: Date,
   ): Promise<ConnectionSecret> {
-    return this.#db.transaction(async (tx) => {
-      const [connection] = await tx.query(
-        'SELECT 1 FROM connections WHERE tenant_id = $1 AND id = $2 FOR UPDATE',
-        [tenantId, connectionId],
-      );
-      if (connection === undefined) {
-        throw new SluiceError('connection_not_found', `Connection "${connectionId}" does not exist.`);
-      }
-      await tx.query(
-        `UPDATE connection_secrets SET expires_at = $3
-          WHERE tenant_id = $1 AND connection_id = $2 AND (expires_at IS NULL OR expires_at > $3)`,
-        [tenantId, connectionId, overlapUntil],
-      );
-      const [row] = await tx.query(
-        'INSERT INTO connection_secrets (id, tenant_id, connection_id, ciphertext) VALUES ($1, $2, $3, $4) RETURNING *',
-        [newId('connection').replace('con_', 'sec_'), tenantId, connectionId, ciphertext],
-      );
-      return toSecret(row as Record<string, unknown>);
-    });
+    return connections.rotateSecret(this.#db, tenantId, connectionId, ciphertext, overlapUntil);
   }
 
   /** Shares a commit with the appends that arrive while another is under way (group commit). */
@@ -309,7 +202,7 @@ export class SqlStore implements Store {
   }
 
   async getEnvelope(tenantId: string, eventId: string): Promise<Envelope | null> {
-    if (!UUID.test(eventId)) return null;
+    if (!isUuid(eventId)) return null;
     const [row] = await this.#db.query(
       'SELECT * FROM envelopes WHERE tenant_id = $1 AND event_id = $2::uuid',
       [tenantId, eventId],
@@ -342,93 +235,36 @@ export class SqlStore implements Store {
     }));
   }
 
-  async createDeadLetter(input: NewDeadLetter): Promise<DeadLetter> {
-    const [row] = await this.#db.query(
-      `INSERT INTO dead_letters (id, tenant_id, connector, connection_id, event_payload, error_message, error_context)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-      [
-        newId('deadLetter'),
-        input.tenant_id,
-        input.connector,
-        input.connection_id,
-        JSON.stringify(input.event_payload),
-        input.error_message,
-        JSON.stringify(input.error_context),
-      ],
-    );
-    return toDeadLetter(row as Record<string, unknown>);
+  createDeadLetter(input: NewDeadLetter): Promise<DeadLetter> {
+    return deadLetters.createDeadLetter(this.#db, input);
   }
 
-  async getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null> {
-    const [row] = await this.#db.query('SELECT * FROM dead_letters WHERE tenant_id = $1 AND id = $2', [
-      tenantId,
-      id,
-    ]);
-    return row === undefined ? null : toDeadLetter(row);
+  getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null> {
+    return deadLetters.getDeadLetter(this.#db, tenantId, id);
   }
 
-  async listDeadLetters(
+  listDeadLetters(
     tenantId: string,
     filter: { status?: DeadLetterStatus },
     page: PageRequest,
   ): Promise<Page<DeadLetter>> {
-    const rows = await this.#db.query(
-      `SELECT * FROM dead_letters WHERE tenant_id = $1
-         AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR id > $3)
-       ORDER BY id LIMIT $4`,
-      [tenantId, filter.status ?? null, page.after ?? null, page.limit + 1],
-    );
-    const items = rows.slice(0, page.limit).map(toDeadLetter);
-    const last = items.at(-1);
-    return { items, next: rows.length > page.limit && last !== undefined ? last.id : null };
+    return deadLetters.listDeadLetters(this.#db, tenantId, filter, page);
   }
 
-  async sweepExpired(now: Date, deadLettersBefore: Date, limit: number): Promise<SweepResult> {
-    const dedupe = await this.#db.query(
-      `DELETE FROM dedupe_keys WHERE (tenant_id, source, dedupe_key) IN (
-         SELECT tenant_id, source, dedupe_key FROM dedupe_keys WHERE expires_at <= $1 LIMIT $2)
-       RETURNING 1`,
-      [now, limit],
-    );
-    const replays = await this.#db.query(
-      `DELETE FROM webhook_replays WHERE (connection_id, replay_key) IN (
-         SELECT connection_id, replay_key FROM webhook_replays WHERE expires_at <= $1 LIMIT $2)
-       RETURNING 1`,
-      [now, limit],
-    );
-    const expired = await this.#db.query(
-      `UPDATE dead_letters SET status = 'expired' WHERE id IN (
-         SELECT id FROM dead_letters WHERE status = 'pending' AND created_at < $1 LIMIT $2)
-       RETURNING 1`,
-      [deadLettersBefore, limit],
-    );
-    return {
-      dedupe_keys: dedupe.length,
-      webhook_replays: replays.length,
-      dead_letters_expired: expired.length,
-    };
+  sweepExpired(now: Date, deadLettersBefore: Date, limit: number): Promise<SweepResult> {
+    return sweepExpired(this.#db, now, deadLettersBefore, limit);
   }
 
-  async deleteDeadLetter(tenantId: string, id: string): Promise<boolean> {
-    const rows = await this.#db.query(
-      'DELETE FROM dead_letters WHERE tenant_id = $1 AND id = $2 RETURNING id',
-      [tenantId, id],
-    );
-    return rows.length > 0;
+  deleteDeadLetter(tenantId: string, id: string): Promise<boolean> {
+    return deadLetters.deleteDeadLetter(this.#db, tenantId, id);
   }
 
-  async recordDeadLetterReplay(
+  recordDeadLetterReplay(
     tenantId: string,
     id: string,
     status: DeadLetterStatus,
     error?: string,
   ): Promise<DeadLetter | null> {
-    const [row] = await this.#db.query(
-      `UPDATE dead_letters SET retry_count = retry_count + 1, status = $3,
-              error_message = COALESCE($4, error_message)
-        WHERE tenant_id = $1 AND id = $2 RETURNING *`,
-      [tenantId, id, status, error ?? null],
-    );
-    return row === undefined ? null : toDeadLetter(row);
+    return deadLetters.recordDeadLetterReplay(this.#db, tenantId, id, status, error);
   }
 }

@@ -6,6 +6,7 @@ import type { AppContext } from '../app-context.ts';
 import { tenantOf } from '../http/auth.ts';
 import { optionalBody } from '../http/optional-body.ts';
 import { errors } from '../http/schemas.ts';
+import { sourceConnector, tenantConnection } from '../http/tenant-resources.ts';
 import { openConfig, redactConfig, sealConfig } from '../services/connection-config.ts';
 
 /** A connection's own request rate on the ingest routes; null or absent: the server-wide default. */
@@ -62,20 +63,6 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
       ingest_url: `${base}/api/v1/ingest/${connection.id}`,
       webhook_url: `${base}/api/v1/webhooks/${connection.connector_id}/${connection.tenant_id}`,
     });
-    const load = async (tenantId: string, id: string): Promise<Connection> => {
-      const connection = await ctx.store.getConnection(tenantId, id);
-      if (connection === null || connection.connector_id === ctx.platform.connectorId) {
-        throw new SluiceError('connection_not_found', `Connection "${id}" does not exist.`);
-      }
-      return connection;
-    };
-    const connectorOf = (id: string) => {
-      const connector = ctx.connectors.get(id);
-      if (connector === null || connector.id === ctx.platform.connectorId) {
-        throw new SluiceError('connector_not_found', `Connector "${id}" is not registered.`);
-      }
-      return connector;
-    };
     const secured = { tags: ['connections'], security: [{ apiKey: [] }] };
 
     app.post<{ Body: Static<typeof NewConnection> }>(
@@ -91,7 +78,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const connector = connectorOf(request.body.connector_id);
+        const connector = sourceConnector(ctx, request.body.connector_id);
         const supplied = request.body.secret;
         const secret = supplied ?? generateSecret(connector.webhook?.verify.scheme ?? 'hmac-sha256');
         const id = newId('connection');
@@ -151,7 +138,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
       },
       async (request) => {
         const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        return { connection: view(await load(tenantId, request.params.connection_id)) };
+        return { connection: view(await tenantConnection(ctx, tenantId, request.params.connection_id)) };
       },
     );
 
@@ -169,7 +156,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
       },
       async (request) => {
         const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const connection = await load(tenantId, request.params.connection_id);
+        const connection = await tenantConnection(ctx, tenantId, request.params.connection_id);
         const updated = await ctx.store.updateConnection(tenantId, connection.id, {
           ...(request.body.name === undefined ? {} : { name: request.body.name }),
           ...(request.body.rate_limit === undefined ? {} : { rate_limit: request.body.rate_limit }),
@@ -193,8 +180,8 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
       },
       async (request) => {
         const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const connection = await load(tenantId, request.params.connection_id);
-        const connector = connectorOf(connection.connector_id);
+        const connection = await tenantConnection(ctx, tenantId, request.params.connection_id);
+        const connector = sourceConnector(ctx, connection.connector_id);
         let result: { ok: boolean; message?: string };
         if (connector.probe === null) {
           result = { ok: true, message: 'The connector has no health probe.' };
@@ -232,7 +219,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
       },
       async (request) => {
         const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const before = await load(tenantId, request.params.connection_id);
+        const before = await tenantConnection(ctx, tenantId, request.params.connection_id);
         const retired = await ctx.store.retireConnection(tenantId, before.id);
         ctx.receiver.invalidate();
         if (retired === null)
@@ -263,11 +250,11 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
       },
       async (request) => {
         const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const connection = await load(tenantId, request.params.connection_id);
+        const connection = await tenantConnection(ctx, tenantId, request.params.connection_id);
         if (connection.status !== 'active') {
           throw new SluiceError('connection_retired', `Connection "${connection.id}" is retired.`);
         }
-        const connector = connectorOf(connection.connector_id);
+        const connector = sourceConnector(ctx, connection.connector_id);
         const supplied = request.body?.secret;
         const secret = supplied ?? generateSecret(connector.webhook?.verify.scheme ?? 'hmac-sha256');
         const overlapUntil = new Date(

@@ -4,7 +4,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { tenantOf } from '../http/auth.ts';
 import { EnvelopeFilterQuery, filterOf } from '../http/envelope-query.ts';
+import { ingestResponse } from '../http/ingest-response.ts';
 import { errors } from '../http/schemas.ts';
+import { tenantConnection } from '../http/tenant-resources.ts';
 
 const EmitBody = Type.Object(
   {
@@ -50,30 +52,15 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsync {
         if ((emission === undefined) === (emissions === undefined)) {
           throw new SluiceError('invalid_request', 'Send exactly one of "emission" or "emissions".');
         }
-        const connection = await ctx.store.getConnection(tenantId, connection_id);
-        if (connection === null || connection.connector_id === ctx.platform.connectorId) {
-          throw new SluiceError('connection_not_found', `Connection "${connection_id}" does not exist.`);
-        }
-        const wait = ctx.quota.take(connection.id, connection.rate_limit);
-        if (wait > 0) {
-          throw new SluiceError('quota_exceeded', `Connection "${connection.id}" is over its request rate.`, {
-            retryAfter: wait,
-          });
-        }
+        const connection = await tenantConnection(ctx, tenantId, connection_id);
+        ctx.quota.admit(connection);
         const traceparent = request.headers.traceparent;
         const traceId = traceIdFromTraceparent(typeof traceparent === 'string' ? traceparent : undefined);
         const result = await ctx.ingestor.ingest(connection, emissions ?? [emission], {
           mode: (mode ?? 'live') as EnvelopeMode,
           ...(traceId === null ? {} : { trace_id: traceId }),
         });
-        const results = result.status === 'committed' ? result.results : [];
-        return {
-          status: 'ok',
-          connection_id: connection.id,
-          accepted: results.filter((r) => r.status === 'accepted').length,
-          duplicates: results.filter((r) => r.status === 'duplicate').length,
-          results,
-        };
+        return ingestResponse(connection.id, result.status === 'committed' ? result.results : []);
       },
     );
 

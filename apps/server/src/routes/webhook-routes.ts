@@ -2,7 +2,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { Delivery, ReceiveOutcome } from '@sluice/receive';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { DeadLetteredResponse, errors, IngestResponse } from '../http/schemas.ts';
+import { ingestResponse } from '../http/ingest-response.ts';
+import { errors } from '../http/schemas.ts';
 
 const INGEST_ERRORS = errors(400, 401, 404, 409, 413, 415, 429, 503);
 
@@ -31,13 +32,7 @@ export function webhookRoutes(ctx: AppContext): FastifyPluginAsync {
           error: { code: 'mapping_failed', message: outcome.deadLetter.error_message },
         });
       }
-      return res.status(200).send({
-        status: 'ok',
-        connection_id: outcome.connection.id,
-        accepted: outcome.results.filter((r) => r.status === 'accepted').length,
-        duplicates: outcome.results.filter((r) => r.status === 'duplicate').length,
-        results: outcome.results,
-      });
+      return res.status(200).send(ingestResponse(outcome.connection.id, outcome.results));
     };
 
     const responses = {
@@ -45,8 +40,6 @@ export function webhookRoutes(ctx: AppContext): FastifyPluginAsync {
       202: Type.Ref('DeadLetteredResponse'),
       ...INGEST_ERRORS,
     };
-    void IngestResponse;
-    void DeadLetteredResponse;
 
     const TenantParams = Type.Object({ connector: Type.String(), tenant_id: Type.String() });
     app.post<{ Params: Static<typeof TenantParams> }>(

@@ -1,4 +1,4 @@
-import type { RateLimit } from '@sluice/core';
+import { type Connection, type RateLimit, SluiceError } from '@sluice/core';
 
 /**
  * Per-connection token buckets for the ingest routes: by default `rate` requests per second with bursts up
@@ -12,6 +12,16 @@ export class ConnectionQuota {
   constructor(options: { rate: number; burst: number; now?: () => number }) {
     this.#default = { per_second: options.rate, burst: options.burst };
     this.#now = options.now ?? (() => Date.now());
+  }
+
+  /** Takes one token for the connection, or refuses with `quota_exceeded` and the seconds to wait. */
+  admit(connection: Pick<Connection, 'id' | 'rate_limit'>): void {
+    const wait = this.take(connection.id, connection.rate_limit);
+    if (wait > 0) {
+      throw new SluiceError('quota_exceeded', `Connection "${connection.id}" is over its request rate.`, {
+        retryAfter: wait,
+      });
+    }
   }
 
   /** Takes one token; returns 0 when allowed, else the seconds to wait (for Retry-After). */

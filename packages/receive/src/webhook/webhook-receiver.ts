@@ -4,7 +4,6 @@ import {
   DEFAULT_TOLERANCE_SECONDS,
   type DeadLetter,
   type Emission,
-  type RateLimit,
   SluiceError,
   type Store,
   traceIdFromTraceparent,
@@ -35,8 +34,8 @@ export interface WebhookReceiverDeps {
     connection: Connection,
     now: Date,
   ): Promise<ReadonlyArray<{ secret: string; expiresAt: Date | null }>>;
-  /** Per-connection rate: 0 to go ahead, else the seconds to wait. */
-  readonly quota: { take(connectionId: string, limit: RateLimit | null): number };
+  /** Per-connection rate: returns to go ahead, throws `quota_exceeded` otherwise. */
+  readonly quota: { admit(connection: Connection): void };
   /** Connectors that receive nothing from outside (the platform's own events). */
   readonly internalConnectors: ReadonlySet<string>;
   /** The connection's config as the mapping sees it (sealed credentials opened); its stored config if absent. */
@@ -175,12 +174,7 @@ export class WebhookReceiver {
     }
     checkMediaType(connector, delivery);
     const { connection, verified } = await this.#verify(connector, candidates, delivery);
-    const wait = this.#deps.quota.take(connection.id, connection.rate_limit);
-    if (wait > 0) {
-      throw new SluiceError('quota_exceeded', `Connection "${connection.id}" is over its request rate.`, {
-        retryAfter: wait,
-      });
-    }
+    this.#deps.quota.admit(connection);
     try {
       const results = await this.#ingest(
         connector,
