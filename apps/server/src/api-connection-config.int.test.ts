@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { exampleConnectors } from '@sluice/connectors';
 import { defineConnector } from '@sluice/map';
-import { signWebhook } from '@sluice/receive';
+import { signWebhook } from '@sluice/signatures';
 import { startTestApp, type TestApp } from './testing/index.ts';
 
 /** A connector whose mapping shows whether it was handed its credential in plain text. */

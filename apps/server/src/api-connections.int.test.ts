@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { exampleConnectors, platformConnector } from '@sluice/connectors';
 import type { Envelope } from '@sluice/core';
 import { defineConnector } from '@sluice/map';
-import { signWebhook } from '@sluice/receive';
+import { signWebhook } from '@sluice/signatures';
 import { SqlStore } from '@sluice/store';
 import { buildApp } from './app.ts';
 import { createContext, registerProviders } from './create-context.ts';

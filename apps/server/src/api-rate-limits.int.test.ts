@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { signWebhook } from '@sluice/receive';
+import { signWebhook } from '@sluice/signatures';
 import { startTestApp, type TestApp } from './testing/index.ts';
 
 describe('per-connection rate limits', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { VERIFICATION_SCHEMES, type VerificationConfig } from '@sluice/core';
-import { generateSecret, verifyWebhook } from '@sluice/receive';
+import { generateSecret, verifyWebhook } from '@sluice/signatures';
 
 const run = promisify(execFile);
 const CLI = new URL('./cli.ts', import.meta.url).pathname;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { defineConnector } from '@sluice/map';
-import { signWebhook } from '@sluice/receive';
+import { signWebhook } from '@sluice/signatures';
 import { startTestApp, type TestApp } from './testing/index.ts';
 
 let fixed = false;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { signWebhook } from '@sluice/receive';
+import { signWebhook } from '@sluice/signatures';
 import { startTestApp, type TestApp } from './testing/index.ts';
 
 /** A small deterministic generator, so a failure can be replayed from its seed. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Envelope } from '@sluice/core';
 import { defineConnector } from '@sluice/map';
-import { signWebhook } from '@sluice/receive';
+import { signWebhook } from '@sluice/signatures';
 import { startTestApp, type TestApp } from './testing/index.ts';
 
 /** One order webhook that also tells of its customer: two envelopes, on two streams. */

@@ -1,16 +1,3 @@
-export type { ConfigOf, SchemeRegistry } from './verify/scheme-registry.ts';
-export { SCHEME_REGISTRY, verifyWebhook } from './verify/scheme-registry.ts';
-export { generateSecret } from './verify/secrets.ts';
-export { signWebhook } from './verify/signers.ts';
-export type {
-  SignInput,
-  Verifier,
-  VerifyFailure,
-  VerifyFailureCode,
-  VerifyRequest,
-  VerifyResult,
-  VerifySuccess,
-} from './verify/verifier.ts';
 export { deadLetterRecord } from './webhook/dead-letter-record.ts';
 export { carriesCloudEvents, checkMediaType, type Delivery, parseJsonExact } from './webhook/delivery.ts';
 export { emissionsOf } from './webhook/delivery-emissions.ts';

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { type Connection, newId, SluiceError } from '@sluice/core';
-import { generateSecret } from '@sluice/receive';
+import { generateSecret } from '@sluice/signatures';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { tenantOf } from '../http/auth.ts';

@@ -9,8 +9,7 @@ import {
   traceIdFromTraceparent,
 } from '@sluice/core';
 import type { ElementResult, Ingestor } from '@sluice/ingest';
-import { verifyWebhook } from '../verify/scheme-registry.ts';
-import type { VerifyFailure, VerifySuccess } from '../verify/verifier.ts';
+import { type VerifyFailure, type VerifySuccess, verifyWebhook } from '@sluice/signatures';
 import { deadLetterRecord } from './dead-letter-record.ts';
 import { checkMediaType, type Delivery } from './delivery.ts';
 import { emissionsOf } from './delivery-emissions.ts';
