@@ -21,6 +21,7 @@ type HmacSha256Config = Extract<VerificationConfig, { scheme: 'hmac-sha256' }>;
  */
 export const hmacSha256Verifier: Verifier<HmacSha256Config> = {
   scheme: 'hmac-sha256',
+  secretFormat: 'hex',
 
   verify(config, { rawBody, headers, secrets, nowMs }) {
     const signatureHeader = config.header.toLowerCase();

@@ -92,4 +92,15 @@ describe('scheme registry', () => {
     assert.match(result.ok ? '' : result.message, /carrier-pigeon/);
     assert.throws(() => signWebhook(config, { secret: 'x', rawBody: BODY, nowMs: NOW_MS }), /carrier-pigeon/);
   });
+
+  it('refuses schemes named after object properties, and configs that are not objects, without throwing', () => {
+    const request = { rawBody: BODY, headers: {}, secrets: ['x'], nowMs: NOW_MS };
+    for (const config of [{ scheme: 'toString' }, { scheme: '__proto__' }, { scheme: 1 }, {}, null]) {
+      const odd = config as unknown as VerificationConfig;
+      assertRefused(verifyWebhook(odd, request), 'signature_invalid');
+      assert.throws(() => signWebhook(odd, { secret: 'x', rawBody: BODY, nowMs: NOW_MS }), {
+        code: 'validation_failed',
+      });
+    }
+  });
 });

@@ -20,6 +20,7 @@ const VERSION = 'v0';
 /** Slack: `X-Slack-Signature: v0=<hex HMAC-SHA256(secret, "v0:{timestamp}:{body}")>`. */
 export const slackVerifier: Verifier<SlackConfig> = {
   scheme: 'slack',
+  secretFormat: 'hex',
 
   verify(config, { rawBody, headers, secrets, nowMs }) {
     const header = headerValue(headers, SIGNATURE_HEADER);

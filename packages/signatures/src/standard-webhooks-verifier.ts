@@ -35,6 +35,7 @@ function v1Signatures(header: string): Buffer[] {
  */
 export const standardWebhooksVerifier: Verifier<StandardWebhooksConfig> = {
   scheme: 'standard-webhooks',
+  secretFormat: 'whsec',
 
   verify(config, { rawBody, headers, secrets, nowMs }) {
     const header = headerValue(headers, SIGNATURE_HEADER);

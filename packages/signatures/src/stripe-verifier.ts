@@ -55,6 +55,7 @@ function parseHeader(header: string): StripeSignatureHeader | VerifyFailure {
  */
 export const stripeVerifier: Verifier<StripeConfig> = {
   scheme: 'stripe',
+  secretFormat: 'whsec',
 
   verify(config, { rawBody, headers, secrets, nowMs }) {
     const header = headerValue(headers, SIGNATURE_HEADER);

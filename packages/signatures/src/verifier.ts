@@ -59,6 +59,8 @@ export interface SignInput {
  */
 export interface Verifier<C extends VerificationConfig> {
   readonly scheme: C['scheme'];
+  /** How the scheme's providers format a signing secret: `whsec_` + base64, or hex. */
+  readonly secretFormat: 'whsec' | 'hex';
   verify(config: C, request: VerifyRequest): VerifyResult;
   /** Lowercased header names to values. Throws `validation_failed` for a secret the scheme cannot use. */
   sign(config: C, input: SignInput): Record<string, string>;
