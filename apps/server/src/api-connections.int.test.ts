@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { exampleConnectors, platformConnector } from '@sluice/connectors';
+import { SecretBox } from '@sluice/control';
 import type { Envelope } from '@sluice/core';
+import { SYSTEM_TENANT_ID } from '@sluice/core';
 import { defineConnector } from '@sluice/map';
 import { signWebhook } from '@sluice/signatures';
-import { SqlStore } from '@sluice/store';
+import { SqlStores } from '@sluice/store';
 import { buildApp } from './app.ts';
 import { createContext, registerProviders } from './create-context.ts';
-import { SYSTEM_TENANT_ID } from './services/platform-events.ts';
-import { SecretBox } from './services/secret-box.ts';
 import { startTestApp, type TestApp } from './testing/index.ts';
 
 const START = Date.parse('2026-06-11T12:00:00.000Z');
@@ -456,7 +456,7 @@ describe('connections API', () => {
 
   describe('provider.registered', () => {
     const registered = async (store = t.store) => {
-      const page = await store.queryEnvelopes(
+      const page = await store.events.query(
         SYSTEM_TENANT_ID,
         { event_type: 'provider.registered' },
         { limit: 500 },
@@ -484,12 +484,11 @@ describe('connections API', () => {
       const before = await registered();
       for (const laterMs of [0, 3 * 24 * 3600 * 1000]) {
         const now = () => new Date(Date.now() + laterMs);
-        const store = new SqlStore(t.sql, { now });
+        const store = new SqlStores(t.sql, { now });
         const ctx = createContext({
           config: t.config,
           store,
           connectors: [...CONNECTORS, platformConnector],
-          platformConnectorId: platformConnector.id,
           secretBox: t.ctx.secretBox,
           now,
         });
@@ -503,7 +502,7 @@ describe('connections API', () => {
         afterRestarts.map((e) => e.event_id),
         before.map((e) => e.event_id),
       );
-      const platformConnections = await t.store.listConnections(SYSTEM_TENANT_ID, {
+      const platformConnections = await t.store.connections.list(SYSTEM_TENANT_ID, {
         connector_id: platformConnector.id,
       });
       assert.equal(platformConnections.length, 1, 'the system tenant keeps one platform connection');

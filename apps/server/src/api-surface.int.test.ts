@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { exampleConnectors, platformConnector } from '@sluice/connectors';
-import { createPostgresClient, SqlStore } from '@sluice/store';
+import { SecretBox } from '@sluice/control';
+import { createPostgresClient, SqlStores } from '@sluice/store';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createContext } from './create-context.ts';
-import { SecretBox } from './services/secret-box.ts';
 import { startTestApp, type TestApp } from './testing/index.ts';
 
 describe('API surface', () => {
@@ -224,9 +224,8 @@ describe('API surface when the store is down', () => {
     const client = createPostgresClient({ connectionString: 'postgres://postgres@127.0.0.1:1/none', max: 1 });
     const ctx = createContext({
       config: loadConfig({ SLUICE_LOG_LEVEL: 'silent', SLUICE_DEV: '0' }),
-      store: new SqlStore(client),
+      store: new SqlStores(client),
       connectors: [...exampleConnectors, platformConnector],
-      platformConnectorId: platformConnector.id,
       secretBox: new SecretBox(Buffer.alloc(32, 1)),
     });
     const app = await buildApp(ctx);

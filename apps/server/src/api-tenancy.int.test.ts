@@ -115,13 +115,13 @@ describe('tenancy', () => {
         { method: 'GET', url: '/api/v1/tenants' },
         { method: 'POST', url: `/api/v1/tenants/${tenant.id}/api-keys`, payload: {} },
       ] as const;
-      const before = (await t.store.listTenants()).length;
+      const before = (await t.store.tenancy.listTenants()).length;
       for (const call of calls) {
         const response = await t.app.inject({ ...call, headers: auth });
         assert.equal(response.statusCode, 403, `${call.method} ${call.url}`);
         assert.equal(response.json().error.code, 'forbidden');
       }
-      assert.equal((await t.store.listTenants()).length, before);
+      assert.equal((await t.store.tenancy.listTenants()).length, before);
     });
 
     it('answers 401 to a missing, malformed or unknown key on every keyed route', async () => {
@@ -448,9 +448,9 @@ describe('tenancy', () => {
         const polls: Array<{ tenantId: string; filter: EnvelopeFilter; found: number }> = [];
         let onPoll = (): void => {};
         const store = t.store;
-        const original = store.queryEnvelopes.bind(store);
-        store.queryEnvelopes = async (tenantId, filter, page) => {
-          const result = await original(tenantId, filter, page);
+        const original = store.events.readAfter.bind(store.events);
+        store.events.readAfter = async (tenantId, after, filter, limit) => {
+          const result = await original(tenantId, after, filter, limit);
           polls.push({ tenantId, filter, found: result.items.length });
           onPoll();
           return result;
@@ -464,7 +464,7 @@ describe('tenancy', () => {
           });
           const tail = await open(`/api/v1/events/stream?connection_id=${aConnection}`, {
             ...b.auth,
-            'last-event-id': '00000000-0000-7000-8000-000000000000',
+            'last-event-id': '0.0',
           });
           await tail.connected();
           await twoPolls;
@@ -473,10 +473,10 @@ describe('tenancy', () => {
             tailPolls().every((p) => p.tenantId === b.tenant.id && p.found === 0),
             JSON.stringify(tailPolls()),
           );
-          const control = await original(a.tenant.id, { connection_id: aConnection }, { limit: 10 });
+          const control = await original(a.tenant.id, '0.0', { connection_id: aConnection }, 10);
           assert.ok(control.items.length > 0, "A's connection does have envelopes");
         } finally {
-          store.queryEnvelopes = original;
+          store.events.readAfter = original;
         }
       });
     });

@@ -1,23 +1,31 @@
-import type { Store } from '@sluice/core';
-import type { Ingestor } from '@sluice/ingest';
+import type { ConnectionWorkflows, DeadLetterWorkflows, SecretBox, TenantWorkflows } from '@sluice/control';
+import type { ChangeFeed, Stores } from '@sluice/core';
+import type { Ingestor, PlatformEvents } from '@sluice/ingest';
 import type { ConnectorRegistry } from '@sluice/map';
 import type { WebhookReceiver } from '@sluice/receive';
 import type { Config } from './config.ts';
 import type { ConnectionQuota } from './services/connection-quota.ts';
 import type { Metrics } from './services/metrics.ts';
-import type { PlatformEvents } from './services/platform-events.ts';
-import type { SecretBox } from './services/secret-box.ts';
 
-/** Everything a route needs, wired once in `main.ts` (or a test). Routes hold no state of their own. */
+/** The control-plane workflows the routes call; the CLI and later stages call the same ones. */
+export interface Control {
+  readonly tenants: TenantWorkflows;
+  readonly connections: ConnectionWorkflows;
+  readonly deadLetters: DeadLetterWorkflows;
+}
+
+/** What the routes are wired to, once, in `create-context.ts`. Routes hold no state of their own. */
 export interface AppContext {
   readonly config: Config;
-  readonly store: Store;
+  readonly store: Stores;
   readonly connectors: ConnectorRegistry;
   readonly ingestor: Ingestor;
-  readonly secretBox: SecretBox;
-  readonly quota: ConnectionQuota;
   readonly platform: PlatformEvents;
   readonly receiver: WebhookReceiver;
+  readonly control: Control;
+  readonly changes: ChangeFeed;
+  readonly quota: ConnectionQuota;
+  readonly secretBox: SecretBox;
   readonly metrics: Metrics;
   readonly now: () => Date;
   /** How often the live tail looks for new envelopes, in ms. */

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './app-context.ts';
+import { installAuth } from './http/auth.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { SHARED_SCHEMAS } from './http/schemas.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
@@ -34,6 +35,7 @@ export async function buildApp(
   app.removeContentTypeParser('text/plain');
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   installErrorHandlers(app, ctx.metrics);
+  installAuth(app, { tenancy: ctx.store.tenancy, adminKey: ctx.config.adminKey });
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequests.observe(
       {

@@ -308,7 +308,7 @@ describe('CloudEvents ingest', () => {
       body: encodeBinary(reading('r-8', '/fleet/gw-7', 22)).body,
     });
     assert.equal(fallthrough.statusCode, 202, fallthrough.body);
-    assert.match(fallthrough.json().error.message, /legacy reading/);
+    assert.match(fallthrough.json().failure.message, /legacy reading/);
   });
 
   it('refuses an unsigned or forged CloudEvent like any other delivery', async () => {

@@ -1,23 +1,37 @@
-import type { Connector, Store } from '@sluice/core';
-import { createIngestor } from '@sluice/ingest';
+import {
+  ConnectionWorkflows,
+  type ControlDeps,
+  DeadLetterWorkflows,
+  openConfig,
+  type SecretBox,
+  TenantWorkflows,
+} from '@sluice/control';
+import {
+  type ChangeFeed,
+  type Connector,
+  InProcessChangeFeed,
+  PLATFORM_CONNECTOR_ID,
+  platformDedupeKey,
+  type Stores,
+  SYSTEM_TENANT_ID,
+} from '@sluice/core';
+import { createIngestor, PlatformEvents } from '@sluice/ingest';
 import { ConnectorRegistry } from '@sluice/map';
 import { WebhookReceiver } from '@sluice/receive';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from './app-context.ts';
 import type { Config } from './config.ts';
-import { openConfig } from './services/connection-config.ts';
 import { ConnectionQuota } from './services/connection-quota.ts';
 import { Metrics } from './services/metrics.ts';
-import { PlatformEvents, SYSTEM_TENANT_ID } from './services/platform-events.ts';
-import type { SecretBox } from './services/secret-box.ts';
 
 export interface ContextOptions {
   readonly config: Config;
-  readonly store: Store;
+  readonly store: Stores;
   /** The connectors to serve; the platform connector must be among them. */
   readonly connectors: ReadonlyArray<Connector>;
-  readonly platformConnectorId: string;
   readonly secretBox: SecretBox;
+  /** Control-plane change notifications; in-process when absent (one process). */
+  readonly changes?: ChangeFeed;
   readonly now?: () => Date;
   readonly tailIntervalMs?: number;
   readonly log?: Pick<FastifyBaseLogger, 'warn'>;
@@ -25,15 +39,16 @@ export interface ContextOptions {
   readonly defaultMetrics?: boolean;
 }
 
-/** Wires the services every route shares. The one place where they are constructed. */
+/** Wires stores → ingest → receive and the control workflows. The one place where they are constructed. */
 export function createContext(options: ContextOptions): AppContext {
   const { config, store, secretBox } = options;
   const now = options.now ?? (() => new Date());
+  const changes = options.changes ?? new InProcessChangeFeed();
   const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? true });
   const connectors = new ConnectorRegistry(options.connectors);
-  const platformConnector = connectors.require(options.platformConnectorId);
+  connectors.require(PLATFORM_CONNECTOR_ID);
   const ingestor = createIngestor({
-    store,
+    events: store.events,
     connectors,
     now,
     limits: { maxPayloadBytes: config.maxPayloadBytes, dedupeWindowMs: config.dedupeWindowMs },
@@ -51,54 +66,51 @@ export function createContext(options: ContextOptions): AppContext {
     burst: config.connectionBurst,
     now: () => now().getTime(),
   });
-  const platform = new PlatformEvents({ store, ingestor, connector: platformConnector, secretBox });
+  const platform = new PlatformEvents({
+    tenancy: store.tenancy,
+    connections: store.connections,
+    ingestor,
+    sealSecret: (plaintext, connectionId) => secretBox.seal(plaintext, connectionId),
+  });
   const receiver = new WebhookReceiver({
-    store,
+    connections: store.connections,
+    deadLetters: store.deadLetters,
     connectors,
     ingestor,
     quota,
     now,
-    internalConnectors: new Set([platformConnector.id]),
+    internalConnectors: new Set([PLATFORM_CONNECTOR_ID]),
     configOf: (connection) => openConfig(secretBox, connection.id, connection.config),
     async secretsOf(connection, at) {
-      const sealed = await store.liveSecrets(connection.tenant_id, connection.id, at);
+      const sealed = await store.connections.liveSecrets(connection.tenant_id, connection.id, at);
       return sealed.map((secret) => ({
         secret: secretBox.open(secret.ciphertext, connection.id),
         expiresAt: secret.expires_at === null ? null : new Date(secret.expires_at),
       }));
     },
-    async onDeadLetter(deadLetter, connector, connection) {
-      metrics.deadLetters.inc({ connector: connector.id });
-      // The dead letter is the durable record and is committed; failing the request now would only make
-      // the sender retry into a second dead letter. The platform event is best effort.
-      try {
-        await platform.emit(connection.tenant_id, {
-          event_type: 'webhook.dead_lettered',
-          dedupe_key: `dead_letter:${deadLetter.id}`,
-          payload: {
-            entity: { kind: 'dead_letter', id: deadLetter.id },
-            connection_id: connection.id,
-            connector: connector.id,
-            error_message: deadLetter.error_message,
-          },
-        });
-      } catch (error) {
-        options.log?.warn(
-          { err: error, dead_letter_id: deadLetter.id },
-          'webhook.dead_lettered was not published',
-        );
-      }
-    },
+    platformFact: (tenantId, event) => platform.fact(tenantId, event),
+    onDeadLetter: (connector) => metrics.deadLetters.inc({ connector: connector.id }),
   });
+  // Connections and secrets changed in any process drop this process's cached lookups.
+  changes.subscribe((change) => {
+    if (change.kind === 'connection' || change.kind === 'secret') receiver.invalidate();
+  });
+  const deps: ControlDeps = { stores: store, connectors, ingestor, platform, secretBox, changes, now };
   return {
     config,
     store,
     connectors,
     ingestor,
-    secretBox,
-    quota,
     platform,
     receiver,
+    control: {
+      tenants: new TenantWorkflows(store),
+      connections: new ConnectionWorkflows(deps),
+      deadLetters: new DeadLetterWorkflows(deps),
+    },
+    changes,
+    quota,
+    secretBox,
     metrics,
     now,
     tailIntervalMs: options.tailIntervalMs ?? 250,
@@ -109,15 +121,16 @@ export function createContext(options: ContextOptions): AppContext {
 export async function registerProviders(ctx: AppContext): Promise<void> {
   await ctx.platform.ensureSystemTenant();
   for (const connector of ctx.connectors.list()) {
-    if (connector.id === ctx.platform.connectorId) continue;
+    if (connector.id === PLATFORM_CONNECTOR_ID) continue;
     // The dedupe key guards concurrent starts; it expires, so a restart after the dedupe window checks
     // the stored facts instead of publishing the same registration again.
     if (await isRegistered(ctx, connector)) continue;
+    const entity = { kind: 'provider', id: connector.id };
     await ctx.platform.emit(SYSTEM_TENANT_ID, {
       event_type: 'provider.registered',
-      dedupe_key: `provider:${connector.id}:${connector.version}`,
+      entity,
+      dedupe_key: platformDedupeKey(entity, 'registered', connector.version),
       payload: {
-        entity: { kind: 'provider', id: connector.id },
         version: connector.version,
         streams: connector.streams.map((s) => s.key),
         verification: connector.webhook?.verify.scheme ?? null,
@@ -129,7 +142,7 @@ export async function registerProviders(ctx: AppContext): Promise<void> {
 async function isRegistered(ctx: AppContext, connector: Connector): Promise<boolean> {
   let after: string | undefined;
   do {
-    const page = await ctx.store.queryEnvelopes(
+    const page = await ctx.store.events.query(
       SYSTEM_TENANT_ID,
       { event_type: 'provider.registered', entity: `provider:${connector.id}` },
       { limit: 100, ...(after === undefined ? {} : { after }) },

@@ -1,21 +1,20 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exampleConnectors, platformConnector } from '@sluice/connectors';
-import type { Store } from '@sluice/core';
+import { generateApiKey, SecretBox } from '@sluice/control';
+import type { Stores } from '@sluice/core';
+import { SYSTEM_TENANT_ID } from '@sluice/core';
 import { openStore } from '@sluice/store';
 import pino, { type Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
 import { type Config, ConfigError } from './config.ts';
 import { createContext, registerProviders } from './create-context.ts';
-import { generateApiKey } from './services/api-keys.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
 import { Housekeeping } from './services/housekeeping.ts';
-import { SYSTEM_TENANT_ID } from './services/platform-events.ts';
-import { SecretBox } from './services/secret-box.ts';
 
 export interface RunningServer {
   readonly app: App;
-  readonly store: Store;
+  readonly store: Stores;
   /** `http://host:port` as bound (port 0 resolves to the real port). */
   readonly url: string;
   close(): Promise<void>;
@@ -42,12 +41,12 @@ async function secretBoxFor(config: Config): Promise<SecretBox> {
 }
 
 /** In dev mode, a first start creates a tenant and prints its API key once. */
-async function ensureDevTenant(store: Store, out: NodeJS.WritableStream): Promise<void> {
-  const tenants = (await store.listTenants()).filter((t) => t.id !== SYSTEM_TENANT_ID);
+async function ensureDevTenant(store: Stores, out: NodeJS.WritableStream): Promise<void> {
+  const tenants = (await store.tenancy.listTenants()).filter((t) => t.id !== SYSTEM_TENANT_ID);
   if (tenants.length > 0) return;
-  const tenant = await store.createTenant({ name: 'Dev tenant' });
+  const tenant = await store.tenancy.createTenant({ name: 'Dev tenant' });
   const { key, prefix, hash } = generateApiKey();
-  await store.createApiKey({ tenant_id: tenant.id, name: 'dev', prefix, hash });
+  await store.tenancy.createApiKey({ tenant_id: tenant.id, name: 'dev', prefix, hash });
   out.write(`\nCreated dev tenant ${tenant.id}. Its API key (shown once, keep it):\n\n  ${key}\n\n`);
 }
 
@@ -61,7 +60,7 @@ export async function startServer(
   await mkdir(config.dataDir, { recursive: true });
   const unlock =
     config.databaseUrl === null ? await lockDataDir(join(config.dataDir, 'pgdata.lock')) : async () => {};
-  let store: Store;
+  let store: Stores;
   let secretBox: SecretBox;
   try {
     secretBox = await secretBoxFor(config);
@@ -79,7 +78,6 @@ export async function startServer(
       config,
       store,
       connectors: [...exampleConnectors, platformConnector],
-      platformConnectorId: platformConnector.id,
       secretBox,
       log,
     });
@@ -118,12 +116,12 @@ export async function startServer(
       url,
       async close() {
         await app.close();
-        await store.close();
+        await store.maintenance.close();
         await unlock();
       },
     };
   } catch (error) {
-    await store.close();
+    await store.maintenance.close();
     await unlock();
     throw error;
   }

@@ -13,7 +13,7 @@ const failing = defineConnector({
   },
 });
 
-describe('a dead letter whose platform event cannot be published', () => {
+describe('a dead letter and its platform event commit together', () => {
   let t: TestApp;
 
   before(async () => {
@@ -21,7 +21,7 @@ describe('a dead letter whose platform event cannot be published', () => {
   });
   after(() => t.close());
 
-  it('is still acknowledged 202 and kept, once', async () => {
+  it('keeps neither when the event cannot be written, so the sender retries', async () => {
     const { tenant, auth } = await t.tenant('No platform events');
     const created = await t.app.inject({
       method: 'POST',
@@ -31,9 +31,9 @@ describe('a dead letter whose platform event cannot be published', () => {
     });
     assert.equal(created.statusCode, 201);
     // Retire the tenant's platform connection, so publishing webhook.dead_lettered fails.
-    const [platform] = await t.store.listConnections(tenant.id, { connector_id: 'sluice' });
+    const [platform] = await t.store.connections.list(tenant.id, { connector_id: 'sluice' });
     assert.ok(platform);
-    await t.store.retireConnection(tenant.id, platform.id);
+    await t.store.connections.retire(tenant.id, platform.id);
 
     const body = '{"anything":true}';
     const response = await t.app.inject({
@@ -48,11 +48,11 @@ describe('a dead letter whose platform event cannot be published', () => {
       },
       payload: body,
     });
-    assert.equal(response.statusCode, 202, response.body);
+    // Never a 2xx for what did not commit: the dead letter rolled back with its event.
+    assert.equal(response.statusCode, 500, response.body);
     const letters = await t.app.inject({ method: 'GET', url: '/api/v1/dead-letters', headers: auth });
-    assert.deepEqual(
-      letters.json().items.map((d: { id: string }) => d.id),
-      [response.json().dead_letter_id],
-    );
+    assert.deepEqual(letters.json().items, []);
+    const events = await t.store.events.query(tenant.id, { event_type: 'webhook.dead_lettered' }, { limit: 10 });
+    assert.deepEqual(events.items, []);
   });
 });

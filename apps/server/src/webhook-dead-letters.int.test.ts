@@ -121,8 +121,9 @@ describe('webhook dead letters and replay', () => {
     const body = response.json();
     assert.equal(body.status, 'dead_lettered');
     assert.equal(body.connection_id, connectionId);
-    assert.equal(body.error.code, 'mapping_failed');
-    assert.match(body.error.message, /legacy format/);
+    assert.equal(body.error, undefined, 'a 202 carries no error code');
+    assert.equal(body.failure.stage, 'map');
+    assert.match(body.failure.message, /legacy format/);
     assert.match(body.dead_letter_id, /^dlq_/);
     thrownId = body.dead_letter_id;
     assert.equal((await ticketEvents()).length, 0);

@@ -3,14 +3,13 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { type AddressInfo, createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { exampleConnectors, platformConnector } from '@sluice/connectors';
-import { createPostgresClient, SqlStore } from '@sluice/store';
+import { generateApiKey, SecretBox } from '@sluice/control';
+import { createPostgresClient, SqlStores } from '@sluice/store';
 import { TEST_DATABASE_URL } from '@sluice/store/testing';
 import type { LightMyRequestResponse } from 'fastify';
 import { type App, buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createContext, registerProviders } from './create-context.ts';
-import { generateApiKey } from './services/api-keys.ts';
-import { SecretBox } from './services/secret-box.ts';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './testing/index.ts';
 
 /** Bad input on the ingest routes: the right status and code, `{ error: { code, message } }`, nothing stored. */
@@ -363,7 +362,7 @@ async function startRelay(target: { host: string; port: number }) {
 describe('webhook ingest while storage is unreachable (postgres)', () => {
   let relay: Awaited<ReturnType<typeof startRelay>>;
   let app: App;
-  let store: SqlStore;
+  let store: SqlStores;
   let admin: ReturnType<typeof createPostgresClient>;
   const schema = `sluice_test_${randomBytes(6).toString('hex')}`;
 
@@ -375,13 +374,12 @@ describe('webhook ingest while storage is unreachable (postgres)', () => {
     const relayed = new URL(TEST_DATABASE_URL);
     relayed.hostname = '127.0.0.1';
     relayed.port = String(relay.port);
-    store = new SqlStore(createPostgresClient({ connectionString: relayed.toString(), schema, max: 4 }));
-    await store.migrate();
+    store = new SqlStores(createPostgresClient({ connectionString: relayed.toString(), schema, max: 4 }));
+    await store.maintenance.migrate();
     const ctx = createContext({
       config: loadConfig({ SLUICE_ADMIN_KEY: TEST_ADMIN_KEY, SLUICE_DEV: '0', SLUICE_LOG_LEVEL: 'silent' }),
       store,
       connectors: [...exampleConnectors, platformConnector],
-      platformConnectorId: platformConnector.id,
       secretBox: new SecretBox(Buffer.alloc(32, 7)),
     });
     await registerProviders(ctx);
@@ -390,16 +388,16 @@ describe('webhook ingest while storage is unreachable (postgres)', () => {
   });
   after(async () => {
     await app.close();
-    await store.close();
+    await store.maintenance.close();
     await relay.close();
     await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
     await admin.close();
   });
 
   it('answers 503 with Retry-After (and /readyz 503) while down, and stores the retried delivery once after', async () => {
-    const tenant = await store.createTenant({ name: 'Outage' });
+    const tenant = await store.tenancy.createTenant({ name: 'Outage' });
     const { key, prefix, hash } = generateApiKey();
-    await store.createApiKey({ tenant_id: tenant.id, name: 'test', prefix, hash });
+    await store.tenancy.createApiKey({ tenant_id: tenant.id, name: 'test', prefix, hash });
     const auth = { authorization: `Bearer ${key}` };
     const id = await createConnection(app, auth);
     const url = `/api/v1/webhooks/commerce-orders/${tenant.id}`;

@@ -14,8 +14,7 @@ export {
 } from './cloudevents-connector.ts';
 export { commerceOrdersConnector, mapShopifyOrder } from './commerce-orders-connector.ts';
 export { GITHUB_EVENT_TYPES, githubConnector, mapGitHubDelivery } from './github-connector.ts';
-export type { PlatformEventInput, PlatformEventType } from './platform-connector.ts';
-export { PLATFORM_EVENT_TYPES, platformConnector, platformEmission } from './platform-connector.ts';
+export { platformConnector } from './platform-connector.ts';
 export type { StandardWebhooksOptions } from './standard-webhooks-connector.ts';
 export {
   STANDARD_WEBHOOKS_EVENT_TYPES,

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { PLATFORM_EVENT_TYPES, platformEmission } from '@sluice/core';
 import { ConnectorRegistry, resolveStream, runMapping } from '@sluice/map';
 import { deliveryOf } from './fixtures/map-input.ts';
 import { exampleConnectors } from './index.ts';
-import { PLATFORM_EVENT_TYPES, platformConnector, platformEmission } from './platform-connector.ts';
+import { platformConnector } from './platform-connector.ts';
 
 describe('platform connector', () => {
   it('declares the platform events on one emit stream, with no webhook, mapping or poll handler', () => {

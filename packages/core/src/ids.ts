@@ -24,6 +24,7 @@ export const ID_PREFIXES = {
   connection: 'con',
   apiKey: 'key',
   deadLetter: 'dlq',
+  secret: 'sec',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,3 +1,4 @@
+export { InProcessChangeFeed } from './changes/in-process-change-feed.ts';
 export type {
   CloudEvent,
   CloudEventAttributeValue,
@@ -94,20 +95,35 @@ export {
   SOURCE_PATTERN,
   STREAM_KEY_PATTERN,
 } from './naming.ts';
+export type { PlatformEventInput, PlatformEventType } from './platform-events.ts';
+export {
+  PLATFORM_CONNECTOR_ID,
+  PLATFORM_EVENT_TYPES,
+  PLATFORM_STREAM,
+  platformDedupeKey,
+  platformEmission,
+  SYSTEM_TENANT_ID,
+} from './platform-events.ts';
+export type { Change, ChangeFeed, ChangeListener } from './ports/change-feed-port.ts';
+export type { ConnectionChanges, ConnectionStore, NewConnection } from './ports/connection-port.ts';
+export type { DeadLetterStore, NewDeadLetter } from './ports/dead-letter-port.ts';
 export type {
   AppendInput,
   AppendOutcome,
   AppendResult,
   EnvelopeFilter,
-  NewConnection,
-  NewDeadLetter,
-  OutboxEntry,
+  EventLog,
   Page,
   PageRequest,
+  Position,
+  PositionPage,
   PreparedEnvelope,
-  Store,
-  SweepResult,
-} from './store-port.ts';
+  StreamCursorWrite,
+} from './ports/event-log-port.ts';
+export type { StoreMaintenance, SweepResult } from './ports/maintenance-port.ts';
+export type { Outbox, OutboxClaim, OutboxEntry } from './ports/outbox-port.ts';
+export type { Stores } from './ports/stores.ts';
+export type { TenancyStore } from './ports/tenancy-port.ts';
 export type {
   ApiKeyRecord,
   Connection,

@@ -6,5 +6,9 @@ export {
   type Ingestor,
   type IngestorDeps,
   type IngestResult,
+  type Prepared,
+  type Rejection,
+  type RejectionCode,
 } from './ingestor.ts';
+export { PlatformEvents, type PlatformEventsDeps } from './platform-events.ts';
 export { type EmissionViolation, type ValidatedEmission, validateEmission } from './validate-emission.ts';

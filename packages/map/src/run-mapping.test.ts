@@ -93,7 +93,7 @@ describe('runMapping', () => {
       }),
       input,
     );
-    assert.deepEqual(result, { ok: false, error: { message: 'the mapping threw "boom"' } });
+    assert.deepEqual(result, { ok: false, error: { stage: 'map', message: 'the mapping threw "boom"' } });
   });
 
   it('rejects a list element that is not an emission, naming its index', () => {

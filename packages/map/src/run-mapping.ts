@@ -1,13 +1,22 @@
 import type { Connector, Emission, MapInput } from '@sluice/core';
 
-/** Why a mapping produced no usable result. */
+/**
+ * Why a verified delivery could not become valid emissions: the mapping threw or returned the wrong shape
+ * (`map`), its CloudEvents could not be converted (`cloudevents`), or ingest rejected what it emitted
+ * (`ingest`, with the rule and the element). Such a delivery is kept as a dead letter, never refused; a
+ * replay that fails again answers `mapping_failed`.
+ */
 export interface MappingFailure {
+  readonly stage: 'map' | 'cloudevents' | 'ingest';
   readonly message: string;
   readonly stack?: string;
   /** The element of a returned array that is at fault. */
   readonly index?: number;
-  /** Set when the result had the wrong shape rather than the mapping throwing. */
-  readonly rule?: 'map_missing' | 'map_result_shape' | 'map_async';
+  /** The rule broken: `map_missing`, `map_result_shape`, `map_async`, or an ingest rule. */
+  readonly rule?: string;
+  /** For `cloudevents` and `ingest`: the error code of what was refused. */
+  readonly code?: string;
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 export type MappingResult =
@@ -25,7 +34,11 @@ export function runMapping(connector: Connector, input: MapInput): MappingResult
   if (connector.map === null) {
     return {
       ok: false,
-      error: { message: `connector "${connector.id}" has no mapping for deliveries`, rule: 'map_missing' },
+      error: {
+        stage: 'map',
+        message: `connector "${connector.id}" has no mapping for deliveries`,
+        rule: 'map_missing',
+      },
     };
   }
   let result: unknown;
@@ -41,6 +54,7 @@ export function runMapping(connector: Connector, input: MapInput): MappingResult
     return {
       ok: false,
       error: {
+        stage: 'map',
         message: 'the mapping returned a promise; mappings are synchronous, pure functions',
         rule: 'map_async',
       },
@@ -52,6 +66,7 @@ export function runMapping(connector: Connector, input: MapInput): MappingResult
       return {
         ok: false,
         error: {
+          stage: 'map',
           message: `the mapping returned a list whose element ${index} is ${describe(result[index])}, not an emission`,
           index,
           rule: 'map_result_shape',
@@ -64,6 +79,7 @@ export function runMapping(connector: Connector, input: MapInput): MappingResult
   return {
     ok: false,
     error: {
+      stage: 'map',
       message: `the mapping returned ${describe(result)}; return an emission, a list of emissions, or null`,
       rule: 'map_result_shape',
     },
@@ -73,10 +89,10 @@ export function runMapping(connector: Connector, input: MapInput): MappingResult
 function failureOf(thrown: unknown): MappingFailure {
   if (thrown instanceof Error) {
     return thrown.stack === undefined
-      ? { message: thrown.message }
-      : { message: thrown.message, stack: thrown.stack };
+      ? { stage: 'map', message: thrown.message }
+      : { stage: 'map', message: thrown.message, stack: thrown.stack };
   }
-  return { message: `the mapping threw ${describe(thrown)}` };
+  return { stage: 'map', message: `the mapping threw ${describe(thrown)}` };
 }
 
 function describe(value: unknown): string {

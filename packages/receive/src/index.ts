@@ -1,9 +1,10 @@
 export { deadLetterRecord } from './webhook/dead-letter-record.ts';
-export { carriesCloudEvents, checkMediaType, type Delivery, parseJsonExact } from './webhook/delivery.ts';
-export { emissionsOf } from './webhook/delivery-emissions.ts';
-export { MAPPING_FAULT_CODES, MappingFault } from './webhook/mapping-fault.ts';
+export { carriesCloudEvents, type Delivery, mediaTypeRefusal, parseJsonExact } from './webhook/delivery.ts';
+export { type DeliveryEmissions, emissionsOf } from './webhook/delivery-emissions.ts';
 export {
   type ReceiveOutcome,
-  WebhookReceiver,
-  type WebhookReceiverDeps,
-} from './webhook/webhook-receiver.ts';
+  type Refusal,
+  type RefusalCode,
+  refused,
+} from './webhook/receive-outcome.ts';
+export { ingestFailure, WebhookReceiver, type WebhookReceiverDeps } from './webhook/webhook-receiver.ts';

@@ -9,6 +9,11 @@ import {
 } from '@sluice/core';
 import type { SqlExecutor } from './sql-client.ts';
 
+/** A connection changed status while the group was being written: the group starts over. */
+export class GroupRestart extends Error {
+  override name = 'GroupRestart';
+}
+
 /** What one input of a group ended in: its result, or the error that refused it alone. */
 export type GroupItemResult =
   | { readonly ok: true; readonly result: AppendResult }
@@ -191,7 +196,10 @@ export async function appendGroup(
   const sequenceOf = new Map<Claim, number>();
   if (accepted.length > 0) await writeAccepted(tx, inputs, accepted, sequenceOf);
 
-  // 5. Every live input's outcome, element by element.
+  // 5. Stream cursors commit with their pages (the last one given wins for a connection's stream).
+  await writeCursors(tx, inputs, results, now);
+
+  // 6. Every live input's outcome, element by element.
   inputs.forEach((input, i) => {
     if (results[i] !== undefined) return;
     const outcomes = input.envelopes.map((envelope, e): AppendOutcome => {
@@ -263,7 +271,7 @@ async function writeAccepted(
        SELECT event_id, tenant_id, reseller_id, workspace_id, connection_id, sequence, source, event_type, stream,
          dedupe_key, correlation_id, causation_id, trace_id, occurred_at, received_at, mode, schema_version, payload,
          agent_id, session_id, entity_key
-         FROM rows
+         FROM rows ORDER BY connection_id, sequence
      ), queued AS (
        INSERT INTO outbox (event_id, tenant_id, connection_id, sequence)
        SELECT event_id, tenant_id, connection_id, sequence FROM rows WHERE mode = 'live' ORDER BY connection_id, sequence
@@ -273,13 +281,42 @@ async function writeAccepted(
   );
   if (advanced.length !== counts.size) {
     // A connection was retired after step 1 read it: start over, so that step 1 refuses its inputs.
-    throw Object.assign(new Error('a connection changed status during the ingest transaction'), {
-      code: '40001',
-    });
+    throw new GroupRestart('a connection changed status during the ingest transaction');
   }
   const baseOf = new Map(advanced.map((row) => [row.id, Number(row.base)]));
   accepted.forEach((claim, index) => {
     const row = rows[index] as (typeof rows)[number];
     sequenceOf.set(claim, (baseOf.get(row.connection_id) ?? 0) + row.ordinal);
   });
+}
+
+/** Saves the stream cursor of every input that was not refused or replayed, in the group's transaction. */
+async function writeCursors(
+  tx: SqlExecutor,
+  inputs: ReadonlyArray<AppendInput>,
+  results: ReadonlyArray<GroupItemResult | undefined>,
+  now: Date,
+): Promise<void> {
+  const latest = new Map<
+    string,
+    { tenant_id: string; connection_id: string; stream: string; cursor: string | null }
+  >();
+  inputs.forEach((input, index) => {
+    if (input.cursor === undefined || results[index] !== undefined) return;
+    const { stream, cursor } = input.cursor;
+    latest.set(`${input.connection.id}\u0000${stream}`, {
+      tenant_id: input.connection.tenant_id,
+      connection_id: input.connection.id,
+      stream,
+      cursor,
+    });
+  });
+  if (latest.size === 0) return;
+  await tx.query(
+    `INSERT INTO stream_cursors (tenant_id, connection_id, stream, cursor, updated_at)
+     SELECT tenant_id, connection_id, stream, cursor, $2
+       FROM jsonb_to_recordset($1::jsonb) AS c(tenant_id text, connection_id text, stream text, cursor text)
+     ON CONFLICT (connection_id, stream) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = EXCLUDED.updated_at`,
+    [JSON.stringify([...latest.values()]), now],
+  );
 }

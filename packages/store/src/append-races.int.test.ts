@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Connection } from '@sluice/core';
-import type { SqlStore } from './sql-store.ts';
+import type { SqlStores } from './sql-stores.ts';
 import {
   createTestConnection,
   preparedEnvelope,
@@ -14,14 +14,14 @@ const postgres = STORE_ADAPTERS.find((adapter) => adapter.name === 'postgres');
 /** Interleavings that only a server with real concurrent transactions can produce. */
 describe('append races on PostgreSQL', () => {
   let db: TestDatabase;
-  let store: SqlStore;
+  let store: SqlStores;
   let connection: Connection;
 
   before(async () => {
     assert.ok(postgres);
     db = await postgres.open();
     store = db.store();
-    await store.migrate();
+    await store.maintenance.migrate();
     connection = await createTestConnection(store, 'Races');
   });
   after(() => db.drop());
@@ -45,7 +45,7 @@ describe('append races on PostgreSQL', () => {
       ]);
     });
     await isLocked;
-    const append = store.append({
+    const append = store.events.append({
       connection,
       envelopes: [preparedEnvelope(connection, 'raced')],
       dedupeWindowMs: 60_000,

@@ -153,4 +153,32 @@ ALTER TABLE connections ADD COLUMN rate_per_second integer CHECK (rate_per_secon
 ALTER TABLE connections ADD COLUMN rate_burst integer CHECK (rate_burst > 0);
 `,
   },
+  {
+    id: '0006_commit_positions',
+    sql: `
+-- Commit-ordered positions: the writing transaction's id (set by default inside the ingest transaction) and
+-- the row's place in the log. Readers read below the commit horizon, so a late commit is never skipped.
+ALTER TABLE envelopes ADD COLUMN tx_id xid8 NOT NULL DEFAULT pg_current_xact_id();
+ALTER TABLE envelopes ADD COLUMN log_id bigserial NOT NULL;
+CREATE INDEX envelopes_tenant_position ON envelopes (tenant_id, tx_id, log_id);
+
+ALTER TABLE outbox ADD COLUMN tx_id xid8 NOT NULL DEFAULT pg_current_xact_id();
+ALTER TABLE outbox ADD COLUMN lease_owner text;
+ALTER TABLE outbox ADD COLUMN lease_until timestamptz;
+CREATE INDEX outbox_pending_position ON outbox (tx_id, id) WHERE relayed_at IS NULL;
+
+-- A poll stream's cursor, written in the transaction of the page it follows.
+CREATE TABLE stream_cursors (
+  tenant_id text NOT NULL,
+  connection_id text NOT NULL REFERENCES connections (id),
+  stream text NOT NULL,
+  cursor text,
+  updated_at timestamptz NOT NULL,
+  PRIMARY KEY (connection_id, stream)
+);
+
+-- One active platform-events connection per tenant, however many processes create it at once.
+CREATE UNIQUE INDEX connections_platform ON connections (tenant_id) WHERE connector_id = 'sluice' AND status = 'active';
+`,
+  },
 ];

@@ -1,6 +1,6 @@
 import { createPgliteClient } from './pglite-client.ts';
 import { createPostgresClient } from './postgres-client.ts';
-import { SqlStore, type SqlStoreOptions } from './sql-store.ts';
+import { SqlStores, type SqlStoresOptions } from './sql-stores.ts';
 
 export type StoreLocation =
   | { readonly kind: 'pglite'; readonly dataDir?: string }
@@ -12,7 +12,7 @@ export type StoreLocation =
     };
 
 /** Opens (and migrates) the store at `location`: embedded PGlite or a PostgreSQL server. */
-export async function openStore(location: StoreLocation, options: SqlStoreOptions = {}): Promise<SqlStore> {
+export async function openStore(location: StoreLocation, options: SqlStoresOptions = {}): Promise<SqlStores> {
   const client =
     location.kind === 'pglite'
       ? await createPgliteClient(location.dataDir)
@@ -21,7 +21,7 @@ export async function openStore(location: StoreLocation, options: SqlStoreOption
           ...(location.schema === undefined ? {} : { schema: location.schema }),
           ...(location.max === undefined ? {} : { max: location.max }),
         });
-  const store = new SqlStore(client, options);
-  await store.migrate();
+  const store = new SqlStores(client, options);
+  await store.maintenance.migrate();
   return store;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Connection, SluiceError } from '@sluice/core';
 import { createPostgresClient } from './postgres-client.ts';
-import { SqlStore } from './sql-store.ts';
+import { SqlStores } from './sql-stores.ts';
 import {
   createTestConnection,
   preparedEnvelope,
@@ -15,7 +15,7 @@ const postgres = STORE_ADAPTERS.find((adapter) => adapter.name === 'postgres');
 
 describe('PostgreSQL outages', () => {
   let db: TestDatabase;
-  let store: SqlStore;
+  let store: SqlStores;
   let connection: Connection;
   const admin = createPostgresClient({
     connectionString: TEST_DATABASE_URL,
@@ -27,7 +27,7 @@ describe('PostgreSQL outages', () => {
     assert.ok(postgres);
     db = await postgres.open();
     store = db.store();
-    await store.migrate();
+    await store.maintenance.migrate();
     connection = await createTestConnection(store, 'Outage');
   });
   after(async () => {
@@ -49,7 +49,7 @@ describe('PostgreSQL outages', () => {
             [db.schema],
           );
         }
-        return store.append({ connection, envelopes: batch(`b${b}`), dedupeWindowMs: 60_000 });
+        return store.events.append({ connection, envelopes: batch(`b${b}`), dedupeWindowMs: 60_000 });
       }),
     );
     for (const outcome of outcomes) {
@@ -66,18 +66,22 @@ describe('PostgreSQL outages', () => {
     const committed = outcomes.filter((o) => o.status === 'fulfilled').length;
     assert.equal(counts.length, committed);
     // After the cut the pool reconnects by itself.
-    const again = await store.append({ connection, envelopes: batch('after'), dedupeWindowMs: 60_000 });
+    const again = await store.events.append({
+      connection,
+      envelopes: batch('after'),
+      dedupeWindowMs: 60_000,
+    });
     assert.equal(again.status, 'committed');
   });
 
   it('reports an unreachable server as storage_unavailable, never as an internal error', async () => {
-    const dead = new SqlStore(
+    const dead = new SqlStores(
       createPostgresClient({ connectionString: 'postgres://postgres@127.0.0.1:1/test' }),
     );
-    await assert.rejects(dead.ping(), { code: 'storage_unavailable' });
-    await assert.rejects(dead.append({ connection, envelopes: batch('dead'), dedupeWindowMs: 1 }), {
+    await assert.rejects(dead.maintenance.ping(), { code: 'storage_unavailable' });
+    await assert.rejects(dead.events.append({ connection, envelopes: batch('dead'), dedupeWindowMs: 1 }), {
       code: 'storage_unavailable',
     });
-    await dead.close();
+    await dead.maintenance.close();
   });
 });

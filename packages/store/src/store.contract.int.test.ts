@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Connection, Store } from '@sluice/core';
+import type { Connection, Stores } from '@sluice/core';
 import { MIGRATIONS } from './migrations.ts';
 import { migrate } from './migrator.ts';
 import {
@@ -15,16 +15,16 @@ const prepared = preparedEnvelope;
 for (const adapter of STORE_ADAPTERS) {
   describe(`store contract: ${adapter.name}`, () => {
     let db: TestDatabase;
-    let store: Store;
+    let store: Stores;
     let connection: Connection;
     const day = 24 * 3600 * 1000;
 
     before(async () => {
       db = await adapter.open();
       store = db.store();
-      await store.migrate();
-      const tenant = await store.createTenant({ name: 'Acme' });
-      connection = await store.createConnection({
+      await store.maintenance.migrate();
+      const tenant = await store.tenancy.createTenant({ name: 'Acme' });
+      connection = await store.connections.create({
         tenant_id: tenant.id,
         workspace_id: null,
         connector_id: 'test-orders',
@@ -69,7 +69,7 @@ for (const adapter of STORE_ADAPTERS) {
     });
 
     it('appends a batch in order with consecutive sequences and outbox rows', async () => {
-      const result = await store.append({
+      const result = await store.events.append({
         connection,
         envelopes: [1, 2, 3].map((n) => prepared(connection, 1000 + n)),
         dedupeWindowMs: day,
@@ -78,19 +78,24 @@ for (const adapter of STORE_ADAPTERS) {
       if (result.status !== 'committed') return;
       const sequences = result.outcomes.map((o) => (o.status === 'accepted' ? o.sequence : -1));
       assert.deepEqual(sequences, [sequences[0], (sequences[0] ?? 0) + 1, (sequences[0] ?? 0) + 2]);
-      const outbox = await store.readOutbox(connection.tenant_id, connection.id, (sequences[0] ?? 1) - 1, 10);
+      const outbox = await store.outbox.readConnection(
+        connection.tenant_id,
+        connection.id,
+        (sequences[0] ?? 1) - 1,
+        10,
+      );
       assert.deepEqual(
         outbox.map((o) => o.event_id),
         result.outcomes.map((o) => o.event_id),
       );
-      const stored = await store.getEnvelope(connection.tenant_id, result.outcomes[0]?.event_id ?? '');
+      const stored = await store.events.get(connection.tenant_id, result.outcomes[0]?.event_id ?? '');
       assert.equal(stored?.dedupe_key, 'shop:order:1001:created');
       assert.deepEqual(stored?.payload, { entity: { kind: 'order', id: '1001' }, n: 1001 });
       assert.equal(stored?.occurred_at, '2026-06-11T09:03:02.000Z');
     });
 
     it('marks a later element with the same key as a duplicate of the first, in one batch', async () => {
-      const result = await store.append({
+      const result = await store.events.append({
         connection,
         envelopes: [prepared(connection, 2001), prepared(connection, 2001)],
         dedupeWindowMs: day,
@@ -106,11 +111,15 @@ for (const adapter of STORE_ADAPTERS) {
       let now = new Date('2030-01-01T00:00:00Z');
       const timed = db.store({ now: () => now });
       const envelope = prepared(connection, 3001);
-      const first = await timed.append({ connection, envelopes: [envelope], dedupeWindowMs: 60_000 });
+      const first = await timed.events.append({ connection, envelopes: [envelope], dedupeWindowMs: 60_000 });
       now = new Date(now.getTime() + 30_000);
-      const within = await timed.append({ connection, envelopes: [envelope], dedupeWindowMs: 60_000 });
+      const within = await timed.events.append({ connection, envelopes: [envelope], dedupeWindowMs: 60_000 });
       now = new Date(now.getTime() + 31_000);
-      const afterWindow = await timed.append({ connection, envelopes: [envelope], dedupeWindowMs: 60_000 });
+      const afterWindow = await timed.events.append({
+        connection,
+        envelopes: [envelope],
+        dedupeWindowMs: 60_000,
+      });
       assert.ok(
         first.status === 'committed' && within.status === 'committed' && afterWindow.status === 'committed',
       );
@@ -122,7 +131,7 @@ for (const adapter of STORE_ADAPTERS) {
     });
 
     it('writes no outbox row for quiet envelopes, but stores them', async () => {
-      const result = await store.append({
+      const result = await store.events.append({
         connection,
         envelopes: [prepared(connection, 4001, { mode: 'quiet' })],
         dedupeWindowMs: day,
@@ -130,20 +139,25 @@ for (const adapter of STORE_ADAPTERS) {
       assert.ok(result.status === 'committed');
       const outcome = result.outcomes[0];
       assert.ok(outcome?.status === 'accepted');
-      const outbox = await store.readOutbox(connection.tenant_id, connection.id, outcome.sequence - 1, 10);
+      const outbox = await store.outbox.readConnection(
+        connection.tenant_id,
+        connection.id,
+        outcome.sequence - 1,
+        10,
+      );
       assert.equal(outbox.length, 0);
-      assert.equal((await store.getEnvelope(connection.tenant_id, outcome.event_id))?.mode, 'quiet');
+      assert.equal((await store.events.get(connection.tenant_id, outcome.event_id))?.mode, 'quiet');
     });
 
     it('refuses a second use of a replay key and writes nothing', async () => {
       const replay = { key: 'sig-abc', expiresAt: new Date(Date.now() + 300_000) };
-      const first = await store.append({
+      const first = await store.events.append({
         connection,
         envelopes: [prepared(connection, 5001)],
         dedupeWindowMs: day,
         replay,
       });
-      const second = await store.append({
+      const second = await store.events.append({
         connection,
         envelopes: [prepared(connection, 5002)],
         dedupeWindowMs: day,
@@ -151,21 +165,21 @@ for (const adapter of STORE_ADAPTERS) {
       });
       assert.equal(first.status, 'committed');
       assert.equal(second.status, 'replayed');
-      const page = await store.queryEnvelopes(connection.tenant_id, { entity: 'order:5002' }, { limit: 10 });
+      const page = await store.events.query(connection.tenant_id, { entity: 'order:5002' }, { limit: 10 });
       assert.equal(page.items.length, 0);
     });
 
     it('rejects a connection presented under another tenant, and a retired connection', async () => {
-      const other = await store.createTenant({ name: 'Other' });
+      const other = await store.tenancy.createTenant({ name: 'Other' });
       await assert.rejects(
-        store.append({
+        store.events.append({
           connection: { id: connection.id, tenant_id: other.id },
           envelopes: [prepared(connection, 6001)],
           dedupeWindowMs: day,
         }),
         { code: 'tenant_mismatch' },
       );
-      const doomed = await store.createConnection({
+      const doomed = await store.connections.create({
         tenant_id: other.id,
         workspace_id: null,
         connector_id: 'test-orders',
@@ -173,24 +187,24 @@ for (const adapter of STORE_ADAPTERS) {
         config: {},
         secret_ciphertext: 'v1:y',
       });
-      await store.retireConnection(other.id, doomed.id);
+      await store.connections.retire(other.id, doomed.id);
       await assert.rejects(
-        store.append({ connection: doomed, envelopes: [prepared(doomed, 6002)], dedupeWindowMs: day }),
+        store.events.append({ connection: doomed, envelopes: [prepared(doomed, 6002)], dedupeWindowMs: day }),
         { code: 'connection_retired' },
       );
-      assert.equal(await store.getConnection(other.id, connection.id), null);
+      assert.equal(await store.connections.get(other.id, connection.id), null);
       assert.equal(
-        await store.getEnvelope(
+        await store.events.get(
           other.id,
-          (await store.queryEnvelopes(connection.tenant_id, {}, { limit: 1 })).items[0]?.event_id ?? '',
+          (await store.events.query(connection.tenant_id, {}, { limit: 1 })).items[0]?.event_id ?? '',
         ),
         null,
       );
     });
 
     it('queries by type glob, entity, source, mode and time, with cursor pagination', async () => {
-      const tenant = await store.createTenant({ name: 'Query' });
-      const conn = await store.createConnection({
+      const tenant = await store.tenancy.createTenant({ name: 'Query' });
+      const conn = await store.connections.create({
         tenant_id: tenant.id,
         workspace_id: null,
         connector_id: 'test-orders',
@@ -205,8 +219,8 @@ for (const adapter of STORE_ADAPTERS) {
           i % 2 === 0 ? {} : { event_type: 'order.updated', stream: 'order_updated', dedupe_key: `u${i}` },
         ),
       );
-      await store.append({ connection: conn, envelopes, dedupeWindowMs: day });
-      await store.append({
+      await store.events.append({ connection: conn, envelopes, dedupeWindowMs: day });
+      await store.events.append({
         connection: conn,
         envelopes: [
           prepared(conn, 99, { mode: 'quiet', source: 'other_src', event_type: 'payment_intent.created' }),
@@ -215,36 +229,33 @@ for (const adapter of STORE_ADAPTERS) {
       });
       const scope = tenant.id;
       assert.equal(
-        (await store.queryEnvelopes(scope, { event_type: 'order.*' }, { limit: 50 })).items.length,
+        (await store.events.query(scope, { event_type: 'order.*' }, { limit: 50 })).items.length,
         7,
       );
       assert.equal(
-        (await store.queryEnvelopes(scope, { event_type: '*.updated' }, { limit: 50 })).items.length,
+        (await store.events.query(scope, { event_type: '*.updated' }, { limit: 50 })).items.length,
         3,
       );
       assert.equal(
-        (await store.queryEnvelopes(scope, { event_type: 'payment_intent.*' }, { limit: 50 })).items.length,
+        (await store.events.query(scope, { event_type: 'payment_intent.*' }, { limit: 50 })).items.length,
         1,
       );
       // `_` in a glob is literal, not LIKE's one-character wildcard.
       assert.equal(
-        (await store.queryEnvelopes(scope, { event_type: 'paymentXintent.*' }, { limit: 50 })).items.length,
+        (await store.events.query(scope, { event_type: 'paymentXintent.*' }, { limit: 50 })).items.length,
         0,
       );
-      assert.equal((await store.queryEnvelopes(scope, { entity: 'order:4' }, { limit: 50 })).items.length, 1);
+      assert.equal((await store.events.query(scope, { entity: 'order:4' }, { limit: 50 })).items.length, 1);
+      assert.equal((await store.events.query(scope, { source: 'other_src' }, { limit: 50 })).items.length, 1);
+      assert.equal((await store.events.query(scope, { mode: 'quiet' }, { limit: 50 })).items.length, 1);
       assert.equal(
-        (await store.queryEnvelopes(scope, { source: 'other_src' }, { limit: 50 })).items.length,
-        1,
-      );
-      assert.equal((await store.queryEnvelopes(scope, { mode: 'quiet' }, { limit: 50 })).items.length, 1);
-      assert.equal(
-        (await store.queryEnvelopes(scope, { since: '2100-01-01T00:00:00Z' }, { limit: 50 })).items.length,
+        (await store.events.query(scope, { since: '2100-01-01T00:00:00Z' }, { limit: 50 })).items.length,
         0,
       );
       const seen: string[] = [];
       let after: string | undefined;
       for (let i = 0; i < 10; i++) {
-        const page = await store.queryEnvelopes(
+        const page = await store.events.query(
           scope,
           {},
           after === undefined ? { limit: 3 } : { limit: 3, after },
@@ -256,7 +267,7 @@ for (const adapter of STORE_ADAPTERS) {
       assert.equal(seen.length, 8);
       assert.equal(new Set(seen).size, 8);
       assert.deepEqual(seen, [...seen].sort());
-      await assert.rejects(store.queryEnvelopes(scope, {}, { limit: 3, after: 'nope' }), {
+      await assert.rejects(store.events.query(scope, {}, { limit: 3, after: 'nope' }), {
         code: 'invalid_cursor',
       });
     });
@@ -264,10 +275,12 @@ for (const adapter of STORE_ADAPTERS) {
     it('shares commits between concurrent appends, each keeping its own result', async () => {
       const groups: number[] = [];
       const grouped = db.store({ groupCommit: { onGroup: (inputs) => groups.push(inputs) } });
-      const tenants = await Promise.all([0, 1, 2].map((i) => grouped.createTenant({ name: `Group ${i}` })));
+      const tenants = await Promise.all(
+        [0, 1, 2].map((i) => grouped.tenancy.createTenant({ name: `Group ${i}` })),
+      );
       const connections = await Promise.all(
         tenants.map((tenant) =>
-          grouped.createConnection({
+          grouped.connections.create({
             tenant_id: tenant.id,
             workspace_id: null,
             connector_id: 'test-orders',
@@ -278,26 +291,26 @@ for (const adapter of STORE_ADAPTERS) {
         ),
       );
       const [a, b, c] = connections as [Connection, Connection, Connection];
-      await grouped.retireConnection(c.tenant_id, c.id);
+      await grouped.connections.retire(c.tenant_id, c.id);
       const replay = { key: 'group-replay', expiresAt: new Date(Date.now() + 60_000) };
       const work = [
         ...Array.from({ length: 30 }, (_, i) =>
-          grouped.append({
+          grouped.events.append({
             connection: i % 2 ? a : b,
             envelopes: [prepared(i % 2 ? a : b, 7000 + i)],
             dedupeWindowMs: day,
           }),
         ),
-        grouped.append({ connection: a, envelopes: [prepared(a, 7999)], dedupeWindowMs: day }),
-        grouped.append({ connection: a, envelopes: [prepared(a, 7999)], dedupeWindowMs: day }),
-        grouped.append({ connection: b, envelopes: [prepared(b, 7998)], dedupeWindowMs: day, replay }),
-        grouped.append({ connection: b, envelopes: [prepared(b, 7997)], dedupeWindowMs: day, replay }),
-        grouped.append({
+        grouped.events.append({ connection: a, envelopes: [prepared(a, 7999)], dedupeWindowMs: day }),
+        grouped.events.append({ connection: a, envelopes: [prepared(a, 7999)], dedupeWindowMs: day }),
+        grouped.events.append({ connection: b, envelopes: [prepared(b, 7998)], dedupeWindowMs: day, replay }),
+        grouped.events.append({ connection: b, envelopes: [prepared(b, 7997)], dedupeWindowMs: day, replay }),
+        grouped.events.append({
           connection: { id: a.id, tenant_id: b.tenant_id },
           envelopes: [prepared(a, 7996)],
           dedupeWindowMs: day,
         }),
-        grouped.append({ connection: c, envelopes: [prepared(c, 7995)], dedupeWindowMs: day }),
+        grouped.events.append({ connection: c, envelopes: [prepared(c, 7995)], dedupeWindowMs: day }),
       ];
       const settled = await Promise.allSettled(work);
       assert.ok(Math.max(...groups) > 1, `appends never shared a commit: ${groups.join(',')}`);
@@ -322,7 +335,7 @@ for (const adapter of STORE_ADAPTERS) {
         ['tenant_mismatch', 'connection_retired'],
       );
       for (const connection of [a, b]) {
-        const outbox = await grouped.readOutbox(connection.tenant_id, connection.id, 0, 100);
+        const outbox = await grouped.outbox.readConnection(connection.tenant_id, connection.id, 0, 100);
         assert.deepEqual(
           outbox.map((o) => o.sequence),
           outbox.map((_, i) => i + 1),
@@ -330,15 +343,15 @@ for (const adapter of STORE_ADAPTERS) {
         );
       }
       assert.equal(
-        (await grouped.queryEnvelopes(b.tenant_id, { entity: 'order:7996' }, { limit: 5 })).items.length,
+        (await grouped.events.query(b.tenant_id, { entity: 'order:7996' }, { limit: 5 })).items.length,
         0,
       );
     });
 
     it('fails only the input whose data the database refuses, not its group', async () => {
-      const results = await Promise.allSettled([
-        store.append({ connection, envelopes: [prepared(connection, 8001)], dedupeWindowMs: day }),
-        store.append({
+      const results = await Promise.all([
+        store.events.append({ connection, envelopes: [prepared(connection, 8001)], dedupeWindowMs: day }),
+        store.events.append({
           connection,
           envelopes: [
             prepared(connection, 8002, {
@@ -347,13 +360,11 @@ for (const adapter of STORE_ADAPTERS) {
           ],
           dedupeWindowMs: day,
         }),
-        store.append({ connection, envelopes: [prepared(connection, 8003)], dedupeWindowMs: day }),
+        store.events.append({ connection, envelopes: [prepared(connection, 8003)], dedupeWindowMs: day }),
       ]);
       assert.deepEqual(
-        results.map((r) =>
-          r.status === 'fulfilled' ? r.value.status : (r.reason as { code?: string }).code,
-        ),
-        ['committed', 'emission_invalid', 'committed'],
+        results.map((r) => r.status),
+        ['committed', 'refused', 'committed'],
       );
     });
 
@@ -362,18 +373,18 @@ for (const adapter of STORE_ADAPTERS) {
       const timed = db.store({ now: () => now });
       const sweeper = await createTestConnection(timed, 'Sweep');
       const replay = { key: 'sweep-replay', expiresAt: new Date(now.getTime() + 60_000) };
-      await timed.append({
+      await timed.events.append({
         connection: sweeper,
         envelopes: [prepared(sweeper, 'old')],
         dedupeWindowMs: 60_000,
         replay,
       });
-      await timed.append({
+      await timed.events.append({
         connection: sweeper,
         envelopes: [prepared(sweeper, 'young')],
         dedupeWindowMs: 600_000,
       });
-      const letter = await timed.createDeadLetter({
+      const letter = await timed.deadLetters.create({
         tenant_id: sweeper.tenant_id,
         connector: 'test-orders',
         connection_id: sweeper.id,
@@ -382,7 +393,7 @@ for (const adapter of STORE_ADAPTERS) {
         error_context: {},
       });
       now = new Date(now.getTime() + 120_000);
-      const swept = await timed.sweepExpired(now, new Date(Date.now() - 3_600_000), 1000);
+      const swept = await timed.maintenance.sweepExpired(now, new Date(Date.now() - 3_600_000), 1000);
       assert.ok(swept.dedupe_keys >= 1 && swept.webhook_replays >= 1, JSON.stringify(swept));
       const keys = await db.client.query<{ dedupe_key: string }>(
         'SELECT dedupe_key FROM dedupe_keys WHERE tenant_id = $1 ORDER BY dedupe_key',
@@ -392,15 +403,15 @@ for (const adapter of STORE_ADAPTERS) {
         keys.map((k) => k.dedupe_key),
         ['shop:order:young:created'],
       );
-      assert.equal((await timed.getDeadLetter(sweeper.tenant_id, letter.id))?.status, 'pending');
-      await timed.sweepExpired(now, new Date(Date.now() + 3_600_000), 1000);
-      assert.equal((await timed.getDeadLetter(sweeper.tenant_id, letter.id))?.status, 'expired');
+      assert.equal((await timed.deadLetters.get(sweeper.tenant_id, letter.id))?.status, 'pending');
+      await timed.maintenance.sweepExpired(now, new Date(Date.now() + 3_600_000), 1000);
+      assert.equal((await timed.deadLetters.get(sweeper.tenant_id, letter.id))?.status, 'expired');
       // The envelopes stay: only the keys that guard against repeats expire.
-      assert.equal((await timed.queryEnvelopes(sweeper.tenant_id, {}, { limit: 10 })).items.length, 2);
+      assert.equal((await timed.events.query(sweeper.tenant_id, {}, { limit: 10 })).items.length, 2);
     });
 
     it('keeps dead letters per tenant and counts replays', async () => {
-      const dl = await store.createDeadLetter({
+      const dl = await store.deadLetters.create({
         tenant_id: connection.tenant_id,
         connector: 'test-orders',
         connection_id: connection.id,
@@ -413,12 +424,12 @@ for (const adapter of STORE_ADAPTERS) {
         error_context: { stage: 'map' },
       });
       assert.equal(dl.status, 'pending');
-      const other = await store.createTenant({ name: 'Nosy' });
-      assert.equal(await store.getDeadLetter(other.id, dl.id), null);
-      const replayed = await store.recordDeadLetterReplay(connection.tenant_id, dl.id, 'replayed');
+      const other = await store.tenancy.createTenant({ name: 'Nosy' });
+      assert.equal(await store.deadLetters.get(other.id, dl.id), null);
+      const replayed = await store.deadLetters.recordReplay(connection.tenant_id, dl.id, 'replayed');
       assert.equal(replayed?.retry_count, 1);
       assert.equal(replayed?.status, 'replayed');
-      const list = await store.listDeadLetters(connection.tenant_id, { status: 'replayed' }, { limit: 10 });
+      const list = await store.deadLetters.list(connection.tenant_id, { status: 'replayed' }, { limit: 10 });
       assert.deepEqual(
         list.items.map((d) => d.id),
         [dl.id],
@@ -427,18 +438,18 @@ for (const adapter of STORE_ADAPTERS) {
 
     it('rotates secrets with an overlap window', async () => {
       const now = new Date();
-      await store.rotateSecret(
+      await store.connections.rotateSecret(
         connection.tenant_id,
         connection.id,
-        'v1:new',
+        { id: 'sec_test_rotated', ciphertext: 'v1:new' },
         new Date(now.getTime() + 60_000),
       );
-      const during = await store.liveSecrets(connection.tenant_id, connection.id, now);
+      const during = await store.connections.liveSecrets(connection.tenant_id, connection.id, now);
       assert.deepEqual(
         during.map((s) => s.ciphertext),
         ['v1:new', 'v1:x'],
       );
-      const later = await store.liveSecrets(
+      const later = await store.connections.liveSecrets(
         connection.tenant_id,
         connection.id,
         new Date(now.getTime() + 120_000),
@@ -447,8 +458,8 @@ for (const adapter of STORE_ADAPTERS) {
         later.map((s) => s.ciphertext),
         ['v1:new'],
       );
-      const outsider = await store.createTenant({ name: 'Outsider' });
-      assert.deepEqual(await store.liveSecrets(outsider.id, connection.id, now), []);
+      const outsider = await store.tenancy.createTenant({ name: 'Outsider' });
+      assert.deepEqual(await store.connections.liveSecrets(outsider.id, connection.id, now), []);
     });
   });
 }

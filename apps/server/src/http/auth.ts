@@ -1,10 +1,23 @@
-import type { Store } from '@sluice/core';
-import { SluiceError } from '@sluice/core';
-import type { FastifyRequest } from 'fastify';
-import { hashApiKey, isAdminKey } from '../services/api-keys.ts';
+import { hashApiKey, isAdminKey } from '@sluice/control';
+import { SluiceError, type TenancyStore } from '@sluice/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** Who is calling: a tenant (by its API key) or the operator (by the admin key). */
 export type Caller = { readonly kind: 'tenant'; readonly tenantId: string } | { readonly kind: 'admin' };
+
+/** What a route asks of its caller: a tenant (the default for secured routes) or the admin key. */
+export type RouteAuth = 'tenant' | 'admin' | 'any';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on admin routes; a route whose schema declares `security` is a tenant route otherwise. */
+    auth?: RouteAuth;
+  }
+  interface FastifyRequest {
+    /** The caller's tenant, set before the handler of every tenant route. */
+    tenantId: string;
+  }
+}
 
 function bearer(request: FastifyRequest): string {
   const header = request.headers.authorization;
@@ -18,41 +31,52 @@ function bearer(request: FastifyRequest): string {
   return match[1];
 }
 
-export async function authenticate(
+async function authenticate(
   request: FastifyRequest,
-  store: Store,
+  tenancy: Pick<TenancyStore, 'findApiKeyByHash'>,
   adminKey: string | null,
 ): Promise<Caller> {
   const key = bearer(request);
   if (isAdminKey(key, adminKey)) return { kind: 'admin' };
-  const record = await store.findApiKeyByHash(hashApiKey(key));
+  const record = await tenancy.findApiKeyByHash(hashApiKey(key));
   if (record === null) throw new SluiceError('unauthenticated', 'The API key is not valid.');
   return { kind: 'tenant', tenantId: record.tenant_id };
 }
 
-/** The caller's tenant; the admin key acts for a tenant only through `X-Sluice-Tenant`. */
-export async function tenantOf(
-  request: FastifyRequest,
-  store: Store,
-  adminKey: string | null,
-): Promise<string> {
-  const caller = await authenticate(request, store, adminKey);
-  if (caller.kind === 'tenant') return caller.tenantId;
-  const header = request.headers['x-sluice-tenant'];
-  if (typeof header === 'string' && header.length > 0) {
-    if ((await store.getTenant(header)) === null)
+/**
+ * Authentication as one hook: a route whose schema declares `security` needs a tenant API key (the admin
+ * key acts for a tenant only through `X-Sluice-Tenant`), and `config: { auth: 'admin' }` needs the admin
+ * key, `'any'` any valid key. It runs after validation, and the handler reads `request.tenantId`.
+ */
+export function installAuth(
+  app: FastifyInstance,
+  deps: { tenancy: Pick<TenancyStore, 'findApiKeyByHash' | 'getTenant'>; adminKey: string | null },
+): void {
+  app.decorateRequest('tenantId', '');
+  app.addHook('preHandler', async (request) => {
+    const auth = request.routeOptions.config.auth;
+    const secured = auth !== undefined || request.routeOptions.schema?.security !== undefined;
+    if (!secured) return;
+    const caller = await authenticate(request, deps.tenancy, deps.adminKey);
+    if (auth === 'any') return;
+    if (auth === 'admin') {
+      if (caller.kind !== 'admin') throw new SluiceError('forbidden', 'This route needs the admin key.');
+      return;
+    }
+    if (caller.kind === 'tenant') {
+      request.tenantId = caller.tenantId;
+      return;
+    }
+    const header = request.headers['x-sluice-tenant'];
+    if (typeof header !== 'string' || header.length === 0) {
+      throw new SluiceError(
+        'forbidden',
+        'The admin key acts on a tenant only with an X-Sluice-Tenant header.',
+      );
+    }
+    if ((await deps.tenancy.getTenant(header)) === null) {
       throw new SluiceError('tenant_not_found', `Tenant "${header}" does not exist.`);
-    return header;
-  }
-  throw new SluiceError('forbidden', 'The admin key acts on a tenant only with an X-Sluice-Tenant header.');
-}
-
-/** Admin routes: an unknown key is unauthenticated (401); a valid tenant key is forbidden (403). */
-export async function requireAdmin(
-  request: FastifyRequest,
-  store: Store,
-  adminKey: string | null,
-): Promise<void> {
-  const caller = await authenticate(request, store, adminKey);
-  if (caller.kind !== 'admin') throw new SluiceError('forbidden', 'This route needs the admin key.');
+    }
+    request.tenantId = header;
+  });
 }

@@ -65,7 +65,13 @@ export const DeadLetteredResponse = Type.Object(
     status: Type.Literal('dead_lettered'),
     connection_id: Type.String(),
     dead_letter_id: Type.String(),
-    error: Type.Object({ code: Type.Literal('mapping_failed'), message: Type.String() }),
+    /** Why the mapping could not handle it; the delivery waits in the dead letters. */
+    failure: Type.Object({
+      stage: Type.Union([Type.Literal('map'), Type.Literal('cloudevents'), Type.Literal('ingest')]),
+      message: Type.String(),
+      rule: Type.Optional(Type.String()),
+      index: Type.Optional(Type.Integer()),
+    }),
   },
   { $id: 'DeadLetteredResponse' },
 );

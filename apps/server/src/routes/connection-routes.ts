@@ -1,13 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { type Connection, newId, SluiceError } from '@sluice/core';
-import { generateSecret } from '@sluice/signatures';
+import { redactConfig } from '@sluice/control';
+import type { Connection } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { tenantOf } from '../http/auth.ts';
 import { optionalBody } from '../http/optional-body.ts';
 import { errors } from '../http/schemas.ts';
-import { sourceConnector, tenantConnection } from '../http/tenant-resources.ts';
-import { openConfig, redactConfig, sealConfig } from '../services/connection-config.ts';
 
 /** A connection's own request rate on the ingest routes; null or absent: the server-wide default. */
 const RateLimitBody = Type.Union([
@@ -77,31 +74,13 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const connector = sourceConnector(ctx, request.body.connector_id);
-        const supplied = request.body.secret;
-        const secret = supplied ?? generateSecret(connector.webhook?.verify.scheme ?? 'hmac-sha256');
-        const id = newId('connection');
-        const connection = await ctx.store.createConnection({
-          id,
-          tenant_id: tenantId,
-          workspace_id: request.body.workspace_id ?? null,
-          connector_id: connector.id,
-          name: request.body.name ?? connector.id,
-          config: sealConfig(ctx.secretBox, connector, id, request.body.config ?? {}),
-          secret_ciphertext: ctx.secretBox.seal(secret, id),
-          rate_limit: request.body.rate_limit ?? null,
+        const { connection, secret } = await ctx.control.connections.create({
+          tenant_id: request.tenantId,
+          ...request.body,
         });
-        ctx.receiver.invalidate();
-        await ctx.platform.emit(tenantId, {
-          event_type: 'connection.established',
-          dedupe_key: `connection:${id}:established`,
-          payload: { entity: { kind: 'connection', id }, connector_id: connector.id, name: connection.name },
-        });
-        return reply.status(201).send({
-          connection: view(connection),
-          ...(supplied === undefined ? { secret } : {}),
-        });
+        return reply
+          .status(201)
+          .send({ connection: view(connection), ...(secret === undefined ? {} : { secret }) });
       },
     );
 
@@ -116,13 +95,11 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
         const filter = {
           ...(request.query.connector_id === undefined ? {} : { connector_id: request.query.connector_id }),
           ...(request.query.status === undefined ? {} : { status: request.query.status }),
         };
-        const all = await ctx.store.listConnections(tenantId, filter);
-        return { items: all.filter((c) => c.connector_id !== ctx.platform.connectorId).map(view) };
+        return { items: (await ctx.control.connections.list(request.tenantId, filter)).map(view) };
       },
     );
 
@@ -136,10 +113,9 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
           response: errors(401, 404),
         },
       },
-      async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        return { connection: view(await tenantConnection(ctx, tenantId, request.params.connection_id)) };
-      },
+      async (request) => ({
+        connection: view(await ctx.control.connections.get(request.tenantId, request.params.connection_id)),
+      }),
     );
 
     app.patch<{ Params: Static<typeof Params>; Body: Static<typeof ConnectionChanges> }>(
@@ -154,18 +130,14 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
           response: errors(400, 401, 404),
         },
       },
-      async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const connection = await tenantConnection(ctx, tenantId, request.params.connection_id);
-        const updated = await ctx.store.updateConnection(tenantId, connection.id, {
-          ...(request.body.name === undefined ? {} : { name: request.body.name }),
-          ...(request.body.rate_limit === undefined ? {} : { rate_limit: request.body.rate_limit }),
-        });
-        if (updated === null)
-          throw new SluiceError('connection_not_found', `Connection "${connection.id}" does not exist.`);
-        ctx.receiver.invalidate();
-        return { connection: view(updated) };
-      },
+      async (request) => ({
+        connection: view(
+          await ctx.control.connections.update(request.tenantId, request.params.connection_id, {
+            ...(request.body.name === undefined ? {} : { name: request.body.name }),
+            ...(request.body.rate_limit === undefined ? {} : { rate_limit: request.body.rate_limit }),
+          }),
+        ),
+      }),
     );
 
     app.post<{ Params: Static<typeof Params> }>(
@@ -178,33 +150,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
           response: errors(401, 404),
         },
       },
-      async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const connection = await tenantConnection(ctx, tenantId, request.params.connection_id);
-        const connector = sourceConnector(ctx, connection.connector_id);
-        let result: { ok: boolean; message?: string };
-        if (connector.probe === null) {
-          result = { ok: true, message: 'The connector has no health probe.' };
-        } else {
-          try {
-            result = await connector.probe(openConfig(ctx.secretBox, connection.id, connection.config));
-          } catch (error) {
-            result = { ok: false, message: error instanceof Error ? error.message : String(error) };
-          }
-        }
-        if (!result.ok) {
-          await ctx.platform.emit(tenantId, {
-            event_type: 'integration.failed',
-            dedupe_key: `connection:${connection.id}:probe_failed:${ctx.now().getTime()}`,
-            payload: {
-              entity: { kind: 'connection', id: connection.id },
-              operation: 'health_probe',
-              message: result.message ?? 'probe failed',
-            },
-          });
-        }
-        return { connection_id: connection.id, ok: result.ok, message: result.message ?? null };
-      },
+      async (request) => ctx.control.connections.test(request.tenantId, request.params.connection_id),
     );
 
     app.post<{ Params: Static<typeof Params> }>(
@@ -217,22 +163,11 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
           response: errors(401, 404),
         },
       },
-      async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const before = await tenantConnection(ctx, tenantId, request.params.connection_id);
-        const retired = await ctx.store.retireConnection(tenantId, before.id);
-        ctx.receiver.invalidate();
-        if (retired === null)
-          throw new SluiceError('connection_not_found', `Connection "${before.id}" does not exist.`);
-        if (before.status === 'active') {
-          await ctx.platform.emit(tenantId, {
-            event_type: 'connection.retired',
-            dedupe_key: `connection:${before.id}:retired`,
-            payload: { entity: { kind: 'connection', id: before.id }, connector_id: before.connector_id },
-          });
-        }
-        return { connection: view(retired) };
-      },
+      async (request) => ({
+        connection: view(
+          await ctx.control.connections.retire(request.tenantId, request.params.connection_id),
+        ),
+      }),
     );
 
     app.post<{ Params: Static<typeof Params>; Body: Static<typeof Rotate> }>(
@@ -248,39 +183,13 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
           response: errors(400, 401, 404, 409),
         },
       },
-      async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const connection = await tenantConnection(ctx, tenantId, request.params.connection_id);
-        if (connection.status !== 'active') {
-          throw new SluiceError('connection_retired', `Connection "${connection.id}" is retired.`);
-        }
-        const connector = sourceConnector(ctx, connection.connector_id);
-        const supplied = request.body?.secret;
-        const secret = supplied ?? generateSecret(connector.webhook?.verify.scheme ?? 'hmac-sha256');
-        const overlapUntil = new Date(
-          ctx.now().getTime() + (request.body?.overlap_seconds ?? 24 * 3600) * 1000,
-        );
-        const created = await ctx.store.rotateSecret(
-          tenantId,
-          connection.id,
-          ctx.secretBox.seal(secret, connection.id),
-          overlapUntil,
-        );
-        ctx.receiver.invalidate();
-        await ctx.platform.emit(tenantId, {
-          event_type: 'credential.rotated',
-          dedupe_key: `connection:${connection.id}:credential_rotated:${created.id}`,
-          payload: {
-            entity: { kind: 'connection', id: connection.id },
-            previous_expires_at: overlapUntil.toISOString(),
-          },
-        });
-        return {
-          connection_id: connection.id,
-          previous_secret_expires_at: overlapUntil.toISOString(),
-          ...(supplied === undefined ? { secret } : {}),
-        };
-      },
+      async (request) =>
+        ctx.control.connections.rotateSecret(request.tenantId, request.params.connection_id, {
+          ...(request.body?.secret === undefined ? {} : { secret: request.body.secret }),
+          ...(request.body?.overlap_seconds === undefined
+            ? {}
+            : { overlapSeconds: request.body.overlap_seconds }),
+        }),
     );
   };
 }

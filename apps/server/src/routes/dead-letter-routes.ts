@@ -1,9 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { replayError } from '@sluice/control';
 import { SluiceError } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { tenantOf } from '../http/auth.ts';
-import { toSluiceError } from '../http/error-handler.ts';
 import { optionalBody } from '../http/optional-body.ts';
 import { errors } from '../http/schemas.ts';
 
@@ -41,9 +40,9 @@ export function deadLetterRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
+        const { tenantId } = request;
         const { status, cursor, limit } = request.query;
-        const page = await ctx.store.listDeadLetters(tenantId, status === undefined ? {} : { status }, {
+        const page = await ctx.store.deadLetters.list(tenantId, status === undefined ? {} : { status }, {
           limit: limit ?? 100,
           ...(cursor === undefined ? {} : { after: cursor }),
         });
@@ -62,15 +61,8 @@ export function deadLetterRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const deadLetter = await ctx.store.getDeadLetter(tenantId, request.params.dead_letter_id);
-        if (deadLetter === null) {
-          throw new SluiceError(
-            'dead_letter_not_found',
-            `Dead letter "${request.params.dead_letter_id}" does not exist.`,
-          );
-        }
-        return { dead_letter: deadLetter };
+        const { tenantId } = request;
+        return { dead_letter: await ctx.control.deadLetters.get(tenantId, request.params.dead_letter_id) };
       },
     );
 
@@ -87,34 +79,11 @@ export function deadLetterRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const limit = request.body?.limit ?? 100;
-        const connector = request.body?.connector;
-        const replayed: Array<{ id: string; event_ids: string[] }> = [];
-        const failed: Array<{ id: string; error: { code: string; message: string } }> = [];
-        let after: string | undefined;
-        while (replayed.length + failed.length < limit) {
-          const page = await ctx.store.listDeadLetters(
-            tenantId,
-            { status: 'pending' },
-            { limit: 100, ...(after === undefined ? {} : { after }) },
-          );
-          for (const deadLetter of page.items) {
-            if (replayed.length + failed.length >= limit) break;
-            if (connector !== undefined && deadLetter.connector !== connector) continue;
-            try {
-              const { results } = await ctx.receiver.replay(tenantId, deadLetter.id);
-              replayed.push({ id: deadLetter.id, event_ids: results.map((r) => r.event_id) });
-            } catch (error) {
-              const { code, message, status } = toSluiceError(error);
-              if (status >= 500) throw error;
-              failed.push({ id: deadLetter.id, error: { code, message } });
-            }
-          }
-          if (page.next === null) break;
-          after = page.next;
-        }
-        return { replayed, failed };
+        const { tenantId } = request;
+        return ctx.control.deadLetters.replayMany(tenantId, {
+          limit: request.body?.limit ?? 100,
+          ...(request.body?.connector === undefined ? {} : { connector: request.body.connector }),
+        });
       },
     );
 
@@ -129,14 +98,8 @@ export function deadLetterRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const deleted = await ctx.store.deleteDeadLetter(tenantId, request.params.dead_letter_id);
-        if (!deleted) {
-          throw new SluiceError(
-            'dead_letter_not_found',
-            `Dead letter "${request.params.dead_letter_id}" does not exist.`,
-          );
-        }
+        const { tenantId } = request;
+        await ctx.control.deadLetters.purge(tenantId, request.params.dead_letter_id);
         return reply.status(204).send();
       },
     );
@@ -153,9 +116,14 @@ export function deadLetterRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const { deadLetter, results } = await ctx.receiver.replay(tenantId, request.params.dead_letter_id);
-        return { dead_letter: deadLetter, results };
+        const { tenantId } = request;
+        const outcome = await ctx.control.deadLetters.replay(tenantId, request.params.dead_letter_id);
+        if (outcome.kind === 'failed') {
+          const { code, message } = replayError(outcome.failure);
+          const { stage, rule, index } = outcome.failure;
+          throw new SluiceError(code, message, { details: { stage, rule, index } });
+        }
+        return { dead_letter: outcome.deadLetter, results: outcome.results };
       },
     );
   };

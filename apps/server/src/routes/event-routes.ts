@@ -2,11 +2,9 @@ import { type Static, Type } from '@sinclair/typebox';
 import { type EnvelopeMode, SluiceError, traceIdFromTraceparent } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { tenantOf } from '../http/auth.ts';
 import { EnvelopeFilterQuery, filterOf } from '../http/envelope-query.ts';
 import { ingestResponse } from '../http/ingest-response.ts';
 import { errors } from '../http/schemas.ts';
-import { tenantConnection } from '../http/tenant-resources.ts';
 
 const EmitBody = Type.Object(
   {
@@ -47,12 +45,12 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
+        const { tenantId } = request;
         const { connection_id, emission, emissions, mode } = request.body;
         if ((emission === undefined) === (emissions === undefined)) {
           throw new SluiceError('invalid_request', 'Send exactly one of "emission" or "emissions".');
         }
-        const connection = await tenantConnection(ctx, tenantId, connection_id);
+        const connection = await ctx.control.connections.get(tenantId, connection_id);
         ctx.quota.admit(connection);
         const traceparent = request.headers.traceparent;
         const traceId = traceIdFromTraceparent(typeof traceparent === 'string' ? traceparent : undefined);
@@ -60,6 +58,10 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsync {
           mode: (mode ?? 'live') as EnvelopeMode,
           ...(traceId === null ? {} : { trace_id: traceId }),
         });
+        if (result.status === 'rejected') {
+          const { code, message, details } = result.rejection;
+          throw new SluiceError(code, message, details === undefined ? {} : { details });
+        }
         return ingestResponse(connection.id, result.status === 'committed' ? result.results : []);
       },
     );
@@ -76,9 +78,9 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
+        const { tenantId } = request;
         const { cursor, limit, order } = request.query;
-        const page = await ctx.store.queryEnvelopes(tenantId, filterOf(request.query), {
+        const page = await ctx.store.events.query(tenantId, filterOf(request.query), {
           limit: limit ?? 100,
           ...(cursor === undefined ? {} : { after: cursor }),
           ...(order === undefined ? {} : { order }),
@@ -98,8 +100,8 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        const envelope = await ctx.store.getEnvelope(tenantId, request.params.event_id);
+        const { tenantId } = request;
+        const envelope = await ctx.store.events.get(tenantId, request.params.event_id);
         if (envelope === null)
           throw new SluiceError('event_not_found', `Event "${request.params.event_id}" does not exist.`);
         return { event: envelope };

@@ -1,8 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { isEventId } from '@sluice/core';
+import { isPosition } from '@sluice/store';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { tenantOf } from '../http/auth.ts';
 import { EnvelopeFilterQuery, filterOf } from '../http/envelope-query.ts';
 import { toSluiceError } from '../http/error-handler.ts';
 import { errors } from '../http/schemas.ts';
@@ -19,9 +19,11 @@ const StreamQuery = Type.Composite([
 const KEEPALIVE_MS = 15_000;
 
 /**
- * The live tail as Server-Sent Events: each new envelope matching the filters, as `id`/`event`/`data`.
- * Resumable: a client that reconnects with `Last-Event-ID` gets everything after that event. Without one,
- * the tail starts at the newest envelope. It reads the store, so it sees every process's writes.
+ * The live tail as Server-Sent Events: each new envelope matching the filters, as `id`/`event`/`data`,
+ * where `id` is the envelope's commit-ordered position. It reads the store by position, so it sees every
+ * process's writes exactly once, also when transactions commit out of the order their ids were minted.
+ * Resumable: a client that reconnects with `Last-Event-ID` (a position, or an event id) gets everything
+ * committed after it. Without one, the tail starts at what commits from now on.
  */
 export function eventStreamRoute(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
@@ -43,15 +45,14 @@ export function eventStreamRoute(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
+        const { tenantId } = request;
         const filter = filterOf(request.query);
         const header = request.headers['last-event-id'];
         const resumeFrom =
           typeof header === 'string' && header.length > 0 ? header : request.query.last_event_id;
         // Runs before the stream opens, so a bad filter is still a 400, not an error frame on every poll.
-        const newest = await ctx.store.queryEnvelopes(tenantId, filter, { limit: 1, order: 'desc' });
-        let cursor =
-          resumeFrom !== undefined && isEventId(resumeFrom) ? resumeFrom : newest.items[0]?.event_id;
+        await ctx.store.events.query(tenantId, filter, { limit: 1 });
+        let position = await startPosition(ctx, tenantId, resumeFrom);
 
         reply.hijack();
         const res = reply.raw;
@@ -70,16 +71,13 @@ export function eventStreamRoute(ctx: AppContext): FastifyPluginAsync {
         });
         while (open && !closing) {
           try {
-            const page = await ctx.store.queryEnvelopes(tenantId, filter, {
-              limit: 100,
-              ...(cursor === undefined ? {} : { after: cursor }),
-            });
-            for (const envelope of page.items) {
-              res.write(`id: ${envelope.event_id}\nevent: envelope\ndata: ${JSON.stringify(envelope)}\n\n`);
-              cursor = envelope.event_id;
+            const page = await ctx.store.events.readAfter(tenantId, position, filter, 100);
+            for (const { position: at, envelope } of page.items) {
+              res.write(`id: ${at}\nevent: envelope\ndata: ${JSON.stringify(envelope)}\n\n`);
               lastWrite = Date.now();
             }
-            if (page.next !== null) continue;
+            position = page.position;
+            if (page.items.length === 100) continue;
           } catch (error) {
             const { code, message } = toSluiceError(error);
             res.write(`event: error\ndata: ${JSON.stringify({ error: { code, message } })}\n\n`);
@@ -94,4 +92,18 @@ export function eventStreamRoute(ctx: AppContext): FastifyPluginAsync {
       },
     );
   };
+}
+
+/** Where a tail starts: after a position or an event the client names, else at what commits from now on. */
+async function startPosition(
+  ctx: AppContext,
+  tenantId: string,
+  resumeFrom: string | undefined,
+): Promise<string> {
+  if (resumeFrom !== undefined && isPosition(resumeFrom)) return resumeFrom;
+  if (resumeFrom !== undefined && isEventId(resumeFrom)) {
+    const position = await ctx.store.events.positionOf(tenantId, resumeFrom);
+    if (position !== null) return position;
+  }
+  return ctx.store.events.head();
 }

@@ -20,7 +20,7 @@ export function healthRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async () => {
-        await ctx.store.ping();
+        await ctx.store.maintenance.ping();
         return { status: 'ready' };
       },
     );

@@ -1,11 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { SluiceError } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { requireAdmin, tenantOf } from '../http/auth.ts';
 import { optionalBody } from '../http/optional-body.ts';
 import { errors } from '../http/schemas.ts';
-import { generateApiKey } from '../services/api-keys.ts';
 
 const NewTenant = Type.Object(
   {
@@ -27,15 +24,10 @@ const NewWorkspace = Type.Object(
 /** Tenants and their API keys (admin key), workspaces and the caller's own tenant (tenant key). */
 export function tenantRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
-    const issueKey = async (tenantId: string, name: string) => {
-      const { key, prefix, hash } = generateApiKey();
-      const record = await ctx.store.createApiKey({ tenant_id: tenantId, name, prefix, hash });
-      return { ...record, key };
-    };
-
     app.post<{ Body: Static<typeof NewTenant> }>(
       '/api/v1/tenants',
       {
+        config: { auth: 'admin' },
         schema: {
           tags: ['tenants'],
           description: 'Create a tenant and its first API key (admin key). The key is shown once.',
@@ -45,19 +37,14 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        await requireAdmin(request, ctx.store, ctx.config.adminKey);
-        const tenant = await ctx.store.createTenant({
-          name: request.body.name,
-          reseller_id: request.body.reseller_id ?? null,
-        });
-        const apiKey = await issueKey(tenant.id, 'default');
-        return reply.status(201).send({ tenant, api_key: apiKey });
+        return reply.status(201).send(await ctx.control.tenants.create(request.body));
       },
     );
 
     app.get(
       '/api/v1/tenants',
       {
+        config: { auth: 'admin' },
         schema: {
           tags: ['tenants'],
           description: 'All tenants (admin key).',
@@ -66,14 +53,14 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        await requireAdmin(request, ctx.store, ctx.config.adminKey);
-        return { items: await ctx.store.listTenants() };
+        return { items: await ctx.store.tenancy.listTenants() };
       },
     );
 
     app.post<{ Params: Static<typeof TenantParams>; Body: Static<typeof NewKey> }>(
       '/api/v1/tenants/:tenant_id/api-keys',
       {
+        config: { auth: 'admin' },
         preValidation: optionalBody,
         schema: {
           tags: ['tenants'],
@@ -86,13 +73,11 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        await requireAdmin(request, ctx.store, ctx.config.adminKey);
-        const tenant = await ctx.store.getTenant(request.params.tenant_id);
-        if (tenant === null)
-          throw new SluiceError('tenant_not_found', `Tenant "${request.params.tenant_id}" does not exist.`);
-        return reply
-          .status(201)
-          .send({ api_key: await issueKey(tenant.id, request.body?.name ?? 'api key') });
+        const key = await ctx.control.tenants.issueKey(
+          request.params.tenant_id,
+          request.body?.name ?? 'api key',
+        );
+        return reply.status(201).send({ api_key: key });
       },
     );
 
@@ -107,8 +92,8 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
-        return { tenant: await ctx.store.getTenant(tenantId) };
+        const { tenantId } = request;
+        return { tenant: await ctx.store.tenancy.getTenant(tenantId) };
       },
     );
 
@@ -124,10 +109,10 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const tenantId = await tenantOf(request, ctx.store, ctx.config.adminKey);
+        const { tenantId } = request;
         return reply
           .status(201)
-          .send({ workspace: await ctx.store.createWorkspace(tenantId, request.body.name) });
+          .send({ workspace: await ctx.store.tenancy.createWorkspace(tenantId, request.body.name) });
       },
     );
   };

@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { Delivery, ReceiveOutcome } from '@sluice/receive';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { ingestResponse } from '../http/ingest-response.ts';
+import { outcomeReply } from '../http/ingest-response.ts';
 import { errors } from '../http/schemas.ts';
 
 const INGEST_ERRORS = errors(400, 401, 404, 409, 413, 415, 429, 503);
@@ -24,15 +24,9 @@ export function webhookRoutes(ctx: AppContext): FastifyPluginAsync {
     };
 
     const reply = (res: FastifyReply, outcome: ReceiveOutcome) => {
-      if (outcome.kind === 'dead_lettered') {
-        return res.status(202).send({
-          status: 'dead_lettered',
-          connection_id: outcome.connection.id,
-          dead_letter_id: outcome.deadLetter.id,
-          error: { code: 'mapping_failed', message: outcome.deadLetter.error_message },
-        });
-      }
-      return res.status(200).send(ingestResponse(outcome.connection.id, outcome.results));
+      const answer = outcomeReply(outcome);
+      if (answer.status === 'error') throw answer.error;
+      return res.status(answer.status).send(answer.body);
     };
 
     const responses = {

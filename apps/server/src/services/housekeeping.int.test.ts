@@ -15,7 +15,7 @@ describe('housekeeping', () => {
     const pglite = STORE_ADAPTERS.find((adapter) => adapter.name === 'pglite');
     assert.ok(pglite);
     db = await pglite.open();
-    await db.store().migrate();
+    await db.store().maintenance.migrate();
   });
   after(() => db.drop());
 
@@ -24,7 +24,7 @@ describe('housekeeping', () => {
     const store = db.store({ now: () => now });
     const connection = await createTestConnection(store, 'Housekeeping');
     const envelopes = Array.from({ length: 7 }, (_, i) => preparedEnvelope(connection, i));
-    await store.append({ connection, envelopes, dedupeWindowMs: 1_000 });
+    await store.events.append({ connection, envelopes, dedupeWindowMs: 1_000 });
     now = new Date(now.getTime() + 5_000);
     const housekeeping = new Housekeeping({
       store,
@@ -44,7 +44,7 @@ describe('housekeeping', () => {
       dead_letters_expired: 0,
     });
     // With its keys gone, a repeat of an old emission is new again, as it would be after the window anyway.
-    const repeat = await store.append({
+    const repeat = await store.events.append({
       connection,
       envelopes: [preparedEnvelope(connection, 0)],
       dedupeWindowMs: 1_000,

@@ -1,7 +1,7 @@
-import type { Store, SweepResult } from '@sluice/core';
+import type { Stores, SweepResult } from '@sluice/core';
 
 export interface HousekeepingOptions {
-  readonly store: Store;
+  readonly store: Stores;
   /** Between passes, in ms; 0 turns the timer off (`runOnce` still works). */
   readonly intervalMs: number;
   /** Pending dead letters older than this are marked expired. */
@@ -54,7 +54,7 @@ export class Housekeeping {
     for (;;) {
       const now = (this.#options.now ?? (() => new Date()))();
       const before = new Date(now.getTime() - this.#options.deadLetterRetentionMs);
-      const swept = await this.#options.store.sweepExpired(now, before, batch);
+      const swept = await this.#options.store.maintenance.sweepExpired(now, before, batch);
       total.dedupe_keys += swept.dedupe_keys;
       total.webhook_replays += swept.webhook_replays;
       total.dead_letters_expired += swept.dead_letters_expired;

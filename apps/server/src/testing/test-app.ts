@@ -1,5 +1,6 @@
 import { exampleConnectors, platformConnector } from '@sluice/connectors';
-import type { Connector, Store, Tenant } from '@sluice/core';
+import { generateApiKey, SecretBox } from '@sluice/control';
+import type { Connector, Stores, Tenant } from '@sluice/core';
 import type { SqlClient } from '@sluice/store';
 import { STORE_ADAPTERS, type TestDatabase } from '@sluice/store/testing';
 import type { App } from '../app.ts';
@@ -7,15 +8,13 @@ import { buildApp } from '../app.ts';
 import type { AppContext } from '../app-context.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { createContext, registerProviders } from '../create-context.ts';
-import { generateApiKey } from '../services/api-keys.ts';
-import { SecretBox } from '../services/secret-box.ts';
 
 export const TEST_ADMIN_KEY = 'admin-key-for-tests-0123456789abcdef';
 
 export interface TestApp {
   readonly app: App;
   readonly ctx: AppContext;
-  readonly store: Store;
+  readonly store: Stores;
   /** The database under the store, for assertions on what is stored at rest. */
   readonly sql: SqlClient;
   readonly config: Config;
@@ -40,7 +39,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (adapter === undefined) throw new Error(`no store adapter ${options.adapter}`);
   const db: TestDatabase = await adapter.open();
   const store = db.store(options.now === undefined ? {} : { now: options.now });
-  await store.migrate();
+  await store.maintenance.migrate();
   const config = loadConfig({
     SLUICE_ADMIN_KEY: TEST_ADMIN_KEY,
     SLUICE_DEV: '0',
@@ -51,7 +50,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     store,
     connectors: [...(options.connectors ?? exampleConnectors), platformConnector],
-    platformConnectorId: platformConnector.id,
     secretBox: new SecretBox(Buffer.alloc(32, 7)),
     ...(options.now === undefined ? {} : { now: options.now }),
     tailIntervalMs: options.tailIntervalMs ?? 20,
@@ -68,9 +66,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     admin: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
     async tenant(name = 'Tenant') {
-      const tenant = await store.createTenant({ name });
+      const tenant = await store.tenancy.createTenant({ name });
       const { key, prefix, hash } = generateApiKey();
-      await store.createApiKey({ tenant_id: tenant.id, name: 'test', prefix, hash });
+      await store.tenancy.createApiKey({ tenant_id: tenant.id, name: 'test', prefix, hash });
       return { tenant, auth: { authorization: `Bearer ${key}` } };
     },
     async close() {

@@ -1,6 +1,6 @@
 import type { Connection, Connector, NewDeadLetter } from '@sluice/core';
+import type { MappingFailure } from '@sluice/map';
 import type { Delivery } from './delivery.ts';
-import type { MappingFault } from './mapping-fault.ts';
 
 /** Headers kept with a dead letter: what re-verifying and re-mapping need, never credentials. */
 const DROPPED_HEADERS = new Set([
@@ -17,13 +17,16 @@ export function deadLetterRecord(
   connector: Connector,
   connection: Connection,
   delivery: Delivery,
-  fault: MappingFault,
+  failure: MappingFailure,
+  id?: string,
 ): NewDeadLetter {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(delivery.headers)) {
     if (!DROPPED_HEADERS.has(name)) headers[name] = value;
   }
+  const { message, stack: _stack, ...context } = failure;
   return {
+    ...(id === undefined ? {} : { id }),
     tenant_id: connection.tenant_id,
     connector: connector.id,
     connection_id: connection.id,
@@ -32,7 +35,7 @@ export function deadLetterRecord(
       headers,
       content_type: delivery.headers['content-type'] ?? null,
     },
-    error_message: fault.message,
-    error_context: { ...fault.context, connection_id: connection.id, connector_version: connector.version },
+    error_message: message,
+    error_context: { ...context, connection_id: connection.id, connector_version: connector.version },
   };
 }

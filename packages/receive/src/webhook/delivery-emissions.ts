@@ -6,37 +6,54 @@ import {
   type Emission,
   SluiceError,
 } from '@sluice/core';
-import { runMapping } from '@sluice/map';
+import { type MappingFailure, runMapping } from '@sluice/map';
 import { carriesCloudEvents, type Delivery, parseJsonExact } from './delivery.ts';
-import { MappingFault } from './mapping-fault.ts';
+import type { Refusal, RefusalCode } from './receive-outcome.ts';
+
+/** What the map step made of one delivery. */
+export type DeliveryEmissions =
+  | { readonly ok: true; readonly emissions: ReadonlyArray<Emission> }
+  /** The sender's mistake (a body that is not JSON, a malformed CloudEvent): refuse it. */
+  | { readonly ok: false; readonly refusal: Refusal }
+  /** Well-formed, but the mapping cannot handle it: keep it as a dead letter. */
+  | { readonly ok: false; readonly failure: MappingFailure };
 
 /**
  * The map step for one delivery: CloudEvents are converted directly, anything else goes through the
- * connector's mapping. A body that is not JSON is the sender's mistake (400); a mapping that cannot
- * handle a well-formed delivery raises a `MappingFault`, so the delivery is kept.
+ * connector's mapping.
  */
 export function emissionsOf(
   connector: Connector,
   connection: Connection,
   delivery: Delivery,
   config: Readonly<Record<string, unknown>> = connection.config,
-): ReadonlyArray<Emission> {
+): DeliveryEmissions {
   if (carriesCloudEvents(connector, delivery)) {
     const decoded = decodeHttp(delivery.headers, delivery.rawBody);
-    if (!decoded.ok) throw decoded.error;
+    if (!decoded.ok) {
+      return {
+        ok: false,
+        refusal: { code: decoded.error.code as RefusalCode, message: decoded.error.message },
+      };
+    }
     try {
-      return decoded.value.events.map((event) => cloudEventToEmission(event, { source: connector.id }));
+      return {
+        ok: true,
+        emissions: decoded.value.events.map((event) => cloudEventToEmission(event, { source: connector.id })),
+      };
     } catch (error) {
-      if (error instanceof SluiceError)
-        throw new MappingFault(error.message, { stage: 'cloudevents', code: error.code });
-      throw error;
+      if (!(error instanceof SluiceError)) throw error;
+      return { ok: false, failure: { stage: 'cloudevents', message: error.message, code: error.code } };
     }
   }
   let body: unknown;
   try {
     body = parseJsonExact(delivery.rawBody.toString('utf8'));
   } catch (error) {
-    throw new SluiceError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`);
+    return {
+      ok: false,
+      refusal: { code: 'invalid_json', message: `The body is not valid JSON: ${(error as Error).message}.` },
+    };
   }
   const mapped = runMapping(connector, {
     body,
@@ -46,11 +63,5 @@ export function emissionsOf(
     connectionId: connection.id,
     tenantId: connection.tenant_id,
   });
-  if (!mapped.ok) {
-    throw new MappingFault(mapped.error.message, {
-      stage: 'map',
-      ...(mapped.error.rule === undefined ? {} : { rule: mapped.error.rule }),
-    });
-  }
-  return mapped.emissions;
+  return mapped.ok ? mapped : { ok: false, failure: mapped.error };
 }

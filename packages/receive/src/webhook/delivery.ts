@@ -1,4 +1,5 @@
-import { type Connector, isJsonContentType, mediaTypeOf, SluiceError } from '@sluice/core';
+import { type Connector, isJsonContentType, mediaTypeOf } from '@sluice/core';
+import type { Refusal } from './receive-outcome.ts';
 
 /** One inbound HTTP delivery: the raw bytes, as signed, and the headers (names lowercased). */
 export interface Delivery {
@@ -13,22 +14,23 @@ function mediaOf(delivery: Delivery): string {
   return contentType === undefined ? '' : mediaTypeOf(contentType);
 }
 
-/** Refuses (415) what the connector cannot read: non-JSON bodies, and CloudEvents where it declares none. */
-export function checkMediaType(connector: Connector, delivery: Delivery): void {
+/** What the connector cannot read (non-JSON bodies, CloudEvents where it declares none); null when it can. */
+export function mediaTypeRefusal(connector: Connector, delivery: Delivery): Refusal | null {
   const media = mediaOf(delivery);
   if (CLOUDEVENT_MEDIA.has(media) && connector.webhook?.cloudevents !== true) {
-    throw new SluiceError(
-      'unsupported_media_type',
-      `Connector "${connector.id}" does not accept CloudEvents (${media}).`,
-    );
+    return {
+      code: 'unsupported_media_type',
+      message: `Connector "${connector.id}" does not accept CloudEvents (${media}).`,
+    };
   }
   if (!isJsonContentType(media)) {
     const shown = JSON.stringify(delivery.headers['content-type'] ?? null);
-    throw new SluiceError(
-      'unsupported_media_type',
-      `Content-Type ${shown} is not accepted; send application/json.`,
-    );
+    return {
+      code: 'unsupported_media_type',
+      message: `Content-Type ${shown} is not accepted; send application/json.`,
+    };
   }
+  return null;
 }
 
 /** True when the delivery carries CloudEvents (any content mode) for a connector that declares them. */

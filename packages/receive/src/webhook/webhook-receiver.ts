@@ -1,64 +1,64 @@
 import {
+  type AppendInput,
   type Connection,
+  type ConnectionStore,
   type Connector,
   DEFAULT_TOLERANCE_SECONDS,
-  type DeadLetter,
+  type DeadLetterStore,
   type Emission,
-  SluiceError,
-  type Store,
+  newId,
+  type PlatformEventInput,
+  platformDedupeKey,
+  type RateLimit,
   traceIdFromTraceparent,
 } from '@sluice/core';
 import type { ElementResult, Ingestor } from '@sluice/ingest';
-import { type VerifyFailure, type VerifySuccess, verifyWebhook } from '@sluice/signatures';
+import type { MappingFailure } from '@sluice/map';
+import { type VerifySuccess, verifyWebhook } from '@sluice/signatures';
 import { deadLetterRecord } from './dead-letter-record.ts';
-import { checkMediaType, type Delivery } from './delivery.ts';
+import { type Delivery, mediaTypeRefusal } from './delivery.ts';
 import { emissionsOf } from './delivery-emissions.ts';
-import { MAPPING_FAULT_CODES, MappingFault } from './mapping-fault.ts';
+import { type ReceiveOutcome, refused } from './receive-outcome.ts';
 import { TtlCache } from './ttl-cache.ts';
 
-export type ReceiveOutcome =
-  | {
-      readonly kind: 'ingested';
-      readonly connection: Connection;
-      readonly results: ReadonlyArray<ElementResult>;
-    }
-  | { readonly kind: 'dead_lettered'; readonly connection: Connection; readonly deadLetter: DeadLetter };
+type Secrets = ReadonlyArray<{ secret: string; expiresAt: Date | null }>;
 
 export interface WebhookReceiverDeps {
-  readonly store: Store;
+  readonly connections: Pick<ConnectionStore, 'findForIngest' | 'list'>;
+  readonly deadLetters: Pick<DeadLetterStore, 'create'>;
   readonly connectors: { get(id: string): Connector | null };
-  readonly ingestor: Ingestor;
+  readonly ingestor: Pick<Ingestor, 'ingest'>;
   /** A connection's plaintext secrets that had not expired at `now`, each with its expiry (null: current). */
-  secretsOf(
-    connection: Connection,
-    now: Date,
-  ): Promise<ReadonlyArray<{ secret: string; expiresAt: Date | null }>>;
-  /** Per-connection rate: returns to go ahead, throws `quota_exceeded` otherwise. */
-  readonly quota: { admit(connection: Connection): void };
+  secretsOf(connection: Connection, now: Date): Promise<Secrets>;
+  /** Per-connection rate: 0 to go ahead, else the seconds to wait. */
+  readonly quota: { take(connectionId: string, limit: RateLimit | null): number };
   /** Connectors that receive nothing from outside (the platform's own events). */
   readonly internalConnectors: ReadonlySet<string>;
   /** The connection's config as the mapping sees it (sealed credentials opened); its stored config if absent. */
   configOf?(connection: Connection): Readonly<Record<string, unknown>>;
-  /** Told of each new dead letter (metrics, platform events). */
-  onDeadLetter?(deadLetter: DeadLetter, connector: Connector, connection: Connection): Promise<void>;
+  /** The platform event a new dead letter commits with (`webhook.dead_lettered`); none when absent. */
+  platformFact?(tenantId: string, event: PlatformEventInput): Promise<AppendInput>;
+  /** Told of each new dead letter, after it committed (metrics). */
+  onDeadLetter?(connector: Connector): void;
   readonly now: () => Date;
   /**
    * How long a looked-up connection and its secrets are reused, in ms (default 1000; 0 turns it off). A
-   * retirement still takes effect at once (the ingest transaction checks it); a rotation made in another
-   * process is seen within this time. `invalidate()` drops everything this process holds.
+   * retirement still takes effect at once (the ingest transaction checks it). Changes reach `invalidate`
+   * through change notifications; the time-out is the fallback when a notification is lost.
    */
   readonly lookupTtlMs?: number;
 }
 
 /**
- * receive → verify → map → ingest for one delivery. A forged, stale or replayed delivery is refused with
- * nothing stored; a correctly signed one the mapping cannot handle is acknowledged and kept as a dead letter.
+ * receive → verify → map → ingest for one delivery. Returns what became of it: ingested, dead-lettered
+ * (verified, but the mapping cannot handle it), or refused with nothing stored (forged, stale, replayed,
+ * unreadable, over quota, unknown connection).
  */
 export class WebhookReceiver {
   readonly #deps: WebhookReceiverDeps;
   readonly #connections: TtlCache<Connection | null>;
   readonly #tenantConnections: TtlCache<ReadonlyArray<Connection>>;
-  readonly #secrets: TtlCache<ReadonlyArray<{ secret: string; expiresAt: Date | null }>>;
+  readonly #secrets: TtlCache<Secrets>;
 
   constructor(deps: WebhookReceiverDeps) {
     this.#deps = deps;
@@ -69,7 +69,7 @@ export class WebhookReceiver {
     this.#secrets = new TtlCache(ttl, clock);
   }
 
-  /** Forgets every cached connection and secret (after this process changed one). */
+  /** Forgets every cached connection and secret (a connection or secret changed somewhere). */
   invalidate(): void {
     this.#connections.clear();
     this.#tenantConnections.clear();
@@ -79,26 +79,32 @@ export class WebhookReceiver {
   /** The per-connection ingest URL: the connection id names connector and tenant. */
   async receiveForConnection(connectionId: string, delivery: Delivery): Promise<ReceiveOutcome> {
     const connection = await this.#connections.get(connectionId, () =>
-      this.#deps.store.findConnectionForIngest(connectionId),
+      this.#deps.connections.findForIngest(connectionId),
     );
     if (connection === null || this.#deps.internalConnectors.has(connection.connector_id)) {
-      throw new SluiceError('connection_not_found', `Connection "${connectionId}" does not exist.`);
+      return refused('connection_not_found', `Connection "${connectionId}" does not exist.`);
     }
     // Refused before mapping, so a retired connection keeps nothing, not even a dead letter.
     if (connection.status !== 'active') {
-      throw new SluiceError('connection_retired', `Connection "${connectionId}" is retired.`);
+      return refused('connection_retired', `Connection "${connectionId}" is retired.`);
     }
-    return this.#receive(this.#connector(connection.connector_id), [connection], delivery);
+    const connector = this.#connector(connection.connector_id);
+    if (connector === null) {
+      return refused('connector_not_found', `Connector "${connection.connector_id}" is not registered.`);
+    }
+    return this.#receive(connector, [connection], delivery);
   }
 
   /** `/webhooks/{connector}/{tenant_id}`: any active connection of that connector in that tenant may verify it. */
   async receiveForTenant(connectorId: string, tenantId: string, delivery: Delivery): Promise<ReceiveOutcome> {
     const connector = this.#connector(connectorId);
+    if (connector === null)
+      return refused('connector_not_found', `Connector "${connectorId}" is not registered.`);
     const connections = await this.#tenantConnections.get(`${tenantId}\u0000${connectorId}`, () =>
-      this.#deps.store.listConnections(tenantId, { connector_id: connectorId, status: 'active' }),
+      this.#deps.connections.list(tenantId, { connector_id: connectorId, status: 'active' }),
     );
     if (connections.length === 0) {
-      throw new SluiceError(
+      return refused(
         'connection_not_found',
         `Tenant "${tenantId}" has no active connection of connector "${connectorId}".`,
       );
@@ -106,61 +112,9 @@ export class WebhookReceiver {
     return this.#receive(connector, connections, delivery);
   }
 
-  /** Runs a dead letter's delivery through the (fixed) mapping again. Verified at receipt; not re-verified. */
-  async replay(
-    tenantId: string,
-    id: string,
-  ): Promise<{ deadLetter: DeadLetter; results: ReadonlyArray<ElementResult> }> {
-    const { store } = this.#deps;
-    const deadLetter = await store.getDeadLetter(tenantId, id);
-    if (deadLetter === null)
-      throw new SluiceError('dead_letter_not_found', `Dead letter "${id}" does not exist.`);
-    if (deadLetter.status === 'replayed')
-      throw new SluiceError('conflict', `Dead letter "${id}" was already replayed.`);
-    const connection =
-      deadLetter.connection_id === null
-        ? null
-        : await store.getConnection(tenantId, deadLetter.connection_id);
-    if (connection === null) {
-      throw new SluiceError(
-        'connection_not_found',
-        `The connection of dead letter "${id}" no longer exists.`,
-      );
-    }
-    const delivery: Delivery = {
-      rawBody: Buffer.from(deadLetter.event_payload.body_base64, 'base64'),
-      headers: deadLetter.event_payload.headers,
-    };
-    const connector = this.#connector(connection.connector_id);
-    try {
-      const results = await this.#ingest(
-        connector,
-        connection,
-        emissionsOf(connector, connection, delivery, this.#configOf(connection)),
-        delivery,
-        null,
-      );
-      const updated = await store.recordDeadLetterReplay(tenantId, id, 'replayed');
-      return { deadLetter: updated ?? deadLetter, results };
-    } catch (error) {
-      if (!(error instanceof MappingFault)) throw error;
-      await store.recordDeadLetterReplay(tenantId, id, 'pending', error.message);
-      throw new SluiceError('mapping_failed', `Replay failed again: ${error.message}`, {
-        details: error.context,
-      });
-    }
-  }
-
-  #configOf(connection: Connection): Readonly<Record<string, unknown>> {
-    return this.#deps.configOf?.(connection) ?? connection.config;
-  }
-
-  #connector(connectorId: string): Connector {
+  #connector(connectorId: string): Connector | null {
     const connector = this.#deps.connectors.get(connectorId);
-    if (connector === null || this.#deps.internalConnectors.has(connector.id)) {
-      throw new SluiceError('connector_not_found', `Connector "${connectorId}" is not registered.`);
-    }
-    return connector;
+    return connector === null || this.#deps.internalConnectors.has(connector.id) ? null : connector;
   }
 
   async #receive(
@@ -169,28 +123,65 @@ export class WebhookReceiver {
     delivery: Delivery,
   ): Promise<ReceiveOutcome> {
     if (connector.webhook === null) {
-      throw new SluiceError('connector_not_found', `Connector "${connector.id}" receives no webhooks.`);
+      return refused('connector_not_found', `Connector "${connector.id}" receives no webhooks.`);
     }
-    checkMediaType(connector, delivery);
-    const { connection, verified } = await this.#verify(connector, candidates, delivery);
-    this.#deps.quota.admit(connection);
-    try {
-      const results = await this.#ingest(
-        connector,
-        connection,
-        emissionsOf(connector, connection, delivery, this.#configOf(connection)),
-        delivery,
-        verified,
-      );
-      return { kind: 'ingested', connection, results };
-    } catch (error) {
-      if (!(error instanceof MappingFault)) throw error;
-      const deadLetter = await this.#deps.store.createDeadLetter(
-        deadLetterRecord(connector, connection, delivery, error),
-      );
-      await this.#deps.onDeadLetter?.(deadLetter, connector, connection);
-      return { kind: 'dead_lettered', connection, deadLetter };
+    const media = mediaTypeRefusal(connector, delivery);
+    if (media !== null) return refused(media.code, media.message);
+    const verified = await this.#verify(connector, candidates, delivery);
+    if (verified.kind === 'refused') return verified;
+    const { connection, success } = verified;
+    const wait = this.#deps.quota.take(connection.id, connection.rate_limit);
+    if (wait > 0) {
+      return refused('quota_exceeded', `Connection "${connection.id}" is over its request rate.`, wait);
     }
+    const mapped = emissionsOf(connector, connection, delivery, this.#deps.configOf?.(connection));
+    if (!mapped.ok) {
+      if ('refusal' in mapped) return refused(mapped.refusal.code, mapped.refusal.message);
+      return this.#deadLetter(connector, connection, delivery, mapped.failure);
+    }
+    if (mapped.emissions.length === 0) return { kind: 'ingested', connection, results: [] };
+    const ingested = await this.#ingest(connector, connection, mapped.emissions, delivery, success);
+    if (ingested.kind === 'failed')
+      return this.#deadLetter(connector, connection, delivery, ingested.failure);
+    if (ingested.kind === 'replayed') {
+      return refused(
+        'webhook_replayed',
+        'This signed delivery was already received; a retry must be signed anew.',
+      );
+    }
+    return { kind: 'ingested', connection, results: ingested.results };
+  }
+
+  async #deadLetter(
+    connector: Connector,
+    connection: Connection,
+    delivery: Delivery,
+    failure: MappingFailure,
+  ): Promise<ReceiveOutcome> {
+    const id = newId('deadLetter');
+    const entity = { kind: 'dead_letter', id };
+    const facts =
+      this.#deps.platformFact === undefined
+        ? []
+        : [
+            await this.#deps.platformFact(connection.tenant_id, {
+              event_type: 'webhook.dead_lettered',
+              entity,
+              dedupe_key: platformDedupeKey(entity, 'created'),
+              payload: {
+                connection_id: connection.id,
+                connector: connector.id,
+                stage: failure.stage,
+                error_message: failure.message,
+              },
+            }),
+          ];
+    const deadLetter = await this.#deps.deadLetters.create(
+      deadLetterRecord(connector, connection, delivery, failure, id),
+      facts,
+    );
+    this.#deps.onDeadLetter?.(connector);
+    return { kind: 'dead_lettered', connection, deadLetter, failure };
   }
 
   /** The first candidate connection whose secrets verify the delivery; else the first failure. */
@@ -198,12 +189,23 @@ export class WebhookReceiver {
     connector: Connector,
     candidates: ReadonlyArray<Connection>,
     delivery: Delivery,
-  ): Promise<{ connection: Connection; verified: VerifySuccess }> {
+  ): Promise<
+    | { readonly kind: 'verified'; readonly connection: Connection; readonly success: VerifySuccess }
+    | (ReceiveOutcome & { readonly kind: 'refused' })
+  > {
     const verify = connector.webhook?.verify;
-    if (verify === undefined)
-      throw new SluiceError('signature_invalid', 'The connector names no verification scheme.');
+    if (verify === undefined) {
+      return {
+        kind: 'refused',
+        code: 'signature_invalid',
+        message: 'The connector names no verification scheme.',
+      };
+    }
     const now = this.#deps.now();
-    let firstFailure: VerifyFailure | null = null;
+    let failure: {
+      code: 'signature_missing' | 'signature_invalid' | 'timestamp_stale';
+      message: string;
+    } | null = null;
     for (const connection of candidates) {
       const known = await this.#secrets.get(connection.id, () => this.#deps.secretsOf(connection, now));
       const secrets = known.filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => s.secret);
@@ -213,14 +215,13 @@ export class WebhookReceiver {
         secrets,
         nowMs: now.getTime(),
       });
-      if (result.ok) return { connection, verified: result };
-      firstFailure ??= result;
+      if (result.ok) return { kind: 'verified', connection, success: result };
+      failure ??= result;
     }
-    const failure = firstFailure ?? {
-      code: 'signature_invalid' as const,
-      message: 'No secret to verify with.',
+    return {
+      kind: 'refused',
+      ...(failure ?? { code: 'signature_invalid', message: 'No secret to verify with.' }),
     };
-    throw new SluiceError(failure.code, failure.message);
   }
 
   async #ingest(
@@ -228,32 +229,42 @@ export class WebhookReceiver {
     connection: Connection,
     emissions: ReadonlyArray<Emission>,
     delivery: Delivery,
-    verified: VerifySuccess | null,
-  ): Promise<ReadonlyArray<ElementResult>> {
-    if (emissions.length === 0) return [];
+    verified: VerifySuccess,
+  ): Promise<
+    | { readonly kind: 'committed'; readonly results: ReadonlyArray<ElementResult> }
+    | { readonly kind: 'replayed' }
+    | { readonly kind: 'failed'; readonly failure: MappingFailure }
+  > {
     const traceId = traceIdFromTraceparent(delivery.headers['traceparent']);
-    const replayKey = verified?.replayKey ?? null;
+    const replayKey = verified.replayKey ?? null;
     // A replay key outlives the tolerance on both sides of now, so a signature cannot come back while fresh.
     const replayUntil = new Date(this.#deps.now().getTime() + 2 * toleranceOf(connector) * 1000);
-    try {
-      const result = await this.#deps.ingestor.ingest(connection, emissions, {
-        ...(traceId === null ? {} : { trace_id: traceId }),
-        ...(replayKey === null ? {} : { replay: { key: replayKey, expiresAt: replayUntil } }),
-      });
-      if (result.status === 'replayed') {
-        throw new SluiceError(
-          'webhook_replayed',
-          'This signed delivery was already received; a retry must be signed anew.',
-        );
-      }
-      return result.results;
-    } catch (error) {
-      if (error instanceof SluiceError && MAPPING_FAULT_CODES.has(error.code)) {
-        throw new MappingFault(error.message, { stage: 'ingest', code: error.code, details: error.details });
-      }
-      throw error;
-    }
+    const result = await this.#deps.ingestor.ingest(connection, emissions, {
+      ...(traceId === null ? {} : { trace_id: traceId }),
+      ...(replayKey === null ? {} : { replay: { key: replayKey, expiresAt: replayUntil } }),
+    });
+    if (result.status === 'committed') return { kind: 'committed', results: result.results };
+    if (result.status === 'replayed') return { kind: 'replayed' };
+    return { kind: 'failed', failure: ingestFailure(result.rejection) };
   }
+}
+
+/** An ingest rejection of what a mapping emitted, as the dead letter's failure. */
+export function ingestFailure(rejection: {
+  readonly code: string;
+  readonly message: string;
+  readonly index?: number;
+  readonly rule?: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}): MappingFailure {
+  return {
+    stage: 'ingest',
+    message: rejection.message,
+    code: rejection.code,
+    ...(rejection.rule === undefined ? {} : { rule: rejection.rule }),
+    ...(rejection.index === undefined ? {} : { index: rejection.index }),
+    ...(rejection.details === undefined ? {} : { details: rejection.details }),
+  };
 }
 
 function toleranceOf(connector: Connector): number {

@@ -1,4 +1,4 @@
-import type { Connection, PreparedEnvelope, Store } from '@sluice/core';
+import type { Connection, PreparedEnvelope, Stores } from '@sluice/core';
 
 /** A prepared order envelope for `connection`, keyed `shop:order:${n}:created`, about entity `order:${n}`. */
 export function preparedEnvelope(
@@ -30,9 +30,9 @@ export function preparedEnvelope(
 }
 
 /** A new tenant and one active connection of the contract suites' connector. */
-export async function createTestConnection(store: Store, tenantName: string): Promise<Connection> {
-  const tenant = await store.createTenant({ name: tenantName });
-  return store.createConnection({
+export async function createTestConnection(store: Stores, tenantName: string): Promise<Connection> {
+  const tenant = await store.tenancy.createTenant({ name: tenantName });
+  return store.connections.create({
     tenant_id: tenant.id,
     workspace_id: null,
     connector_id: 'test-orders',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createPgliteClient } from '../pglite-client.ts';
 import { createPostgresClient } from '../postgres-client.ts';
 import type { SqlClient } from '../sql-client.ts';
-import { SqlStore, type SqlStoreOptions } from '../sql-store.ts';
+import { SqlStores, type SqlStoresOptions } from '../sql-stores.ts';
 
 /** A fresh, empty database for one test file, and how to throw it away. */
 export interface TestDatabase {
@@ -10,7 +10,7 @@ export interface TestDatabase {
   /** The PostgreSQL schema (and application_name) of this database; null for PGlite. */
   readonly schema: string | null;
   /** A new store over the same database (as a second process would see it). */
-  store(options?: SqlStoreOptions): SqlStore;
+  store(options?: SqlStoresOptions): SqlStores;
   drop(): Promise<void>;
 }
 
@@ -30,7 +30,7 @@ const pglite: StoreAdapter = {
     return {
       client,
       schema: null,
-      store: (options) => new SqlStore(client, options),
+      store: (options) => new SqlStores(client, options),
       drop: () => client.close(),
     };
   },
@@ -52,7 +52,7 @@ const postgres: StoreAdapter = {
     return {
       client,
       schema,
-      store: (options) => new SqlStore(client, options),
+      store: (options) => new SqlStores(client, options),
       async drop() {
         await client.close();
         await admin.exec(`DROP SCHEMA ${schema} CASCADE`);

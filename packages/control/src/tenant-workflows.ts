@@ -1,0 +1,38 @@
+import { type ApiKeyRecord, SluiceError, type Stores, type Tenant } from '@sluice/core';
+import { generateApiKey } from './api-keys.ts';
+
+/** An issued API key: the record, and the key itself, shown this once. */
+export type IssuedApiKey = ApiKeyRecord & { readonly key: string };
+
+/** Tenants and their API keys. Keys are stored hashed; the plaintext leaves only in the response that made it. */
+export class TenantWorkflows {
+  readonly #stores: Pick<Stores, 'tenancy'>;
+
+  constructor(stores: Pick<Stores, 'tenancy'>) {
+    this.#stores = stores;
+  }
+
+  /** A new tenant with its first API key. */
+  async create(input: {
+    readonly name: string;
+    readonly reseller_id?: string | null;
+    readonly id?: string;
+  }): Promise<{ tenant: Tenant; api_key: IssuedApiKey }> {
+    const tenant = await this.#stores.tenancy.createTenant({
+      name: input.name,
+      reseller_id: input.reseller_id ?? null,
+      ...(input.id === undefined ? {} : { id: input.id }),
+    });
+    return { tenant, api_key: await this.issueKey(tenant.id, 'default') };
+  }
+
+  /** Another API key for an existing tenant. */
+  async issueKey(tenantId: string, name: string): Promise<IssuedApiKey> {
+    if ((await this.#stores.tenancy.getTenant(tenantId)) === null) {
+      throw new SluiceError('tenant_not_found', `Tenant "${tenantId}" does not exist.`);
+    }
+    const { key, prefix, hash } = generateApiKey();
+    const record = await this.#stores.tenancy.createApiKey({ tenant_id: tenantId, name, prefix, hash });
+    return { ...record, key };
+  }
+}

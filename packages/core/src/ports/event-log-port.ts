@@ -1,0 +1,96 @@
+import type { Envelope, EnvelopeMode } from '../envelope.ts';
+import type { Connection } from '../tenancy.ts';
+
+/** An envelope ready to be written: everything but the id, which the store assigns. */
+export type PreparedEnvelope = Omit<Envelope, 'event_id'>;
+
+/**
+ * Where an envelope sits in commit order: readers that page by position never skip an envelope that
+ * committed after a later-minted one. Opaque to callers; compare and persist it as the string it is.
+ */
+export type Position = string;
+
+/** What a poll page commits together with its envelopes, in the same transaction. */
+export interface StreamCursorWrite {
+  readonly stream: string;
+  /** The poll handler's new cursor; null clears it. */
+  readonly cursor: string | null;
+}
+
+export interface AppendInput {
+  /** The writing connection; its tenant must own it (checked in the transaction). */
+  readonly connection: Pick<Connection, 'id' | 'tenant_id'>;
+  /** In emission order; written atomically. */
+  readonly envelopes: ReadonlyArray<PreparedEnvelope>;
+  /** How long a dedupe key blocks a repeat, in ms. */
+  readonly dedupeWindowMs: number;
+  /** Replay protection: a key (e.g. a signature) that may be used once until `expiresAt`. */
+  readonly replay?: { readonly key: string; readonly expiresAt: Date };
+  /** A stream cursor that commits with these envelopes or not at all (poll pages, backfills). */
+  readonly cursor?: StreamCursorWrite;
+}
+
+export type AppendOutcome =
+  | { readonly status: 'accepted'; readonly event_id: string; readonly sequence: number }
+  | { readonly status: 'duplicate'; readonly event_id: string };
+
+export type AppendResult =
+  | { readonly status: 'committed'; readonly outcomes: ReadonlyArray<AppendOutcome> }
+  | { readonly status: 'replayed' }
+  /** The database refused a value of the input (for example a character text cannot hold); nothing written. */
+  | { readonly status: 'refused'; readonly message: string };
+
+export interface EnvelopeFilter {
+  /** Glob over event types: `order.*`, `*.created`, `order.created`. */
+  readonly event_type?: string;
+  /** An entity key `kind:id`. */
+  readonly entity?: string;
+  readonly source?: string;
+  readonly connection_id?: string;
+  readonly stream?: string;
+  readonly mode?: EnvelopeMode;
+  /** `received_at >= since` (ISO 8601). */
+  readonly since?: string;
+  /** `received_at < until` (ISO 8601). */
+  readonly until?: string;
+}
+
+export interface PageRequest {
+  /** Exclusive: the id the previous page ended with. */
+  readonly after?: string;
+  readonly limit: number;
+  readonly order?: 'asc' | 'desc';
+}
+
+export interface Page<T> {
+  readonly items: ReadonlyArray<T>;
+  /** Pass as `after` for the next page; null on the last page. */
+  readonly next: string | null;
+}
+
+/** Envelopes in commit order after a position, and where to read on from. */
+export interface PositionPage {
+  readonly items: ReadonlyArray<{ readonly position: Position; readonly envelope: Envelope }>;
+  /** Pass back as `after`: past every envelope read, and past everything committed that did not match. */
+  readonly position: Position;
+}
+
+/** The envelopes: written once per dedupe key, read by id, by filter, or in commit order. */
+export interface EventLog {
+  /** Dedupe, envelopes, outbox rows (and a stream cursor, if given) in one transaction. */
+  append(input: AppendInput): Promise<AppendResult>;
+  get(tenantId: string, eventId: string): Promise<Envelope | null>;
+  /** A tenant's envelopes by filter, ordered by event id (time order). */
+  query(tenantId: string, filter: EnvelopeFilter, page: PageRequest): Promise<Page<Envelope>>;
+  /**
+   * A tenant's envelopes committed after `after`, in commit order (per connection: emission order), each
+   * exactly once however commits interleave across transactions and processes.
+   */
+  readAfter(tenantId: string, after: Position, filter: EnvelopeFilter, limit: number): Promise<PositionPage>;
+  /** The position a reader starts from to see only what commits from now on. */
+  head(): Promise<Position>;
+  /** The position of one envelope, to resume after it (a client's last event id). */
+  positionOf(tenantId: string, eventId: string): Promise<Position | null>;
+  /** The cursor a connection's stream last committed; null when it has none. */
+  readCursor(tenantId: string, connectionId: string, stream: string): Promise<string | null>;
+}

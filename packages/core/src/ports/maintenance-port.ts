@@ -1,0 +1,20 @@
+/** What one housekeeping pass removed or expired. */
+export interface SweepResult {
+  readonly dedupe_keys: number;
+  readonly webhook_replays: number;
+  readonly dead_letters_expired: number;
+}
+
+/** The store's own life: schema, health, shutdown and housekeeping. */
+export interface StoreMaintenance {
+  /** Applies pending migrations; safe to run again and from several processes at once. */
+  migrate(): Promise<{ readonly applied: ReadonlyArray<string> }>;
+  /** Throws `storage_unavailable` when the database does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /**
+   * Deletes up to `limit` dedupe keys and replay keys that expired by `now`, and marks pending dead letters
+   * created before `deadLettersBefore` as expired. Safe to run from several processes at once.
+   */
+  sweepExpired(now: Date, deadLettersBefore: Date, limit: number): Promise<SweepResult>;
+}

@@ -1,0 +1,19 @@
+import type { ConnectionStore } from './connection-port.ts';
+import type { DeadLetterStore } from './dead-letter-port.ts';
+import type { EventLog } from './event-log-port.ts';
+import type { StoreMaintenance } from './maintenance-port.ts';
+import type { Outbox } from './outbox-port.ts';
+import type { TenancyStore } from './tenancy-port.ts';
+
+/**
+ * The system of record, one port per role. Both adapters (embedded PGlite and PostgreSQL) implement every
+ * port over one schema, and each port has one contract suite that runs on both.
+ */
+export interface Stores {
+  readonly tenancy: TenancyStore;
+  readonly connections: ConnectionStore;
+  readonly events: EventLog;
+  readonly outbox: Outbox;
+  readonly deadLetters: DeadLetterStore;
+  readonly maintenance: StoreMaintenance;
+}

@@ -1,0 +1,22 @@
+import type { ApiKeyRecord, Tenant, Workspace } from '../tenancy.ts';
+
+/** Tenants, their workspaces and API keys. Keys are stored as SHA-256 hashes only. */
+export interface TenancyStore {
+  createTenant(input: {
+    readonly name: string;
+    readonly reseller_id?: string | null;
+    readonly id?: string;
+  }): Promise<Tenant>;
+  getTenant(id: string): Promise<Tenant | null>;
+  listTenants(): Promise<ReadonlyArray<Tenant>>;
+  createWorkspace(tenantId: string, name: string): Promise<Workspace>;
+  getWorkspace(tenantId: string, id: string): Promise<Workspace | null>;
+  createApiKey(input: {
+    readonly tenant_id: string;
+    readonly name: string;
+    readonly prefix: string;
+    readonly hash: string;
+  }): Promise<ApiKeyRecord>;
+  /** The live key whose SHA-256 hash is `hash`. */
+  findApiKeyByHash(hash: string): Promise<ApiKeyRecord | null>;
+}

@@ -1,0 +1,109 @@
+import {
+  type AppendInput,
+  type AppendResult,
+  type Envelope,
+  type EnvelopeFilter,
+  type EventLog,
+  isUuid,
+  type Page,
+  type PageRequest,
+  type Position,
+  type PositionPage,
+} from '@sluice/core';
+import { appendGroup, type GroupItemResult, GroupRestart } from './append-group.ts';
+import { queryEnvelopes, readAfter } from './envelope-queries.ts';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
+import { formatPosition } from './position.ts';
+import { toEnvelope } from './row-mappers.ts';
+import type { SqlClient } from './sql-client.ts';
+import { isDataError, isRetryableConflict } from './storage-errors.ts';
+
+/** The envelopes over SQL: appends share commits (group commit); reads are tenant-scoped. */
+export class SqlEventLog implements EventLog {
+  readonly #db: SqlClient;
+  readonly #now: () => Date;
+  readonly #group: GroupCommit;
+
+  constructor(db: SqlClient, now: () => Date, groupCommit: GroupCommitOptions = {}) {
+    this.#db = db;
+    this.#now = now;
+    // PGlite runs one transaction at a time; PostgreSQL overlaps two groups' round trips.
+    this.#group = new GroupCommit((inputs) => this.#commitGroup(inputs), {
+      maxInFlight: db.dialect === 'pglite' ? 1 : 2,
+      ...groupCommit,
+    });
+  }
+
+  /** Shares a commit with the appends that arrive while another is under way (group commit). */
+  append(input: AppendInput): Promise<AppendResult> {
+    return this.#group.submit(input);
+  }
+
+  async #commitGroup(inputs: ReadonlyArray<AppendInput>): Promise<GroupItemResult[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db.transaction((tx) => appendGroup(tx, inputs, this.#now()));
+      } catch (error) {
+        if (attempt < 3 && (error instanceof GroupRestart || isRetryableConflict(error))) continue;
+        if (!isDataError(error)) throw error;
+        // Data the database refuses fails its whole group: commit each input alone, so only its own fails.
+        if (inputs.length > 1) {
+          return Promise.all(
+            inputs.map((input) =>
+              this.#commitGroup([input]).then(
+                ([item]): GroupItemResult =>
+                  item ?? { ok: false, error: new Error('group commit lost a result') },
+                (failure: unknown): GroupItemResult => ({ ok: false, error: failure }),
+              ),
+            ),
+          );
+        }
+        const reason = error instanceof Error ? error.message : String(error);
+        return [
+          { ok: true, result: { status: 'refused', message: `The store refused the data: ${reason}.` } },
+        ];
+      }
+    }
+  }
+
+  async get(tenantId: string, eventId: string): Promise<Envelope | null> {
+    if (!isUuid(eventId)) return null;
+    const [row] = await this.#db.query(
+      'SELECT * FROM envelopes WHERE tenant_id = $1 AND event_id = $2::uuid',
+      [tenantId, eventId],
+    );
+    return row === undefined ? null : toEnvelope(row);
+  }
+
+  query(tenantId: string, filter: EnvelopeFilter, page: PageRequest): Promise<Page<Envelope>> {
+    return queryEnvelopes(this.#db, tenantId, filter, page);
+  }
+
+  readAfter(tenantId: string, after: Position, filter: EnvelopeFilter, limit: number): Promise<PositionPage> {
+    return readAfter(this.#db, tenantId, after, filter, limit);
+  }
+
+  async head(): Promise<Position> {
+    const [row] = await this.#db.query<{ xmin: string }>(
+      'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
+    );
+    return formatPosition(String(row?.xmin ?? '0'), '0');
+  }
+
+  async positionOf(tenantId: string, eventId: string): Promise<Position | null> {
+    if (!isUuid(eventId)) return null;
+    const [row] = await this.#db.query<{ tx: string; log: string }>(
+      'SELECT tx_id::text AS tx, log_id::text AS log FROM envelopes WHERE tenant_id = $1 AND event_id = $2::uuid',
+      [tenantId, eventId],
+    );
+    return row === undefined ? null : formatPosition(row.tx, row.log);
+  }
+
+  async readCursor(tenantId: string, connectionId: string, stream: string): Promise<string | null> {
+    const [row] = await this.#db.query<{ cursor: string | null }>(
+      'SELECT cursor FROM stream_cursors WHERE tenant_id = $1 AND connection_id = $2 AND stream = $3',
+      [tenantId, connectionId, stream],
+    );
+    return row?.cursor ?? null;
+  }
+}

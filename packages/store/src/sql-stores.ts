@@ -1,0 +1,38 @@
+import type { Stores } from '@sluice/core';
+import type { GroupCommitOptions } from './group-commit.ts';
+import type { SqlClient } from './sql-client.ts';
+import { SqlConnectionStore } from './sql-connection-store.ts';
+import { SqlDeadLetterStore } from './sql-dead-letter-store.ts';
+import { SqlEventLog } from './sql-event-log.ts';
+import { SqlMaintenance } from './sql-maintenance.ts';
+import { SqlOutbox } from './sql-outbox.ts';
+import { SqlTenancyStore } from './sql-tenancy-store.ts';
+
+export interface SqlStoresOptions {
+  /** Injected clock (tests move time to expire dedupe keys). */
+  readonly now?: () => Date;
+  /** How appends share commits. */
+  readonly groupCommit?: GroupCommitOptions;
+}
+
+/** Every store port over one `SqlClient`: one SQL dialect for PGlite and PostgreSQL. */
+export class SqlStores implements Stores {
+  readonly tenancy: SqlTenancyStore;
+  readonly connections: SqlConnectionStore;
+  readonly events: SqlEventLog;
+  readonly outbox: SqlOutbox;
+  readonly deadLetters: SqlDeadLetterStore;
+  readonly maintenance: SqlMaintenance;
+  readonly dialect: SqlClient['dialect'];
+
+  constructor(db: SqlClient, options: SqlStoresOptions = {}) {
+    const now = options.now ?? (() => new Date());
+    this.dialect = db.dialect;
+    this.tenancy = new SqlTenancyStore(db);
+    this.connections = new SqlConnectionStore(db, now);
+    this.events = new SqlEventLog(db, now, options.groupCommit);
+    this.outbox = new SqlOutbox(db, now);
+    this.deadLetters = new SqlDeadLetterStore(db, now);
+    this.maintenance = new SqlMaintenance(db);
+  }
+}

@@ -1,0 +1,67 @@
+import { type ApiKeyRecord, newId, type TenancyStore, type Tenant, type Workspace } from '@sluice/core';
+import { toApiKey, toTenant, toWorkspace } from './row-mappers.ts';
+import type { SqlClient } from './sql-client.ts';
+
+type Row = Record<string, unknown>;
+
+/** Tenants, workspaces and API keys over SQL. */
+export class SqlTenancyStore implements TenancyStore {
+  readonly #db: SqlClient;
+
+  constructor(db: SqlClient) {
+    this.#db = db;
+  }
+
+  async createTenant(input: { name: string; reseller_id?: string | null; id?: string }): Promise<Tenant> {
+    const [row] = await this.#db.query(
+      'INSERT INTO tenants (id, name, reseller_id) VALUES ($1, $2, $3) RETURNING *',
+      [input.id ?? newId('tenant'), input.name, input.reseller_id ?? null],
+    );
+    return toTenant(row as Row);
+  }
+
+  async getTenant(id: string): Promise<Tenant | null> {
+    const [row] = await this.#db.query('SELECT * FROM tenants WHERE id = $1', [id]);
+    return row === undefined ? null : toTenant(row);
+  }
+
+  async listTenants(): Promise<ReadonlyArray<Tenant>> {
+    return (await this.#db.query('SELECT * FROM tenants ORDER BY id')).map(toTenant);
+  }
+
+  async createWorkspace(tenantId: string, name: string): Promise<Workspace> {
+    const [row] = await this.#db.query(
+      'INSERT INTO workspaces (id, tenant_id, name) VALUES ($1, $2, $3) RETURNING *',
+      [newId('workspace'), tenantId, name],
+    );
+    return toWorkspace(row as Row);
+  }
+
+  async getWorkspace(tenantId: string, id: string): Promise<Workspace | null> {
+    const [row] = await this.#db.query('SELECT * FROM workspaces WHERE tenant_id = $1 AND id = $2', [
+      tenantId,
+      id,
+    ]);
+    return row === undefined ? null : toWorkspace(row);
+  }
+
+  async createApiKey(input: {
+    tenant_id: string;
+    name: string;
+    prefix: string;
+    hash: string;
+  }): Promise<ApiKeyRecord> {
+    const [row] = await this.#db.query(
+      'INSERT INTO api_keys (id, tenant_id, name, prefix, hash) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+      [newId('apiKey'), input.tenant_id, input.name, input.prefix, input.hash],
+    );
+    return toApiKey(row as Row);
+  }
+
+  async findApiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
+    const [row] = await this.#db.query('SELECT * FROM api_keys WHERE hash = $1 AND revoked_at IS NULL', [
+      hash,
+    ]);
+    return row === undefined ? null : toApiKey(row);
+  }
+}
