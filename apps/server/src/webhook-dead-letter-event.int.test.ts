@@ -52,7 +52,11 @@ describe('a dead letter and its platform event commit together', () => {
     assert.equal(response.statusCode, 500, response.body);
     const letters = await t.app.inject({ method: 'GET', url: '/api/v1/dead-letters', headers: auth });
     assert.deepEqual(letters.json().items, []);
-    const events = await t.store.events.query(tenant.id, { event_type: 'webhook.dead_lettered' }, { limit: 10 });
+    const events = await t.store.events.query(
+      tenant.id,
+      { event_type: 'webhook.dead_lettered' },
+      { limit: 10 },
+    );
     assert.deepEqual(events.items, []);
   });
 });

@@ -16,7 +16,9 @@ export async function appendFacts(
     // Not the caller's mistake: whatever refused the fact, the change fails as an internal error.
     if (!item.ok) {
       const reason = item.error instanceof Error ? item.error.message : String(item.error);
-      throw new Error(`a platform event could not be written with its change: ${reason}`, { cause: item.error });
+      throw new Error(`a platform event could not be written with its change: ${reason}`, {
+        cause: item.error,
+      });
     }
     if (item.result.status !== 'committed') {
       throw new Error(`a platform event could not be written with its change (${item.result.status})`);

@@ -34,7 +34,7 @@ export function connectorRoutes(ctx: AppContext): FastifyPluginAsync {
           response: errors(401),
         },
       },
-      async (request) => {
+      async (_request) => {
         return {
           items: ctx.connectors
             .list()

@@ -52,7 +52,7 @@ export function tenantRoutes(ctx: AppContext): FastifyPluginAsync {
           response: errors(401, 403),
         },
       },
-      async (request) => {
+      async (_request) => {
         return { items: await ctx.store.tenancy.listTenants() };
       },
     );
