@@ -16,7 +16,8 @@ function input(name: string, envelopes = 1): AppendInput {
   };
 }
 
-const nameOf = (appendInput: AppendInput) => appendInput.envelopes[0]?.dedupe_key.split(':')[2]?.split('-')[0];
+const nameOf = (appendInput: AppendInput) =>
+  appendInput.envelopes[0]?.dedupe_key.split(':')[2]?.split('-')[0];
 
 /** What a commit of `inputs` answers when every input is accepted: one outcome naming each input. */
 const committed = (appendInput: AppendInput): AppendResult => ({
