@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import autocannon from 'autocannon';
+import { childEnv } from './config.ts';
 
 /** A process under measurement: started from a script, ready once it prints the port it listens on. */
 export interface Server {
@@ -13,7 +14,7 @@ const LISTENING = /(?:listening (\d+)|Sluice listening on http:\/\/[^:]+:(\d+))/
 
 export function startServer(script: string, env: Record<string, string> = {}): Promise<Server> {
   const child = spawn(process.execPath, [script], {
-    env: { ...process.env, ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

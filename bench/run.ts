@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPostgresClient } from '@sluice/store';
 import { TEST_DATABASE_URL } from '@sluice/store/testing';
+import { BENCH_CONNECTIONS, BENCH_SECONDS } from './config.ts';
 import { type LoadResult, load, printTable, startServer } from './harness.ts';
 
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
-const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 64);
+const SECONDS = BENCH_SECONDS;
+const CONNECTIONS = BENCH_CONNECTIONS;
 const SECRET = 'bench-shopify-secret';
 const MAIN = new URL('../apps/server/src/main.ts', import.meta.url).pathname;
 const here = (file: string) => new URL(file, import.meta.url).pathname;

@@ -2,12 +2,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Queue } from 'bullmq';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
+import { benchSecret } from '../config.ts';
 
 /**
  * Baseline: what a Node user builds without durability of their own — Fastify, a Shopify HMAC check over the
  * raw body, then BullMQ `queue.add` into Redis, and 202.
  */
-const secret = process.env['BENCH_SECRET'] ?? 'bench-secret';
+const secret = benchSecret();
 const connection = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null });
 const queue = new Queue(`bench-${process.pid}`, { connection });
 const app = Fastify({ logger: false });

@@ -3,11 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { isVerificationScheme, VERIFICATION_SCHEMES, type VerificationConfig } from '@sluice/core';
 import { signWebhook } from '@sluice/signatures';
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, defaultOf, loadConfigWith } from './config.ts';
 import { startServer } from './server.ts';
 
 async function serve(overrides: Record<string, string>): Promise<void> {
-  const server = await startServer(loadConfig({ ...process.env, ...overrides }));
+  const server = await startServer(loadConfigWith(overrides));
   const shutdown = async () => {
     await server.close();
     process.exit(0);
@@ -23,8 +23,10 @@ const program = new Command()
 program
   .command('dev')
   .description('Run embedded (PGlite under .sluice/, no servers needed) with a dev tenant.')
-  .option('-p, --port <port>', 'HTTP port', process.env['SLUICE_PORT'] ?? '8787')
-  .action((options: { port: string }) => serve({ SLUICE_PORT: options.port, SLUICE_DEV: '1' }));
+  .option('-p, --port <port>', `HTTP port (default: SLUICE_PORT, else ${defaultOf('SLUICE_PORT')})`)
+  .action((options: { port?: string }) =>
+    serve({ ...(options.port === undefined ? {} : { SLUICE_PORT: options.port }), SLUICE_DEV: '1' }),
+  );
 
 program
   .command('start')

@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from './config.ts';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
+
+const SECRET_KEY = 'a'.repeat(64);
+
+/** The ConfigError `loadConfig(env)` throws. */
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail(`expected ${JSON.stringify(env)} to be refused`);
+}
 
 describe('loadConfig', () => {
   it('fills every default from an empty environment', () => {
@@ -32,7 +45,7 @@ describe('loadConfig', () => {
       SLUICE_DATA_DIR: '/var/lib/sluice',
       SLUICE_DATABASE_URL: 'postgresql://sluice@db:5432/sluice',
       SLUICE_ADMIN_KEY: 'an-admin-key-of-enough-length',
-      SLUICE_SECRET_KEY: 'a'.repeat(64),
+      SLUICE_SECRET_KEY: SECRET_KEY,
       SLUICE_BODY_LIMIT_BYTES: '2048',
       SLUICE_MAX_PAYLOAD_BYTES: '1024',
       SLUICE_DEDUPE_WINDOW_SECONDS: '60',
@@ -48,7 +61,7 @@ describe('loadConfig', () => {
     assert.equal(config.dataDir, '/var/lib/sluice');
     assert.equal(config.databaseUrl, 'postgresql://sluice@db:5432/sluice');
     assert.equal(config.adminKey, 'an-admin-key-of-enough-length');
-    assert.equal(config.secretKey, 'a'.repeat(64));
+    assert.equal(config.secretKey, SECRET_KEY);
     assert.equal(config.bodyLimitBytes, 2048);
     assert.equal(config.maxPayloadBytes, 1024);
     assert.equal(config.dedupeWindowMs, 60_000);
@@ -68,29 +81,87 @@ describe('loadConfig', () => {
     assert.equal(config.dev, true);
   });
 
-  it('names every bad variable in one ConfigError', () => {
+  it('names every bad variable in one ConfigError, showing its value unless it is a secret', () => {
     const bad = {
       SLUICE_PORT: 'eighty',
       SLUICE_BODY_LIMIT_BYTES: '0',
-      SLUICE_ADMIN_KEY: 'short',
       SLUICE_DATABASE_URL: 'mysql://db/sluice',
       SLUICE_LOG_LEVEL: 'loud',
       SLUICE_DEV: 'yes',
       SLUICE_PUBLIC_URL: 'sluice.example.com',
     };
-    let thrown: unknown;
-    try {
-      loadConfig(bad);
-    } catch (error) {
-      thrown = error;
-    }
-    assert.ok(thrown instanceof ConfigError, `expected a ConfigError, got ${String(thrown)}`);
+    const thrown = configError({ ...bad, SLUICE_ADMIN_KEY: 'short-admin-key' });
     assert.equal(thrown.name, 'ConfigError');
     for (const [name, value] of Object.entries(bad)) {
       assert.match(thrown.message, new RegExp(`${name}=`), `the message names ${name}`);
       assert.ok(thrown.message.includes(value), `the message shows the bad value of ${name}`);
     }
+    assert.match(thrown.message, /SLUICE_ADMIN_KEY \(15 characters, not shown\): /);
+    assert.ok(!thrown.message.includes('short-admin-key'), 'a secret is never printed');
     assert.doesNotMatch(thrown.message, /SLUICE_HOST|SLUICE_MAX_PAYLOAD_BYTES|SLUICE_CONNECTION_RATE/);
+  });
+
+  it('lists the allowed values of an enumeration', () => {
+    const thrown = configError({ SLUICE_LOG_LEVEL: 'loud', SLUICE_DEV: 'yes' });
+    assert.match(
+      thrown.message,
+      /SLUICE_LOG_LEVEL="loud": must be one of fatal, error, warn, info, debug, trace, silent/,
+    );
+    assert.match(thrown.message, /SLUICE_DEV="yes": must be one of 1, 0/);
+  });
+
+  it('requires SLUICE_SECRET_KEY with SLUICE_DATABASE_URL, at parse time', () => {
+    const thrown = configError({ SLUICE_DATABASE_URL: 'postgres://127.0.0.1/sluice' });
+    assert.match(thrown.message, /SLUICE_SECRET_KEY \(unset\): is required with SLUICE_DATABASE_URL/);
+    assert.equal(
+      loadConfig({ SLUICE_DATABASE_URL: 'postgres://127.0.0.1/sluice', SLUICE_SECRET_KEY: SECRET_KEY })
+        .secretKey,
+      SECRET_KEY,
+    );
+    // Embedded mode generates its own key.
+    assert.equal(loadConfig({}).secretKey, null);
+  });
+
+  it('refuses a secret key that is not 32 bytes, without printing it', () => {
+    const key = 'x'.repeat(40);
+    const thrown = configError({ SLUICE_SECRET_KEY: key });
+    assert.match(
+      thrown.message,
+      /SLUICE_SECRET_KEY \(40 characters, not shown\): .*must be 32 bytes; got 30/,
+    );
+    assert.ok(!thrown.message.includes(key));
+    assert.equal(loadConfig({ SLUICE_SECRET_KEY: Buffer.alloc(32, 1).toString('base64') }).dev, true);
+  });
+
+  it('refuses a payload limit above the body limit', () => {
+    const thrown = configError({ SLUICE_BODY_LIMIT_BYTES: '1000', SLUICE_MAX_PAYLOAD_BYTES: '1001' });
+    assert.match(
+      thrown.message,
+      /SLUICE_MAX_PAYLOAD_BYTES=1001: must not exceed SLUICE_BODY_LIMIT_BYTES \(1000\)/,
+    );
+    assert.equal(
+      loadConfig({ SLUICE_BODY_LIMIT_BYTES: '1000', SLUICE_MAX_PAYLOAD_BYTES: '1000' }).maxPayloadBytes,
+      1000,
+    );
+  });
+
+  it('reports a broken rule between variables together with the variables bad on their own', () => {
+    const thrown = configError({ SLUICE_PORT: 'eighty', SLUICE_DATABASE_URL: 'postgres://127.0.0.1/sluice' });
+    assert.match(thrown.message, /SLUICE_PORT="eighty"/);
+    assert.match(thrown.message, /SLUICE_SECRET_KEY \(unset\): is required/);
+    // A rule over a variable that is itself invalid stays quiet: the variable's own error says enough.
+    const only = configError({ SLUICE_DATABASE_URL: 'mysql://db/sluice' });
+    assert.doesNotMatch(only.message, /SLUICE_SECRET_KEY/);
+  });
+
+  it('declares each variable once, with a doc and its own Config property', () => {
+    const fields = Object.values(CONFIG_VARIABLES).map((variable) => variable.field);
+    assert.equal(new Set(fields).size, fields.length);
+    assert.deepEqual(new Set(Object.keys(loadConfig({}))), new Set(fields));
+    for (const [name, variable] of Object.entries(CONFIG_VARIABLES)) {
+      assert.match(name, /^SLUICE_[A-Z_]+$/);
+      assert.ok(variable.doc.length > 0, `${name} has a doc`);
+    }
   });
 
   it('rejects a port out of range and a negative integer', () => {
@@ -100,11 +171,9 @@ describe('loadConfig', () => {
 
   it('defaults SLUICE_DEV to on in embedded mode and off with a database URL', () => {
     assert.equal(loadConfig({}).dev, true);
-    assert.equal(loadConfig({ SLUICE_DATABASE_URL: 'postgres://127.0.0.1/sluice' }).dev, false);
-    assert.equal(
-      loadConfig({ SLUICE_DATABASE_URL: 'postgres://127.0.0.1/sluice', SLUICE_DEV: '1' }).dev,
-      true,
-    );
+    const server = { SLUICE_DATABASE_URL: 'postgres://127.0.0.1/sluice', SLUICE_SECRET_KEY: SECRET_KEY };
+    assert.equal(loadConfig(server).dev, false);
+    assert.equal(loadConfig({ ...server, SLUICE_DEV: '1' }).dev, true);
     assert.equal(loadConfig({ SLUICE_DEV: '0' }).dev, false);
   });
 });

@@ -1,123 +1,228 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { SecretBox } from '@sluice/control';
+import {
+  type Env,
+  flag,
+  given,
+  integer,
+  oneOf,
+  optionalText,
+  text,
+  type Variable,
+} from './config-variable.ts';
 
-const Port = Type.Integer({ minimum: 0, maximum: 65535 });
-const Positive = Type.Integer({ minimum: 1 });
+export type { Env } from './config-variable.ts';
 
-/** Every environment variable Sluice reads, parsed once at start against this schema. */
-const EnvSchema = Type.Object({
-  SLUICE_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
-  SLUICE_PORT: Port,
-  /** Embedded mode keeps its PGlite database and secret key here. */
-  SLUICE_DATA_DIR: Type.String({ default: '.sluice', minLength: 1 }),
-  /** Server mode: a PostgreSQL URL. Unset = embedded PGlite. */
-  SLUICE_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-  /** Bootstrap admin key for tenant management; at least 24 characters. */
-  SLUICE_ADMIN_KEY: Type.Optional(Type.String({ minLength: 24 })),
-  /** 32-byte AES-256-GCM key for secrets at rest, base64 or hex. Embedded mode generates one if unset. */
-  SLUICE_SECRET_KEY: Type.Optional(Type.String({ minLength: 32 })),
-  SLUICE_BODY_LIMIT_BYTES: Positive,
-  SLUICE_MAX_PAYLOAD_BYTES: Positive,
-  SLUICE_DEDUPE_WINDOW_SECONDS: Positive,
-  /** Requests per second per connection on the ingest routes, and the burst above it. */
-  SLUICE_CONNECTION_RATE: Positive,
-  SLUICE_CONNECTION_BURST: Positive,
-  /** Seconds between housekeeping passes (expired dedupe and replay keys, old dead letters); 0 turns it off. */
-  SLUICE_SWEEP_INTERVAL_SECONDS: Type.Integer({ minimum: 0 }),
-  /** Pending dead letters older than this many days are marked expired. */
-  SLUICE_DEAD_LETTER_RETENTION_DAYS: Positive,
-  /** Embedded dev mode: create a dev tenant and print its key on first start. */
-  SLUICE_DEV: Type.Union([Type.Literal('1'), Type.Literal('0')]),
-  SLUICE_LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Every environment variable Sluice reads, one declaration each. The schema, the defaults, the coercion
+ * and the `Config` type all derive from this table; the README's Configuration section documents it.
+ */
+export const CONFIG_VARIABLES = {
+  SLUICE_HOST: text('host', 'Interface to listen on.', { default: '127.0.0.1' }),
+  SLUICE_PORT: integer('port', 'HTTP port; 0 picks a free one.', {
+    default: 8787,
+    minimum: 0,
+    maximum: 65535,
+  }),
+  SLUICE_DATA_DIR: text('dataDir', 'Embedded mode keeps its PGlite database and secret key here.', {
+    default: '.sluice',
+  }),
+  SLUICE_DATABASE_URL: optionalText(
+    'databaseUrl',
+    'Server mode: a PostgreSQL URL. Unset = embedded PGlite.',
+    {
+      pattern: '^postgres(ql)?://',
+    },
   ),
-  /** The URL clients reach this server at, for the ingest URLs it hands out. */
-  SLUICE_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-});
+  SLUICE_ADMIN_KEY: optionalText('adminKey', 'Bootstrap admin key for tenant management.', {
+    minLength: 24,
+    secret: true,
+  }),
+  SLUICE_SECRET_KEY: optionalText(
+    'secretKey',
+    '32-byte AES-256-GCM key for secrets at rest, base64 or hex. Required with SLUICE_DATABASE_URL; embedded mode generates one if unset.',
+    { minLength: 32, secret: true },
+  ),
+  SLUICE_BODY_LIMIT_BYTES: integer('bodyLimitBytes', 'Largest request body.', {
+    default: 1024 * 1024,
+    minimum: 1,
+  }),
+  SLUICE_MAX_PAYLOAD_BYTES: integer(
+    'maxPayloadBytes',
+    'Largest payload of one emission, in bytes of its JSON; at most SLUICE_BODY_LIMIT_BYTES.',
+    { default: 256 * 1024, minimum: 1 },
+  ),
+  SLUICE_DEDUPE_WINDOW_SECONDS: integer('dedupeWindowMs', 'How long a dedupe key blocks a repeat.', {
+    default: 24 * 3600,
+    minimum: 1,
+    scale: 1000,
+  }),
+  SLUICE_CONNECTION_RATE: integer(
+    'connectionRate',
+    'Requests per second per connection on the ingest routes.',
+    {
+      default: 1000,
+      minimum: 1,
+    },
+  ),
+  SLUICE_CONNECTION_BURST: integer(
+    'connectionBurst',
+    'Requests per connection allowed at once above the rate.',
+    {
+      default: 2000,
+      minimum: 1,
+    },
+  ),
+  SLUICE_SWEEP_INTERVAL_SECONDS: integer(
+    'sweepIntervalMs',
+    'Seconds between housekeeping passes (expired dedupe and replay keys, old dead letters); 0 turns it off.',
+    { default: 60, minimum: 0, scale: 1000 },
+  ),
+  SLUICE_DEAD_LETTER_RETENTION_DAYS: integer(
+    'deadLetterRetentionMs',
+    'Pending dead letters older than this many days are marked expired.',
+    { default: 30, minimum: 1, scale: 24 * 3600 * 1000 },
+  ),
+  SLUICE_DEV: flag(
+    'dev',
+    'Embedded dev mode: create a dev tenant and print its key on first start.',
+    (env) => (given(env, 'SLUICE_DATABASE_URL') === undefined ? '1' : '0'),
+  ),
+  SLUICE_LOG_LEVEL: oneOf('logLevel', 'Log level.', { values: LOG_LEVELS, default: 'info' }),
+  SLUICE_PUBLIC_URL: optionalText(
+    'publicUrl',
+    'The URL clients reach this server at, for the ingest URLs it hands out.',
+    {
+      pattern: '^https?://',
+    },
+  ),
+} satisfies Record<string, Variable<string, unknown>>;
 
-const DEFAULTS: Record<string, string> = {
-  SLUICE_PORT: '8787',
-  SLUICE_BODY_LIMIT_BYTES: String(1024 * 1024),
-  SLUICE_MAX_PAYLOAD_BYTES: String(256 * 1024),
-  SLUICE_DEDUPE_WINDOW_SECONDS: String(24 * 3600),
-  SLUICE_CONNECTION_RATE: '1000',
-  SLUICE_CONNECTION_BURST: '2000',
-  SLUICE_LOG_LEVEL: 'info',
-  SLUICE_SWEEP_INTERVAL_SECONDS: '60',
-  SLUICE_DEAD_LETTER_RETENTION_DAYS: '30',
+type Variables = typeof CONFIG_VARIABLES;
+type VariableName = keyof Variables;
+
+/** The parsed configuration: one property per variable, named by its declaration's `field`. */
+export type Config = {
+  readonly [Name in VariableName as Variables[Name]['field']]: ReturnType<Variables[Name]['value']>;
 };
-
-export interface Config {
-  readonly host: string;
-  readonly port: number;
-  readonly dataDir: string;
-  readonly databaseUrl: string | null;
-  readonly adminKey: string | null;
-  readonly secretKey: string | null;
-  readonly bodyLimitBytes: number;
-  readonly maxPayloadBytes: number;
-  readonly dedupeWindowMs: number;
-  readonly connectionRate: number;
-  readonly connectionBurst: number;
-  readonly sweepIntervalMs: number;
-  readonly deadLetterRetentionMs: number;
-  readonly dev: boolean;
-  readonly logLevel: Static<typeof EnvSchema>['SLUICE_LOG_LEVEL'];
-  readonly publicUrl: string | null;
-}
 
 /** A config error lists every bad variable at once. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const INTEGER_VARS = new Set([
-  'SLUICE_PORT',
-  'SLUICE_BODY_LIMIT_BYTES',
-  'SLUICE_MAX_PAYLOAD_BYTES',
-  'SLUICE_DEDUPE_WINDOW_SECONDS',
-  'SLUICE_CONNECTION_RATE',
-  'SLUICE_CONNECTION_BURST',
-  'SLUICE_SWEEP_INTERVAL_SECONDS',
-  'SLUICE_DEAD_LETTER_RETENTION_DAYS',
-]);
+/** A rule between variables, checked when each variable it uses is valid on its own. */
+interface CrossRule {
+  /** The variable the message names. */
+  readonly name: VariableName;
+  readonly uses: ReadonlyArray<VariableName>;
+  /** A problem to report, or null. */
+  check(config: Config): string | null;
+}
 
-/** Parses the environment; throws a `ConfigError` naming every invalid variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+const CROSS_RULES: ReadonlyArray<CrossRule> = [
+  {
+    name: 'SLUICE_SECRET_KEY',
+    uses: ['SLUICE_SECRET_KEY', 'SLUICE_DATABASE_URL'],
+    check: (config) =>
+      config.databaseUrl !== null && config.secretKey === null
+        ? 'is required with SLUICE_DATABASE_URL (32 bytes, base64 or hex); only embedded mode generates one'
+        : null,
+  },
+  {
+    name: 'SLUICE_SECRET_KEY',
+    uses: ['SLUICE_SECRET_KEY'],
+    check: (config) => {
+      if (config.secretKey === null) return null;
+      try {
+        SecretBox.fromText(config.secretKey);
+        return null;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return `${reason} Give 32 bytes as 64 hex digits or as base64.`;
+      }
+    },
+  },
+  {
+    name: 'SLUICE_MAX_PAYLOAD_BYTES',
+    uses: ['SLUICE_MAX_PAYLOAD_BYTES', 'SLUICE_BODY_LIMIT_BYTES'],
+    check: (config) =>
+      config.maxPayloadBytes > config.bodyLimitBytes
+        ? `must not exceed SLUICE_BODY_LIMIT_BYTES (${config.bodyLimitBytes}): a payload travels inside a body`
+        : null,
+  },
+];
+
+const NAMES = Object.keys(CONFIG_VARIABLES) as VariableName[];
+const variableOf = (name: VariableName): Variable<string, unknown> => CONFIG_VARIABLES[name];
+
+/** Every variable as one object schema; a variable without a default may be left unset. */
+const SCHEMA = Type.Object(
+  Object.fromEntries(
+    NAMES.map((name) => {
+      const variable = variableOf(name);
+      return [name, variable.default === undefined ? Type.Optional(variable.schema) : variable.schema];
+    }),
+  ),
+);
+
+function describeProblem(name: VariableName, value: unknown, message: string): string {
+  const variable = variableOf(name);
+  const why = variable.allowed === undefined ? message : `must be one of ${variable.allowed.join(', ')}`;
+  const shown =
+    value === undefined
+      ? ' (unset)'
+      : variable.secret === true
+        ? ` (${String(value).length} characters, not shown)`
+        : `=${JSON.stringify(value)}`;
+  return `  ${name}${shown}: ${why}`;
+}
+
+/**
+ * Parses `env` (by default the process environment) against `CONFIG_VARIABLES` and the rules between
+ * them, before anything is opened or written. Throws a `ConfigError` naming every invalid variable.
+ */
+export function loadConfig(env: Env = process.env): Config {
   const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(EnvSchema.properties)) {
-    const given = env[key];
+  for (const name of NAMES) {
+    const variable = variableOf(name);
     // An empty variable (`SLUICE_PORT=` in an env file) means unset: it gets the default.
-    const value = given === undefined || given === '' ? DEFAULTS[key] : given;
-    if (value === undefined) continue;
-    raw[key] = INTEGER_VARS.has(key) && /^\d+$/.test(value) ? Number(value) : value;
+    const textValue =
+      given(env, name) ?? (typeof variable.default === 'function' ? variable.default(env) : variable.default);
+    if (textValue !== undefined) raw[name] = variable.coerce(textValue);
   }
-  raw['SLUICE_DEV'] ??= env['SLUICE_DATABASE_URL'] ? '0' : '1';
-  const withDefaults = Value.Default(EnvSchema, raw);
-  const errors = [...Value.Errors(EnvSchema, withDefaults)];
-  if (errors.length > 0) {
-    const lines = errors.map(
-      (e) => `  ${e.path.slice(1) || '(env)'}=${JSON.stringify(e.value)}: ${e.message}`,
-    );
-    throw new ConfigError(`Invalid configuration:\n${[...new Set(lines)].join('\n')}`);
+  const problems = new Map<VariableName, string>();
+  for (const error of Value.Errors(SCHEMA, raw)) {
+    const name = error.path.slice(1) as VariableName;
+    if (!problems.has(name)) problems.set(name, describeProblem(name, raw[name], error.message));
   }
-  const env2 = withDefaults as Static<typeof EnvSchema>;
-  return {
-    host: env2.SLUICE_HOST,
-    port: env2.SLUICE_PORT,
-    dataDir: env2.SLUICE_DATA_DIR,
-    databaseUrl: env2.SLUICE_DATABASE_URL ?? null,
-    adminKey: env2.SLUICE_ADMIN_KEY ?? null,
-    secretKey: env2.SLUICE_SECRET_KEY ?? null,
-    bodyLimitBytes: env2.SLUICE_BODY_LIMIT_BYTES,
-    maxPayloadBytes: env2.SLUICE_MAX_PAYLOAD_BYTES,
-    dedupeWindowMs: env2.SLUICE_DEDUPE_WINDOW_SECONDS * 1000,
-    connectionRate: env2.SLUICE_CONNECTION_RATE,
-    connectionBurst: env2.SLUICE_CONNECTION_BURST,
-    sweepIntervalMs: env2.SLUICE_SWEEP_INTERVAL_SECONDS * 1000,
-    deadLetterRetentionMs: env2.SLUICE_DEAD_LETTER_RETENTION_DAYS * 24 * 3600 * 1000,
-    dev: env2.SLUICE_DEV === '1',
-    logLevel: env2.SLUICE_LOG_LEVEL,
-    publicUrl: env2.SLUICE_PUBLIC_URL ?? null,
-  };
+  const config = Object.fromEntries(
+    NAMES.filter((name) => !problems.has(name)).map((name) => {
+      const variable = variableOf(name);
+      return [variable.field, variable.value(raw[name])];
+    }),
+  ) as Config;
+  for (const rule of CROSS_RULES) {
+    if (problems.has(rule.name) || rule.uses.some((name) => problems.has(name))) continue;
+    const problem = rule.check(config);
+    if (problem !== null) problems.set(rule.name, describeProblem(rule.name, raw[rule.name], problem));
+  }
+  if (problems.size > 0) {
+    throw new ConfigError(`Invalid configuration:\n${[...problems.values()].join('\n')}`);
+  }
+  return config;
+}
+
+/** `loadConfig` over the process environment with `overrides` on top (command-line flags). */
+export function loadConfigWith(overrides: Readonly<Record<string, string>>): Config {
+  return loadConfig({ ...process.env, ...overrides });
+}
+
+/** The text default of a variable, for help output (none when it depends on other variables). */
+export function defaultOf(name: VariableName): string | undefined {
+  const variable = variableOf(name);
+  return typeof variable.default === 'function' ? undefined : variable.default;
 }

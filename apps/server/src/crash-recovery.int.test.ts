@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createPostgresClient } from '@sluice/store';
 import { TEST_DATABASE_URL } from '@sluice/store/testing';
+import { childEnv } from './testing/config.ts';
 
 const MAIN = new URL('./main.ts', import.meta.url).pathname;
 
@@ -19,7 +20,7 @@ interface Started {
 /** Starts `main.ts` as its own process and waits for it to listen. */
 function startProcess(env: Record<string, string>): Promise<Started> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, SLUICE_PORT: '0', SLUICE_LOG_LEVEL: 'warn', ...env },
+    env: childEnv({ SLUICE_PORT: '0', SLUICE_LOG_LEVEL: 'warn', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

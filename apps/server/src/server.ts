@@ -20,14 +20,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Embedded mode keeps its AES key beside its database; server mode must be given one. */
+/**
+ * Embedded mode keeps its AES key beside its database. Server mode is always given one: `loadConfig`
+ * refuses SLUICE_DATABASE_URL without SLUICE_SECRET_KEY.
+ */
 async function secretBoxFor(config: Config): Promise<SecretBox> {
   if (config.secretKey !== null) return SecretBox.fromText(config.secretKey);
-  if (config.databaseUrl !== null) {
-    throw new ConfigError(
-      'SLUICE_SECRET_KEY is required with SLUICE_DATABASE_URL (32 bytes, base64 or hex).',
-    );
-  }
   const path = join(config.dataDir, 'secret.key');
   try {
     return SecretBox.fromText(await readFile(path, 'utf8'));

@@ -43,7 +43,7 @@ describe('platform connector', () => {
 
   it('rejects an event type it does not declare', () => {
     const result = resolveStream(platformConnector, { event_type: 'order.created', stream: 'platform' });
-    assert.equal(!result.ok && result.rule, 'stream_event_type_mismatch');
+    assert.equal(!result.ok && result.rule, 'event_type_undeclared');
   });
 
   it('has no mapping to run for a delivery', () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Connection, Connector, Emission, Stores } from '@sluice/core';
-import { STORE_ADAPTERS, type TestDatabase, testConnector } from '@sluice/store/testing';
+import { STORE_ADAPTERS, type TestDatabase } from '@sluice/store/testing';
 import { createIngestor, type Ingestor, type IngestResult } from './ingestor.ts';
+import { testConnector } from './testing/test-connector.ts';
 
 const connectors = new Map<string, Connector>([[testConnector.id, testConnector]]);
 

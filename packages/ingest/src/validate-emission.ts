@@ -1,4 +1,5 @@
 import { type Connector, type Emission, type ErrorCode, isEventType, isSourceId } from '@sluice/core';
+import { resolveStream } from '@sluice/map';
 import type { IngestLimits } from './ingest-limits.ts';
 
 /** Why one element of a batch was refused: its index, the field, the rule it broke. */
@@ -82,22 +83,28 @@ export function validateEmission(
       `event_type must be dotted noun.verb; got ${JSON.stringify(event_type)}.`,
     );
   }
-  const declaredStream = connector.eventTypes.get(event_type);
-  if (declaredStream === undefined) {
-    return fail(
-      'event_type',
-      'declared',
-      `event_type "${event_type}" is not declared by connector "${connector.id}".`,
-      'event_type_undeclared',
-    );
-  }
-  if (stream !== undefined && stream !== declaredStream) {
+  if (stream !== undefined && typeof stream !== 'string') {
     return fail(
       'stream',
-      'declares_event_type',
-      `stream ${JSON.stringify(stream)} does not declare "${event_type}" (declared on "${declaredStream}").`,
-      'event_type_undeclared',
+      'string',
+      `stream must be a stream key when present; got ${JSON.stringify(stream)}.`,
     );
+  }
+  const resolved = resolveStream(connector, stream === undefined ? { event_type } : { event_type, stream });
+  if (!resolved.ok) {
+    switch (resolved.rule) {
+      case 'event_type_undeclared':
+        return fail(
+          'event_type',
+          'declared',
+          `event_type "${event_type}" is not declared by connector "${connector.id}".`,
+          'event_type_undeclared',
+        );
+      case 'stream_undeclared':
+        return fail('stream', 'declared', `${resolved.message}.`, 'event_type_undeclared');
+      case 'stream_event_type_mismatch':
+        return fail('stream', 'declares_event_type', `${resolved.message}.`, 'event_type_undeclared');
+    }
   }
   if (typeof dedupe_key !== 'string' || dedupe_key.length === 0) {
     return fail(
@@ -153,7 +160,7 @@ export function validateEmission(
     emission: {
       ...(raw as unknown as Emission),
       ...(typeof correlation_id === 'string' ? { correlation_id } : {}),
-      stream: declaredStream,
+      stream: resolved.stream,
       occurred_at: occurredAt,
     },
   };

@@ -39,6 +39,11 @@ describe('resolveStream', () => {
     assert.equal(!result.ok && result.rule, 'event_type_undeclared');
   });
 
+  it('reports an undeclared event type before the stream it names', () => {
+    const result = resolveStream(connector, { event_type: 'payout.paid', stream: 'customers' });
+    assert.equal(!result.ok && result.rule, 'event_type_undeclared');
+  });
+
   it('rejects an undeclared stream', () => {
     const result = resolveStream(connector, { event_type: 'charge.succeeded', stream: 'charges' });
     assert.equal(!result.ok && result.rule, 'stream_undeclared');

@@ -1,6 +1,9 @@
 import { defineConnector } from '@sluice/map';
 
-/** A minimal connector for store and ingest contract tests: orders, webhook-verified. */
+/**
+ * A minimal connector for the ingest contract suite: orders, webhook-verified. Its id is the one
+ * `createTestConnection` of `@sluice/store/testing` gives its connections.
+ */
 export const testConnector = defineConnector({
   id: 'test-orders',
   version: '1.0.0',

@@ -1,0 +1,126 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+
+/** The environment as `loadConfig` reads it: variable name → text (unset and empty are the same). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** One environment variable: what it is, its default, how its text becomes a config value. */
+export interface Variable<Field extends string, T> {
+  /** The `Config` property it fills. */
+  readonly field: Field;
+  readonly doc: string;
+  /** Checks the coerced text; its errors name the variable. */
+  readonly schema: TSchema;
+  /** Text used when the variable is unset or empty; a function when it depends on other variables. */
+  readonly default: string | ((env: Env) => string | undefined) | undefined;
+  /** Text → the value the schema checks. Text that cannot convert is passed on, so the error shows it. */
+  readonly coerce: (text: string) => unknown;
+  /** The checked value (undefined when unset without a default) → the `Config` value. */
+  readonly value: (checked: unknown) => T;
+  /** An enumeration's values, listed in its error. */
+  readonly allowed?: ReadonlyArray<string>;
+  /** Errors show its length, never its value. */
+  readonly secret?: boolean;
+}
+
+const toInteger = (text: string): unknown => (/^\d+$/.test(text) ? Number(text) : text);
+
+/** A required text with a default. */
+export function text<F extends string>(
+  field: F,
+  doc: string,
+  options: { readonly default: string; readonly minLength?: number },
+): Variable<F, string> {
+  return {
+    field,
+    doc,
+    schema: Type.String({ minLength: options.minLength ?? 1 }),
+    default: options.default,
+    coerce: (value) => value,
+    value: (checked) => checked as string,
+  };
+}
+
+/** A text that may be left unset (null in `Config`). */
+export function optionalText<F extends string>(
+  field: F,
+  doc: string,
+  options: { readonly minLength?: number; readonly pattern?: string; readonly secret?: boolean },
+): Variable<F, string | null> {
+  return {
+    field,
+    doc,
+    secret: options.secret ?? false,
+    schema: Type.String({
+      minLength: options.minLength ?? 1,
+      ...(options.pattern === undefined ? {} : { pattern: options.pattern }),
+    }),
+    default: undefined,
+    coerce: (value) => value,
+    value: (checked) => (checked === undefined ? null : (checked as string)),
+  };
+}
+
+/** A whole number, stored in `Config` multiplied by `scale` (seconds → ms). */
+export function integer<F extends string>(
+  field: F,
+  doc: string,
+  options: {
+    readonly default: number;
+    readonly minimum: number;
+    readonly maximum?: number;
+    readonly scale?: number;
+  },
+): Variable<F, number> {
+  const scale = options.scale ?? 1;
+  return {
+    field,
+    doc,
+    schema: Type.Integer({
+      minimum: options.minimum,
+      ...(options.maximum === undefined ? {} : { maximum: options.maximum }),
+    }),
+    default: String(options.default),
+    coerce: toInteger,
+    value: (checked) => (checked as number) * scale,
+  };
+}
+
+/** One of a fixed list of values. */
+export function oneOf<F extends string, const V extends string>(
+  field: F,
+  doc: string,
+  options: { readonly values: ReadonlyArray<V>; readonly default: V },
+): Variable<F, V> {
+  return {
+    field,
+    doc,
+    schema: Type.Union(options.values.map((value) => Type.Literal(value))),
+    default: options.default,
+    coerce: (value) => value,
+    value: (checked) => checked as V,
+    allowed: options.values,
+  };
+}
+
+/** `1` or `0`; the default may depend on other variables. */
+export function flag<F extends string>(
+  field: F,
+  doc: string,
+  byDefault: (env: Env) => '1' | '0',
+): Variable<F, boolean> {
+  return {
+    field,
+    doc,
+    schema: Type.Union([Type.Literal('1'), Type.Literal('0')]),
+    default: byDefault,
+    coerce: (value) => value,
+    value: (checked) => checked === '1',
+    allowed: ['1', '0'],
+  };
+}
+
+/** A variable's text, with empty meaning unset. */
+export const given = (env: Env, name: string): string | undefined => {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+};

@@ -1,0 +1,27 @@
+/** `npm run bench` settings and the environment its child servers start with; the only env reader here. */
+
+const positive = (name: string, fallback: number): number => {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name}=${JSON.stringify(text)}: must be a whole number of at least 1`);
+  }
+  return value;
+};
+
+/** `BENCH_SECONDS`: how long each scenario runs. */
+export const BENCH_SECONDS = positive('BENCH_SECONDS', 8);
+
+/** `BENCH_CONNECTIONS`: concurrent HTTP connections per scenario. */
+export const BENCH_CONNECTIONS = positive('BENCH_CONNECTIONS', 64);
+
+/** `BENCH_SECRET`: the Shopify secret the baseline server checks (the bench passes it in). */
+export function benchSecret(): string {
+  return process.env['BENCH_SECRET'] || 'bench-secret';
+}
+
+/** The environment a server under measurement starts with: this process's, plus `overrides`. */
+export function childEnv(overrides: Readonly<Record<string, string>>): Record<string, string | undefined> {
+  return { ...process.env, ...overrides };
+}
