@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './app-context.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
+import { DEFAULT_DRAIN_TIMEOUT_MS, installRefusedBodyDrain } from './http/refused-body.ts';
 import { SHARED_SCHEMAS } from './http/schemas.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { connectorRoutes } from './routes/connector-routes.ts';
@@ -34,6 +35,10 @@ export async function buildApp(
   app.removeContentTypeParser('text/plain');
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   installErrorHandlers(app, ctx.metrics);
+  installRefusedBodyDrain(app, {
+    drainBytes: ctx.config.bodyDrainBytes,
+    drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
+  });
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequests.observe(
       {

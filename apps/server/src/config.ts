@@ -17,6 +17,8 @@ const EnvSchema = Type.Object({
   /** 32-byte AES-256-GCM key for secrets at rest, base64 or hex. Embedded mode generates one if unset. */
   SLUICE_SECRET_KEY: Type.Optional(Type.String({ minLength: 32 })),
   SLUICE_BODY_LIMIT_BYTES: Positive,
+  /** How much more of a refused (oversized) body is read and discarded, so its sender reads the 413. */
+  SLUICE_BODY_DRAIN_BYTES: Type.Optional(Type.Integer({ minimum: 0 })),
   SLUICE_MAX_PAYLOAD_BYTES: Positive,
   SLUICE_DEDUPE_WINDOW_SECONDS: Positive,
   /** Requests per second per connection on the ingest routes, and the burst above it. */
@@ -55,6 +57,8 @@ export interface Config {
   readonly adminKey: string | null;
   readonly secretKey: string | null;
   readonly bodyLimitBytes: number;
+  /** Default 4 × `bodyLimitBytes`; 0 closes at once. */
+  readonly bodyDrainBytes: number;
   readonly maxPayloadBytes: number;
   readonly dedupeWindowMs: number;
   readonly connectionRate: number;
@@ -74,6 +78,7 @@ export class ConfigError extends Error {
 const INTEGER_VARS = new Set([
   'SLUICE_PORT',
   'SLUICE_BODY_LIMIT_BYTES',
+  'SLUICE_BODY_DRAIN_BYTES',
   'SLUICE_MAX_PAYLOAD_BYTES',
   'SLUICE_DEDUPE_WINDOW_SECONDS',
   'SLUICE_CONNECTION_RATE',
@@ -110,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminKey: env2.SLUICE_ADMIN_KEY ?? null,
     secretKey: env2.SLUICE_SECRET_KEY ?? null,
     bodyLimitBytes: env2.SLUICE_BODY_LIMIT_BYTES,
+    bodyDrainBytes: env2.SLUICE_BODY_DRAIN_BYTES ?? 4 * env2.SLUICE_BODY_LIMIT_BYTES,
     maxPayloadBytes: env2.SLUICE_MAX_PAYLOAD_BYTES,
     dedupeWindowMs: env2.SLUICE_DEDUPE_WINDOW_SECONDS * 1000,
     connectionRate: env2.SLUICE_CONNECTION_RATE,
