@@ -192,118 +192,123 @@ function jsonBody(bytes: number): Buffer {
   return Buffer.from(skeleton.replace('"note":""', `"note":"${'x'.repeat(bytes - skeleton.length)}"`));
 }
 
-describe('oversized request bodies over real sockets', () => {
-  let t: TestApp;
-  let port: number;
-  let auth: { authorization: string };
-  let tenantId: string;
-  let connectionId: string;
+for (const adapter of ['pglite', 'postgres'] as const) {
+  describe(`oversized request bodies over real sockets (${adapter})`, () => {
+    let t: TestApp;
+    let port: number;
+    let auth: { authorization: string };
+    let tenantId: string;
+    let connectionId: string;
 
-  before(async () => {
-    t = await startTestApp();
-    const made = await t.tenant('Oversize');
-    auth = made.auth;
-    tenantId = made.tenant.id;
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/connections',
-      headers: auth,
-      payload: { connector_id: 'commerce-orders', secret: SECRET },
+    before(async () => {
+      t = await startTestApp({ adapter });
+      const made = await t.tenant('Oversize');
+      auth = made.auth;
+      tenantId = made.tenant.id;
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/connections',
+        headers: auth,
+        payload: { connector_id: 'commerce-orders', secret: SECRET },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      connectionId = (created.json().connection as { id: string }).id;
+      const url = new URL(await t.app.listen({ host: '127.0.0.1', port: 0 }));
+      port = Number(url.port);
     });
-    assert.equal(created.statusCode, 201, created.body);
-    connectionId = (created.json().connection as { id: string }).id;
-    const url = new URL(await t.app.listen({ host: '127.0.0.1', port: 0 }));
-    port = Number(url.port);
-  });
-  after(() => t.close());
+    after(() => t.close());
 
-  const stored = async () => {
-    const events = await t.app.inject({ url: `/api/v1/events?connection_id=${connectionId}`, headers: auth });
-    const deadLetters = await t.app.inject({ url: '/api/v1/dead-letters', headers: auth });
-    return {
-      events: (events.json().items as unknown[]).length,
-      deadLetters: (deadLetters.json().items as unknown[]).length,
+    const stored = async () => {
+      const events = await t.app.inject({
+        url: `/api/v1/events?connection_id=${connectionId}`,
+        headers: auth,
+      });
+      const deadLetters = await t.app.inject({ url: '/api/v1/dead-letters', headers: auth });
+      return {
+        events: (events.json().items as unknown[]).length,
+        deadLetters: (deadLetters.json().items as unknown[]).length,
+      };
     };
-  };
 
-  it('answers 48 concurrent 2 MiB bodies (16 at a time; Content-Length and chunked; fast and paced) with a readable 413', async () => {
-    assert.equal(t.config.bodyLimitBytes, MiB);
-    const body = jsonBody(2 * MiB);
-    const signed = shopifyHeaders(body);
-    const targets = [
-      { path: `/api/v1/ingest/${connectionId}`, headers: signed },
-      { path: `/api/v1/webhooks/commerce-orders/${tenantId}`, headers: signed },
-      { path: '/api/v1/events', headers: { ...auth, 'content-type': 'application/json' } },
-    ];
-    const storedBefore = await stored();
-    const jobs = Array.from({ length: 48 }, (_, i) => {
-      const target = targets[i % targets.length] as (typeof targets)[number];
-      const chunked = Math.floor(i / targets.length) % 2 === 1;
-      const paced = Math.floor(i / (2 * targets.length)) % 2 === 1;
-      return () => send(port, { ...target, body, chunked, ...(paced ? { paceMs: 2 } : {}) });
+    it('answers 48 concurrent 2 MiB bodies (16 at a time; Content-Length and chunked; fast and paced) with a readable 413', async () => {
+      assert.equal(t.config.bodyLimitBytes, MiB);
+      const body = jsonBody(2 * MiB);
+      const signed = shopifyHeaders(body);
+      const targets = [
+        { path: `/api/v1/ingest/${connectionId}`, headers: signed },
+        { path: `/api/v1/webhooks/commerce-orders/${tenantId}`, headers: signed },
+        { path: '/api/v1/events', headers: { ...auth, 'content-type': 'application/json' } },
+      ];
+      const storedBefore = await stored();
+      const jobs = Array.from({ length: 48 }, (_, i) => {
+        const target = targets[i % targets.length] as (typeof targets)[number];
+        const chunked = Math.floor(i / targets.length) % 2 === 1;
+        const paced = Math.floor(i / (2 * targets.length)) % 2 === 1;
+        return () => send(port, { ...target, body, chunked, ...(paced ? { paceMs: 2 } : {}) });
+      });
+      const exchanges = await pool(jobs, 16);
+
+      const failures = exchanges
+        .map((exchange, i) => ({ i, exchange }))
+        .filter(({ exchange }) => exchange.error !== null || exchange.status !== 413 || !exchange.complete);
+      assert.deepEqual(
+        failures.map(({ i, exchange }) => ({
+          i,
+          error: exchange.error?.code ?? null,
+          status: exchange.status,
+          complete: exchange.complete,
+        })),
+        [],
+        'every sender reads a whole 413 and sees no socket error',
+      );
+      for (const exchange of exchanges) {
+        assert.equal(exchange.bytesSent > 2 * MiB, true, 'the sender wrote its whole body');
+        assert.match(exchange.headers['content-type'] ?? '', /^application\/json/);
+        const parsed = JSON.parse(exchange.body) as { error: { code: string; message: string } };
+        assert.equal(parsed.error.code, 'payload_too_large');
+        assert.equal(typeof parsed.error.message, 'string');
+        assert.equal(exchange.headers['connection'], 'close');
+      }
+      assert.deepEqual(await stored(), storedBefore, 'nothing is stored for a refused request');
+
+      const order = Buffer.from(
+        JSON.stringify({
+          id: 5832107614444,
+          name: '#1043',
+          created_at: '2025-03-14T10:21:33-04:00',
+          updated_at: '2025-03-14T10:21:35-04:00',
+          currency: 'EUR',
+          total_price: '100.80',
+          line_items: [],
+        }),
+      );
+      const normal = await fetch(`http://127.0.0.1:${port}/api/v1/ingest/${connectionId}`, {
+        method: 'POST',
+        headers: shopifyHeaders(order),
+        body: order,
+      });
+      assert.equal(normal.status, 200, await normal.clone().text());
+      assert.equal(((await normal.json()) as { accepted: number }).accepted, 1);
     });
-    const exchanges = await pool(jobs, 16);
 
-    const failures = exchanges
-      .map((exchange, i) => ({ i, exchange }))
-      .filter(({ exchange }) => exchange.error !== null || exchange.status !== 413 || !exchange.complete);
-    assert.deepEqual(
-      failures.map(({ i, exchange }) => ({
-        i,
-        error: exchange.error?.code ?? null,
-        status: exchange.status,
-        complete: exchange.complete,
-      })),
-      [],
-      'every sender reads a whole 413 and sees no socket error',
-    );
-    for (const exchange of exchanges) {
-      assert.equal(exchange.bytesSent > 2 * MiB, true, 'the sender wrote its whole body');
-      assert.match(exchange.headers['content-type'] ?? '', /^application\/json/);
-      const parsed = JSON.parse(exchange.body) as { error: { code: string; message: string } };
-      assert.equal(parsed.error.code, 'payload_too_large');
-      assert.equal(typeof parsed.error.message, 'string');
-      assert.equal(exchange.headers['connection'], 'close');
-    }
-    assert.deepEqual(await stored(), storedBefore, 'nothing is stored for a refused request');
+    it('cuts off a sender that keeps sending far beyond the bound, chunked or with a huge Content-Length', async () => {
+      const headers = { ...auth, 'content-type': 'application/json' };
+      const started = Date.now();
+      const endless = await sendForever(port, '/api/v1/events', headers, 512 * MiB);
+      assert.equal(endless.cutOff, true, `the server read all ${endless.bytesSent} bytes`);
+      assert.ok(endless.bytesSent < 32 * MiB, `cut off only after ${endless.bytesSent} bytes`);
 
-    const order = Buffer.from(
-      JSON.stringify({
-        id: 5832107614444,
-        name: '#1043',
-        created_at: '2025-03-14T10:21:33-04:00',
-        updated_at: '2025-03-14T10:21:35-04:00',
-        currency: 'EUR',
-        total_price: '100.80',
-        line_items: [],
-      }),
-    );
-    const normal = await fetch(`http://127.0.0.1:${port}/api/v1/ingest/${connectionId}`, {
-      method: 'POST',
-      headers: shopifyHeaders(order),
-      body: order,
+      const declared = await send(port, {
+        path: `/api/v1/ingest/${connectionId}`,
+        headers: { ...shopifyHeaders('') },
+        body: Buffer.alloc(256 * MiB, 0x20),
+        chunked: false,
+      });
+      assert.ok(declared.bytesSent < 32 * MiB, `cut off only after ${declared.bytesSent} bytes`);
+      assert.ok(Date.now() - started < 20_000);
+
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      assert.equal(health.status, 200);
     });
-    assert.equal(normal.status, 200, await normal.clone().text());
-    assert.equal(((await normal.json()) as { accepted: number }).accepted, 1);
   });
-
-  it('cuts off a sender that keeps sending far beyond the bound, chunked or with a huge Content-Length', async () => {
-    const headers = { ...auth, 'content-type': 'application/json' };
-    const started = Date.now();
-    const endless = await sendForever(port, '/api/v1/events', headers, 512 * MiB);
-    assert.equal(endless.cutOff, true, `the server read all ${endless.bytesSent} bytes`);
-    assert.ok(endless.bytesSent < 32 * MiB, `cut off only after ${endless.bytesSent} bytes`);
-
-    const declared = await send(port, {
-      path: `/api/v1/ingest/${connectionId}`,
-      headers: { ...shopifyHeaders('') },
-      body: Buffer.alloc(256 * MiB, 0x20),
-      chunked: false,
-    });
-    assert.ok(declared.bytesSent < 32 * MiB, `cut off only after ${declared.bytesSent} bytes`);
-    assert.ok(Date.now() - started < 20_000);
-
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    assert.equal(health.status, 200);
-  });
-});
+}
