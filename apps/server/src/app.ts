@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { AppContext } from './app-context.ts';
 import { installAuth } from './http/auth.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
+import { DEFAULT_DRAIN_TIMEOUT_MS, installRefusedBodyDrain } from './http/refused-body.ts';
 import { SHARED_SCHEMAS } from './http/schemas.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { connectorRoutes } from './routes/connector-routes.ts';
@@ -36,6 +37,10 @@ export async function buildApp(
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   installErrorHandlers(app, ctx.metrics);
   installAuth(app, { tenancy: ctx.store.tenancy, adminKey: ctx.config.adminKey });
+  installRefusedBodyDrain(app, {
+    drainBytes: ctx.config.bodyDrainBytes,
+    drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
+  });
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequests.observe(
       {

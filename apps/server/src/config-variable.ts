@@ -65,13 +65,15 @@ export function integer<F extends string>(
   field: F,
   doc: string,
   options: {
-    readonly default: number;
+    /** A number, or one derived from other variables. */
+    readonly default: number | ((env: Env) => number);
     readonly minimum: number;
     readonly maximum?: number;
     readonly scale?: number;
   },
 ): Variable<F, number> {
   const scale = options.scale ?? 1;
+  const fallback = options.default;
   return {
     field,
     doc,
@@ -79,7 +81,7 @@ export function integer<F extends string>(
       minimum: options.minimum,
       ...(options.maximum === undefined ? {} : { maximum: options.maximum }),
     }),
-    default: String(options.default),
+    default: typeof fallback === 'number' ? String(fallback) : (env: Env) => String(fallback(env)),
     coerce: toInteger,
     value: (checked) => (checked as number) * scale,
   };

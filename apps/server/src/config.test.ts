@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       adminKey: null,
       secretKey: null,
       bodyLimitBytes: 1024 * 1024,
+      bodyDrainBytes: 4 * 1024 * 1024,
       maxPayloadBytes: 256 * 1024,
       dedupeWindowMs: 24 * 3600 * 1000,
       connectionRate: 1000,
@@ -47,6 +48,7 @@ describe('loadConfig', () => {
       SLUICE_ADMIN_KEY: 'an-admin-key-of-enough-length',
       SLUICE_SECRET_KEY: SECRET_KEY,
       SLUICE_BODY_LIMIT_BYTES: '2048',
+      SLUICE_BODY_DRAIN_BYTES: '0',
       SLUICE_MAX_PAYLOAD_BYTES: '1024',
       SLUICE_DEDUPE_WINDOW_SECONDS: '60',
       SLUICE_CONNECTION_RATE: '5',
@@ -63,6 +65,7 @@ describe('loadConfig', () => {
     assert.equal(config.adminKey, 'an-admin-key-of-enough-length');
     assert.equal(config.secretKey, SECRET_KEY);
     assert.equal(config.bodyLimitBytes, 2048);
+    assert.equal(config.bodyDrainBytes, 0);
     assert.equal(config.maxPayloadBytes, 1024);
     assert.equal(config.dedupeWindowMs, 60_000);
     assert.equal(config.connectionRate, 5);

@@ -50,6 +50,14 @@ export const CONFIG_VARIABLES = {
     default: 1024 * 1024,
     minimum: 1,
   }),
+  SLUICE_BODY_DRAIN_BYTES: integer(
+    'bodyDrainBytes',
+    'How much more of a refused body is read and discarded so its sender reads the answer (default 4 × the body limit; 0 closes at once).',
+    {
+      default: (env) => 4 * Number(given(env, 'SLUICE_BODY_LIMIT_BYTES') ?? 1024 * 1024),
+      minimum: 0,
+    },
+  ),
   SLUICE_MAX_PAYLOAD_BYTES: integer(
     'maxPayloadBytes',
     'Largest payload of one emission, in bytes of its JSON; at most SLUICE_BODY_LIMIT_BYTES.',
