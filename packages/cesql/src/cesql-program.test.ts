@@ -145,3 +145,27 @@ test('evaluation never throws, even on a hostile event', () => {
   assert.deepEqual(evaluate(compiled.compiled, hostile).value, false);
   assert.deepEqual(evaluate(compiled.compiled, { hostile: Object.create(null) }).errors[0]?.kind, 'generic');
 });
+
+test('compile checks a hand-built tree instead of trusting it', () => {
+  const bad = [
+    { kind: 'literal', value: 1.5 },
+    { kind: 'attribute', name: 'Upper' },
+    { kind: 'in', negated: false, operand: { kind: 'literal', value: 1 }, set: [] },
+    {
+      kind: 'binary',
+      operator: '**',
+      left: { kind: 'literal', value: 1 },
+      right: { kind: 'literal', value: 1 },
+    },
+    { kind: 'mystery' },
+  ];
+  for (const tree of bad) {
+    const compiled = compile(tree as never);
+    assert.ok(!compiled.ok, JSON.stringify(tree));
+  }
+  let deep: unknown = { kind: 'literal', value: true };
+  for (let i = 0; i < 100000; i++) deep = { kind: 'not', operand: deep };
+  const compiled = compile(deep as never);
+  assert.ok(!compiled.ok);
+  assert.match(compiled.error.message, /deeper than 128/);
+});

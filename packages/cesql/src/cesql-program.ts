@@ -1,8 +1,9 @@
 import { DEFAULT_MAX_DEPTH, type ParseLimits, parse } from './cesql-parser.ts';
 import type { Value } from './cesql-value.ts';
+import { checkExpression } from './check-expression.ts';
 import type { EvaluationError, ParseError } from './evaluation-error.ts';
 import type { EventAttributes } from './event-attributes.ts';
-import { type Expression, expressionDepth } from './expression-ast.ts';
+import type { Expression } from './expression-ast.ts';
 import { compileExpression, type Evaluator } from './expression-compiler.ts';
 import { BUILTIN_TABLE, type FunctionTable } from './function-table.ts';
 
@@ -30,7 +31,10 @@ export interface EvaluationResult {
   readonly errors: readonly EvaluationError[];
 }
 
-/** Parses (when given text) and compiles an expression once, for evaluation over many events. */
+/**
+ * Parses (when given text) and compiles an expression once, for evaluation over many events. A tree is
+ * checked for shape and depth first; its problems come back as a parse error at position 0.
+ */
 export function compile(source: string | Expression, options: CompileOptions = {}): CompileResult {
   let expression: Expression;
   if (typeof source !== 'object' || source === null) {
@@ -38,11 +42,8 @@ export function compile(source: string | Expression, options: CompileOptions = {
     if (!parsed.ok) return parsed;
     expression = parsed.expression;
   } else {
-    const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-    if (expressionDepth(source) > maxDepth) {
-      const message = `the expression nests deeper than ${maxDepth} levels at column 1`;
-      return { ok: false, error: { kind: 'parse', message, position: 0 } };
-    }
+    const problem = checkExpression(source, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+    if (problem !== undefined) return { ok: false, error: { kind: 'parse', message: problem, position: 0 } };
     expression = source;
   }
   const run = compileExpression(expression, options.functions ?? BUILTIN_TABLE);

@@ -12,6 +12,9 @@ export type LikeMatcher = (value: string) => boolean;
  */
 export function compileLike(pattern: string): LikeMatcher {
   const segments = splitAtPercent(pattern);
+  if (!SURROGATE.test(pattern) && segments.every((segment) => !segment.includes(ANY_ONE))) {
+    return compileLiteralSegments(segments.map((segment) => segment.join('')));
+  }
   const first = segments[0] as Segment;
   if (segments.length === 1) {
     return (value) => {
@@ -33,6 +36,29 @@ export function compileLike(pattern: string): LikeMatcher {
     for (const segment of middle) {
       const found = findFrom(chars, from, end - segment.length, segment);
       if (found < 0) return false;
+      from = found + segment.length;
+    }
+    return true;
+  };
+}
+
+/**
+ * Without `_` or surrogates the same greedy scan runs on UTF-16 units with the engine's string search:
+ * a segment that starts with a non-surrogate can never match inside a surrogate pair.
+ */
+function compileLiteralSegments(segments: readonly string[]): LikeMatcher {
+  const first = segments[0] as string;
+  if (segments.length === 1) return (value) => value === first;
+  const last = segments[segments.length - 1] as string;
+  const middle = segments.slice(1, -1).filter((segment) => segment.length > 0);
+  const fixedLength = segments.reduce((sum, segment) => sum + segment.length, 0);
+  return (value) => {
+    if (value.length < fixedLength || !value.startsWith(first) || !value.endsWith(last)) return false;
+    const end = value.length - last.length;
+    let from = first.length;
+    for (const segment of middle) {
+      const found = value.indexOf(segment, from);
+      if (found < 0 || found + segment.length > end) return false;
       from = found + segment.length;
     }
     return true;
