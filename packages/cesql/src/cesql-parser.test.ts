@@ -96,4 +96,7 @@ test('hostile nesting and length give parse errors, not stack overflows', () => 
   assert.match(parseError(`1${' + 1'.repeat(300)}`).message, /deeper/);
   assert.match(parseError('1'.padEnd(9000, ' ')).message, /limit is 8192/);
   assert.ok(parse(`1${' + 1'.repeat(100)}`).ok);
+  // A raised limit is capped where recursion stays safe.
+  const deep = `${'('.repeat(5000)}1${')'.repeat(5000)}`;
+  assert.match(parseError(deep, { maxLength: 1e6, maxDepth: 1e9 }).message, /deeper than 1000/);
 });

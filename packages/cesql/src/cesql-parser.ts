@@ -7,15 +7,25 @@ import { type BinaryOperator, type Expression, expressionDepth } from './express
 export interface ParseLimits {
   /** Longest accepted text, in UTF-16 code units. Default 8192. */
   readonly maxLength?: number;
-  /** Deepest accepted nesting of sub-expressions and parentheses. Default 128. */
+  /** Deepest accepted nesting of sub-expressions and parentheses. Default 128, at most 1000. */
   readonly maxDepth?: number;
 }
 
 /** The outcome of {@link parse}. */
 export type ParseResult = { ok: true; expression: Expression } | { ok: false; error: ParseError };
 
+/** Default bound on the length of an expression's text. */
 export const DEFAULT_MAX_LENGTH = 8192;
+/** Default bound on an expression's nesting depth. */
 export const DEFAULT_MAX_DEPTH = 128;
+// Compiling, evaluating and printing recurse once per level; past this even a raised limit could reach
+// the engine's stack size.
+const HARD_MAX_DEPTH = 1000;
+
+/** The nesting bound `limits` asks for, never above what the recursive stages can take. */
+export function depthLimit(limits: ParseLimits): number {
+  return Math.min(limits.maxDepth ?? DEFAULT_MAX_DEPTH, HARD_MAX_DEPTH);
+}
 
 const KEYWORDS = new Set(['AND', 'OR', 'XOR', 'NOT', 'LIKE', 'IN', 'EXISTS', 'TRUE', 'FALSE']);
 const ATTRIBUTE_NAME = /^[A-Za-z0-9]+$/;
@@ -63,7 +73,7 @@ class ParseFailure {
  */
 export function parse(text: string, limits: ParseLimits = {}): ParseResult {
   const maxLength = limits.maxLength ?? DEFAULT_MAX_LENGTH;
-  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const maxDepth = depthLimit(limits);
   if (typeof text !== 'string') return failure('expected the expression as a string', 0);
   if (text.length > maxLength) {
     return failure(`the expression is ${text.length} characters long; the limit is ${maxLength}`, maxLength);
@@ -80,7 +90,8 @@ export function parse(text: string, limits: ParseLimits = {}): ParseResult {
     return { ok: true, expression };
   } catch (thrown) {
     if (thrown instanceof ParseFailure) return failure(thrown.message, thrown.position);
-    throw thrown;
+    // Only a call stack already nearly full when parse was called can get here (RangeError).
+    return failure('the expression nests too deeply for the remaining call stack', 0);
   }
 }
 
@@ -315,11 +326,11 @@ function isKeyword(token: Token, keyword: string): boolean {
 function describe(token: Token): string {
   switch (token.type) {
     case 'end':
-      return 'the end of the expression';
+      return 'end of the expression';
     case 'string':
-      return 'a string literal';
+      return 'string literal';
     case 'integer':
-      return `the integer ${token.text}`;
+      return `integer ${token.text}`;
     default:
       return `'${token.text.length > 30 ? `${token.text.slice(0, 30)}…` : token.text}'`;
   }

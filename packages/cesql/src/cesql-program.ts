@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_DEPTH, type ParseLimits, parse } from './cesql-parser.ts';
+import { depthLimit, type ParseLimits, parse } from './cesql-parser.ts';
 import type { Value } from './cesql-value.ts';
 import { checkExpression } from './check-expression.ts';
 import type { EvaluationError, ParseError } from './evaluation-error.ts';
@@ -42,12 +42,18 @@ export function compile(source: string | Expression, options: CompileOptions = {
     if (!parsed.ok) return parsed;
     expression = parsed.expression;
   } else {
-    const problem = checkExpression(source, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+    const problem = checkExpression(source, depthLimit(options));
     if (problem !== undefined) return { ok: false, error: { kind: 'parse', message: problem, position: 0 } };
     expression = source;
   }
-  const run = compileExpression(expression, options.functions ?? BUILTIN_TABLE);
-  return { ok: true, compiled: { expression, run } };
+  try {
+    const run = compileExpression(expression, options.functions ?? BUILTIN_TABLE);
+    return { ok: true, compiled: { expression, run } };
+  } catch {
+    // As in parse: only a call stack already nearly full gets here.
+    const message = 'the expression nests too deeply for the remaining call stack';
+    return { ok: false, error: { kind: 'parse', message, position: 0 } };
+  }
 }
 
 /** Evaluates a compiled expression over one event's attributes. Never throws. */
