@@ -6,7 +6,7 @@ export type { CompiledExpression, CompileOptions, CompileResult, EvaluationResul
 export { compile, evaluate, matches } from './cesql-program.ts';
 export type { CesqlType, Value } from './cesql-value.ts';
 export { INT32_MAX, INT32_MIN } from './cesql-value.ts';
-export type { ErrorKind, EvaluationError, ParseError } from './evaluation-error.ts';
+export type { ErrorKind, ErrorSink, EvaluationError, ParseError } from './evaluation-error.ts';
 export type { EventAttributes } from './event-attributes.ts';
 export type { BinaryOperator, Expression } from './expression-ast.ts';
 export type { FunctionTable, FunctionTableResult } from './function-table.ts';
