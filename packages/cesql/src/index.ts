@@ -1,0 +1,13 @@
+export type { FunctionDefinition, ParameterType } from './builtin-functions.ts';
+export type { ParseLimits, ParseResult } from './cesql-parser.ts';
+export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_LENGTH, parse } from './cesql-parser.ts';
+export { print } from './cesql-printer.ts';
+export type { CompiledExpression, CompileOptions, CompileResult, EvaluationResult } from './cesql-program.ts';
+export { compile, evaluate, matches } from './cesql-program.ts';
+export type { CesqlType, Value } from './cesql-value.ts';
+export { INT32_MAX, INT32_MIN } from './cesql-value.ts';
+export type { ErrorKind, ErrorSink, EvaluationError, ParseError } from './evaluation-error.ts';
+export type { EventAttributes } from './event-attributes.ts';
+export type { BinaryOperator, Expression } from './expression-ast.ts';
+export type { FunctionTable, FunctionTableResult } from './function-table.ts';
+export { defineFunctions } from './function-table.ts';
