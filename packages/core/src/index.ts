@@ -1,3 +1,12 @@
+export { busAttributesOf, busMessageOf } from './bus/bus-message.ts';
+export { InProcessBus, type InProcessBusOptions } from './bus/in-process-bus.ts';
+export { checkPartitionCount, partitionOf } from './bus/partition-of.ts';
+export type { HeartbeatResult, PartitionTransport } from './bus/partition-transport.ts';
+export {
+  CONSUME_DEFAULTS,
+  PartitionedConsumer,
+  type PartitionedConsumerOptions,
+} from './bus/partitioned-consumer.ts';
 export type {
   CloudEvent,
   CloudEventAttributeValue,
@@ -94,6 +103,17 @@ export {
   SOURCE_PATTERN,
   STREAM_KEY_PATTERN,
 } from './naming.ts';
+export {
+  BUS_TOPICS,
+  type Bus,
+  type BusAttributes,
+  type BusBatch,
+  type BusMessage,
+  type BusTopic,
+  type ConsumeOptions,
+  type Consumer,
+  type DeliveredMessage,
+} from './ports/bus-port.ts';
 export type {
   AppendInput,
   AppendOutcome,
