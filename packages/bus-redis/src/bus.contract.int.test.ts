@@ -215,31 +215,36 @@ for (const adapter of BUS_ADAPTERS) {
             });
           },
         });
-        await waitFor('a to hold every partition', () => a.partitions().length === PARTITIONS);
-        await bus.publish('envelopes', interleaved(['conn-1'], 6));
-        await waitFor('a to be stuck in a batch', () => aBatches === 1);
-        // Stopping now ends the heartbeat but waits for the stuck batch: a dead process as others see it.
-        const aStopped = a.stop();
-        const recorder = new Recorder();
-        const started = Date.now();
-        const b = peer().consume({
-          group: 'g',
-          consumer: 'b',
-          topic: 'envelopes',
-          handler: recorder.handler('b'),
-          ...fast,
-        });
-        await waitFor('b to get all 6', () => recorder.total >= 6);
-        assert.ok(Date.now() - started >= LEASE_TTL_MS / 3, 'b waited for the lease to lapse');
-        assert.deepEqual(recorder.byKey.get('conn-1'), upTo(6));
-        const messages = recorder.batches.flatMap(({ batch }) => batch.messages);
-        assert.deepEqual(
-          messages.map((m) => m.redelivered),
-          [true, true, false, false, false, false],
-        );
-        release?.();
-        await aStopped;
-        await b.stop();
+        try {
+          await waitFor('a to hold every partition', () => a.partitions().length === PARTITIONS);
+          await bus.publish('envelopes', interleaved(['conn-1'], 6));
+          await waitFor('a to be stuck in a batch', () => aBatches === 1);
+          // Stopping now ends the heartbeat but waits for the stuck batch: a dead process as others see it.
+          const aStopped = a.stop();
+          const recorder = new Recorder();
+          const started = Date.now();
+          const b = peer().consume({
+            group: 'g',
+            consumer: 'b',
+            topic: 'envelopes',
+            handler: recorder.handler('b'),
+            ...fast,
+          });
+          await waitFor('b to get all 6', () => recorder.total >= 6);
+          assert.ok(Date.now() - started >= LEASE_TTL_MS / 3, 'b waited for the lease to lapse');
+          assert.deepEqual(recorder.byKey.get('conn-1'), upTo(6));
+          const messages = recorder.batches.flatMap(({ batch }) => batch.messages);
+          assert.deepEqual(
+            messages.map((m) => m.redelivered),
+            [true, true, false, false, false, false],
+          );
+          release?.();
+          await aStopped;
+          await b.stop();
+        } finally {
+          // A failed assertion must not leave the frozen batch holding the bus open.
+          release?.();
+        }
       }));
 
     it('every group gets every message', () =>

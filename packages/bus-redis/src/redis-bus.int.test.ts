@@ -74,7 +74,10 @@ describe('redis bus: FLUSHALL', () => {
 
 describe('redis bus: streams', () => {
   const prefix = `sluice_test_${randomBytes(6).toString('hex')}`;
-  const admin = new Redis(TEST_REDIS_URL);
+  let admin: Redis;
+  before(() => {
+    admin = new Redis(TEST_REDIS_URL);
+  });
   after(async () => {
     const found = await admin.keys(`${prefix}*`);
     if (found.length > 0) await admin.unlink(...found);
