@@ -74,13 +74,18 @@ export class PartitionedConsumer implements Consumer {
     this.#transport.interrupt();
     this.#wake?.();
     await this.#loop;
+    // A transport that is down cannot release: the leases then lapse on their own, one TTL later.
     try {
       await this.#transport.release([...this.#owned.keys()]);
     } catch (error) {
       this.#report(error);
     }
     this.#owned.clear();
-    await this.#transport.close();
+    try {
+      await this.#transport.close();
+    } catch (error) {
+      this.#report(error);
+    }
   }
 
   async #run(): Promise<void> {
