@@ -1,4 +1,16 @@
+<<<<<<< HEAD
 export { InProcessChangeFeed } from './changes/in-process-change-feed.ts';
+=======
+export { busAttributesOf, busMessageOf } from './bus/bus-message.ts';
+export { InProcessBus, type InProcessBusOptions } from './bus/in-process-bus.ts';
+export { checkPartitionCount, partitionOf } from './bus/partition-of.ts';
+export type { HeartbeatResult, PartitionTransport } from './bus/partition-transport.ts';
+export {
+  CONSUME_DEFAULTS,
+  PartitionedConsumer,
+  type PartitionedConsumerOptions,
+} from './bus/partitioned-consumer.ts';
+>>>>>>> bus
 export type {
   CloudEvent,
   CloudEventAttributeValue,
@@ -95,6 +107,7 @@ export {
   SOURCE_PATTERN,
   STREAM_KEY_PATTERN,
 } from './naming.ts';
+<<<<<<< HEAD
 export type { PlatformEventInput, PlatformEventType } from './platform-events.ts';
 export {
   PLATFORM_CONNECTOR_ID,
@@ -107,6 +120,19 @@ export {
 export type { Change, ChangeFeed, ChangeListener } from './ports/change-feed-port.ts';
 export type { ConnectionChanges, ConnectionStore, NewConnection } from './ports/connection-port.ts';
 export type { DeadLetterStore, NewDeadLetter } from './ports/dead-letter-port.ts';
+=======
+export {
+  BUS_TOPICS,
+  type Bus,
+  type BusAttributes,
+  type BusBatch,
+  type BusMessage,
+  type BusTopic,
+  type ConsumeOptions,
+  type Consumer,
+  type DeliveredMessage,
+} from './ports/bus-port.ts';
+>>>>>>> bus
 export type {
   AppendInput,
   AppendOutcome,

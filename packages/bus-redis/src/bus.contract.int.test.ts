@@ -1,0 +1,366 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type BusBatch, type Consumer, partitionOf } from '@sluice/core';
+import {
+  BUS_ADAPTERS,
+  interleaved,
+  Recorder,
+  type TestBus,
+  testMessage,
+  upTo,
+  waitFor,
+} from './testing/index.ts';
+
+const PARTITIONS = 16;
+/** Short enough to keep the lapse tests quick, long enough that a busy machine does not lapse a live lease. */
+const LEASE_TTL_MS = 900;
+const fast = { blockMs: 50, retryDelayMs: 50 } as const;
+const keys = (count: number, tag = 'conn'): string[] => upTo(count).map((i) => `${tag}-${i}`);
+
+for (const adapter of BUS_ADAPTERS) {
+  describe(`bus contract: ${adapter.name}`, () => {
+    async function withBus(work: (test: TestBus) => Promise<void>): Promise<void> {
+      const test = await adapter.open({ partitions: PARTITIONS, leaseTtlMs: LEASE_TTL_MS });
+      try {
+        await work(test);
+      } finally {
+        await test.close();
+      }
+    }
+
+    it('delivers each key in publish order across many keys, one partition per batch', () =>
+      withBus(async ({ bus }) => {
+        const recorder = new Recorder();
+        const consumer = bus.consume({
+          group: 'router',
+          consumer: 'c1',
+          topic: 'envelopes',
+          handler: recorder.handler('c1'),
+          batchSize: 25,
+          ...fast,
+        });
+        const all = interleaved(keys(40), 25);
+        for (let i = 0; i < all.length; i += 100) await bus.publish('envelopes', all.slice(i, i + 100));
+        await waitFor('1,000 messages', () => recorder.total >= 1_000);
+        for (const key of keys(40)) assert.deepEqual(recorder.byKey.get(key), upTo(25), key);
+        for (const { batch } of recorder.batches) {
+          assert.ok(batch.messages.length <= 25);
+          assert.equal(batch.topic, 'envelopes');
+          for (const message of batch.messages) {
+            assert.equal(partitionOf(message.key, PARTITIONS), batch.partition);
+          }
+        }
+        await consumer.stop();
+      }));
+
+    it('mirrors the attributes outside the body and keeps the body as published', () =>
+      withBus(async ({ bus }) => {
+        const seen: BusBatch[] = [];
+        const consumer = bus.consume({
+          group: 'router',
+          consumer: 'c1',
+          topic: 'runs',
+          handler: async (batch) => void seen.push(batch),
+          ...fast,
+        });
+        const sent = {
+          ...testMessage('conn-a', 7),
+          attributes: { ...testMessage('conn-a', 7).attributes, mode: 'quiet' as const, schema_version: '2' },
+          body: JSON.stringify({
+            event_id: 'evt-1',
+            payload: { text: 'ünïcode ✓', nested: [1, { a: null }] },
+          }),
+        };
+        await bus.publish('runs', [sent]);
+        await waitFor('one message', () => seen.length === 1);
+        const got = seen[0]?.messages[0];
+        assert.ok(got);
+        assert.equal(got.key, sent.key);
+        assert.deepEqual(got.attributes, sent.attributes);
+        assert.equal(got.body, sent.body);
+        assert.equal(got.redelivered, false);
+        assert.equal(typeof got.id, 'string');
+        await consumer.stop();
+      }));
+
+    it('keeps topics apart', () =>
+      withBus(async ({ bus }) => {
+        const recorder = new Recorder();
+        const consumer = bus.consume({
+          group: 'g',
+          consumer: 'c1',
+          topic: 'webhooks',
+          handler: recorder.handler('c1'),
+          ...fast,
+        });
+        await bus.publish('credentials', [testMessage('conn-a', 1)]);
+        await bus.publish('webhooks', [testMessage('conn-a', 2)]);
+        await waitFor('the webhooks message', () => recorder.total >= 1);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual(recorder.byKey.get('conn-a'), [2]);
+        await consumer.stop();
+      }));
+
+    it('acknowledged messages are not delivered again to the group', () =>
+      withBus(async ({ bus, peer }) => {
+        const first = new Recorder();
+        const a = bus.consume({
+          group: 'g',
+          consumer: 'a',
+          topic: 'envelopes',
+          handler: first.handler('a'),
+          ...fast,
+        });
+        await bus.publish('envelopes', interleaved(keys(5), 4));
+        await waitFor('20 messages', () => first.total >= 20);
+        await a.stop();
+        const second = new Recorder();
+        const b = peer().consume({
+          group: 'g',
+          consumer: 'b',
+          topic: 'envelopes',
+          handler: second.handler('b'),
+          ...fast,
+        });
+        await waitFor('b to hold every partition', () => b.partitions().length === PARTITIONS);
+        await bus.publish('envelopes', [testMessage('conn-1', 5)]);
+        await waitFor('the new message', () => second.total >= 1);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual([...second.byKey], [['conn-1', [5]]]);
+        await b.stop();
+      }));
+
+    it('a throwing handler gets the same batch again, first, in order', () =>
+      withBus(async ({ bus }) => {
+        const recorder = new Recorder();
+        const errors: unknown[] = [];
+        let failures = 0;
+        const consumer = bus.consume({
+          group: 'g',
+          consumer: 'c1',
+          topic: 'envelopes',
+          batchSize: 3,
+          ...fast,
+          onError: (error) => errors.push(error),
+          handler: async (batch) => {
+            if (batch.messages.some((m) => m.body.includes('"n":4')) && failures < 2) {
+              failures++;
+              throw new Error('downstream unavailable');
+            }
+            recorder.record('c1', batch);
+          },
+        });
+        await bus.publish('envelopes', interleaved(['conn-x'], 10));
+        await waitFor('10 messages', () => recorder.total >= 10);
+        assert.deepEqual(recorder.byKey.get('conn-x'), upTo(10));
+        assert.equal(failures, 2);
+        assert.equal(errors.length, 2);
+        const retried = recorder.batches
+          .flatMap(({ batch }) => batch.messages)
+          .find((m) => m.body.includes('"n":4'));
+        assert.equal(retried?.redelivered, true);
+        await consumer.stop();
+      }));
+
+    it('a consumer that stops without acknowledging leaves its messages to the next one, in order', () =>
+      withBus(async ({ bus, peer }) => {
+        let attempts = 0;
+        const a = bus.consume({
+          group: 'g',
+          consumer: 'a',
+          topic: 'envelopes',
+          ...fast,
+          onError: () => {},
+          handler: async () => {
+            attempts++;
+            throw new Error('never acknowledges');
+          },
+        });
+        await bus.publish('envelopes', interleaved(keys(6), 5));
+        await waitFor('a to try', () => attempts >= 3);
+        await a.stop();
+        const recorder = new Recorder();
+        const b = peer().consume({
+          group: 'g',
+          consumer: 'b',
+          topic: 'envelopes',
+          handler: recorder.handler('b'),
+          ...fast,
+        });
+        await waitFor('30 messages', () => recorder.total >= 30);
+        for (const key of keys(6)) assert.deepEqual(recorder.byKey.get(key), upTo(5), key);
+        const redelivered = recorder.batches
+          .flatMap(({ batch }) => batch.messages)
+          .filter((m) => m.redelivered);
+        assert.ok(redelivered.length > 0, 'what a saw comes back marked as redelivered');
+        await b.stop();
+      }));
+
+    it('when a consumer dies mid-batch its lease lapses and another takes over its pending messages', () =>
+      withBus(async ({ bus, peer }) => {
+        let release: (() => void) | undefined;
+        let aBatches = 0;
+        const a = bus.consume({
+          group: 'g',
+          consumer: 'a',
+          topic: 'envelopes',
+          batchSize: 2,
+          ...fast,
+          onError: () => {},
+          handler: async () => {
+            aBatches++;
+            // Hangs like a process frozen mid-batch, until the test lets it fail.
+            await new Promise<void>((_, reject) => {
+              release = () => reject(new Error('died'));
+            });
+          },
+        });
+        try {
+          await waitFor('a to hold every partition', () => a.partitions().length === PARTITIONS);
+          await bus.publish('envelopes', interleaved(['conn-1'], 6));
+          await waitFor('a to be stuck in a batch', () => aBatches === 1);
+          // Stopping now ends the heartbeat but waits for the stuck batch: a dead process as others see it.
+          const aStopped = a.stop();
+          const recorder = new Recorder();
+          const started = Date.now();
+          const b = peer().consume({
+            group: 'g',
+            consumer: 'b',
+            topic: 'envelopes',
+            handler: recorder.handler('b'),
+            ...fast,
+          });
+          await waitFor('b to get all 6', () => recorder.total >= 6);
+          assert.ok(Date.now() - started >= LEASE_TTL_MS / 3, 'b waited for the lease to lapse');
+          assert.deepEqual(recorder.byKey.get('conn-1'), upTo(6));
+          const messages = recorder.batches.flatMap(({ batch }) => batch.messages);
+          assert.deepEqual(
+            messages.map((m) => m.redelivered),
+            [true, true, false, false, false, false],
+          );
+          release?.();
+          await aStopped;
+          await b.stop();
+        } finally {
+          // A failed assertion must not leave the frozen batch holding the bus open.
+          release?.();
+        }
+      }));
+
+    it('every group gets every message', () =>
+      withBus(async ({ bus, peer }) => {
+        const router = new Recorder();
+        const audit = new Recorder();
+        const consumers: Consumer[] = [
+          bus.consume({
+            group: 'router',
+            consumer: 'r1',
+            topic: 'envelopes',
+            handler: router.handler('r1'),
+            ...fast,
+          }),
+          peer().consume({
+            group: 'audit',
+            consumer: 'a1',
+            topic: 'envelopes',
+            handler: audit.handler('a1'),
+            ...fast,
+          }),
+        ];
+        await bus.publish('envelopes', interleaved(keys(10), 20));
+        await waitFor('both groups', () => router.total >= 200 && audit.total >= 200);
+        for (const key of keys(10)) {
+          assert.deepEqual(router.byKey.get(key), upTo(20));
+          assert.deepEqual(audit.byKey.get(key), upTo(20));
+        }
+        await Promise.all(consumers.map((c) => c.stop()));
+      }));
+
+    it('spreads partitions across three consumers, one owner each, with every key in order', () =>
+      withBus(async ({ bus, peer }) => {
+        const recorder = new Recorder();
+        const names = ['c1', 'c2', 'c3'];
+        const consumers = names.map((name, i) =>
+          (i === 0 ? bus : peer()).consume({
+            group: 'router',
+            consumer: name,
+            topic: 'envelopes',
+            handler: recorder.handler(name),
+            batchSize: 10,
+            ...fast,
+          }),
+        );
+        await waitFor('a fair split of all partitions', () => {
+          const held = consumers.map((c) => c.partitions());
+          const all = held.flat();
+          return (
+            all.length === PARTITIONS && new Set(all).size === PARTITIONS && held.every((p) => p.length >= 4)
+          );
+        });
+        const all = interleaved(keys(30), 20);
+        for (let i = 0; i < all.length; i += 50) await bus.publish('envelopes', all.slice(i, i + 50));
+        await waitFor('600 messages', () => recorder.total >= 600);
+        for (const key of keys(30)) assert.deepEqual(recorder.byKey.get(key), upTo(20), key);
+        assert.deepEqual(recorder.consumersSeen(), new Set(names));
+        const ownerOf = new Map<number, string>();
+        for (const { consumer, batch } of recorder.batches) {
+          assert.equal(ownerOf.get(batch.partition) ?? consumer, consumer, `partition ${batch.partition}`);
+          ownerOf.set(batch.partition, consumer);
+        }
+        await Promise.all(consumers.map((c) => c.stop()));
+      }));
+
+    it('hands partitions over to consumers that join while messages flow, keeping every key in order', () =>
+      withBus(async ({ bus, peer }) => {
+        const recorder = new Recorder();
+        const start = (name: string): Consumer =>
+          peer().consume({
+            group: 'router',
+            consumer: name,
+            topic: 'envelopes',
+            handler: recorder.handler(name),
+            batchSize: 5,
+            ...fast,
+          });
+        const consumers = [start('c1')];
+        const all = interleaved(keys(24), 30);
+        for (let i = 0; i < all.length; i += 40) {
+          await bus.publish('envelopes', all.slice(i, i + 40));
+          if (i === 240) consumers.push(start('c2'));
+          if (i === 440) consumers.push(start('c3'));
+          await new Promise((resolve) => setTimeout(resolve, 15));
+        }
+        await waitFor('720 messages', () => recorder.total >= 720);
+        for (const key of keys(24)) assert.deepEqual(recorder.byKey.get(key), upTo(30), key);
+        await waitFor('the late joiners to hold partitions', () =>
+          consumers.every((c) => c.partitions().length > 0),
+        );
+        await Promise.all(consumers.map((c) => c.stop()));
+      }));
+
+    it('a stopped consumer gives its partitions up at once', () =>
+      withBus(async ({ bus, peer }) => {
+        const a = bus.consume({
+          group: 'g',
+          consumer: 'a',
+          topic: 'envelopes',
+          handler: async () => {},
+          ...fast,
+        });
+        await waitFor('a to hold every partition', () => a.partitions().length === PARTITIONS);
+        await a.stop();
+        assert.deepEqual(a.partitions(), []);
+        const started = Date.now();
+        const b = peer().consume({
+          group: 'g',
+          consumer: 'b',
+          topic: 'envelopes',
+          handler: async () => {},
+          ...fast,
+        });
+        await waitFor('b to hold every partition', () => b.partitions().length === PARTITIONS);
+        assert.ok(Date.now() - started < LEASE_TTL_MS, 'no waiting for a lease to lapse');
+        await b.stop();
+      }));
+  });
+}
