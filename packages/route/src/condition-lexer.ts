@@ -14,6 +14,7 @@ const SPACE = /[ \t\r\n]+/y;
 const WORD = /[A-Za-z_][A-Za-z0-9_.-]*/y;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 // One JSON string: plain characters or escapes, never ambiguous, so matching is linear.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings exclude raw control characters.
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const PUNCT = '()[],';
 
