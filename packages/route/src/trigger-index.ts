@@ -3,7 +3,6 @@ import { compileTrigger, type TriggerProblem } from './compile-trigger.ts';
 import type { SqlHook } from './sql-hook.ts';
 import { type IndexEntry, TenantTriggers, type TypeParts } from './tenant-triggers.ts';
 import type { RoutableTrigger } from './trigger.ts';
-import { byTriggerId } from './trigger-scan.ts';
 
 /** The outcome of {@link TriggerIndex.upsert}: on problems the index keeps what it had. */
 export type TriggerUpsert =
@@ -33,8 +32,9 @@ export class TriggerIndex<T extends RoutableTrigger> {
   readonly #sql: SqlHook | undefined;
   #byId = new Map<string, IndexEntry<T>>();
   #tenants = new Map<string, TenantTriggers<T>>();
-  readonly #parts = new Map<string, TypeParts>();
-  #stamp = 0;
+  readonly #partsCache = new Map<string, TypeParts>();
+  /** Looked up only for tenants that have `x.*` or `*.x` patterns. */
+  readonly #parts = (eventType: string): TypeParts => this.#partsOf(eventType);
 
   constructor(options: TriggerIndexOptions = {}) {
     this.#sql = options.sql;
@@ -92,20 +92,17 @@ export class TriggerIndex<T extends RoutableTrigger> {
 
   /** The enabled triggers of the envelope's tenant whose type pattern and condition hold, by id. */
   match(envelope: Envelope): T[] {
-    const tenant = this.#tenants.get(envelope.tenant_id);
-    if (tenant === undefined) return [];
-    const stamp = ++this.#stamp;
-    const candidates: Array<IndexEntry<T>> = [];
-    tenant.collect(envelope.event_type, this.#partsOf(envelope.event_type), stamp, candidates);
     const matched: T[] = [];
-    for (const { compiled } of candidates) {
+    const tenant = this.#tenants.get(envelope.tenant_id);
+    if (tenant === undefined) return matched;
+    for (const { compiled } of tenant.candidates(envelope.event_type, this.#parts)) {
       if (compiled.condition === null || compiled.condition(envelope)) matched.push(compiled.trigger);
     }
-    return matched.length > 1 ? matched.sort(byTriggerId) : matched;
+    return matched;
   }
 
   #partsOf(eventType: string): TypeParts {
-    const cached = this.#parts.get(eventType);
+    const cached = this.#partsCache.get(eventType);
     if (cached !== undefined) return cached;
     const prefixes: string[] = [];
     const suffixes: string[] = [];
@@ -115,8 +112,8 @@ export class TriggerIndex<T extends RoutableTrigger> {
       if (dot > 0) suffixes.push(eventType.slice(dot + 1));
     }
     const parts = { prefixes, suffixes };
-    if (this.#parts.size >= PARTS_CACHE_SIZE) this.#parts.clear();
-    this.#parts.set(eventType, parts);
+    if (this.#partsCache.size >= PARTS_CACHE_SIZE) this.#partsCache.clear();
+    this.#partsCache.set(eventType, parts);
     return parts;
   }
 }
