@@ -78,6 +78,7 @@ describe('parseCondition', () => {
     assert.equal(failure('').column, 1);
     assert.equal(failure('sql 42').column, 5);
     assert.equal(failure('payload.a eq 1 & payload.b eq 2').column, 16);
+    assert.equal(parseCondition(undefined as unknown as string).ok, false);
   });
 
   it('stays bounded on deep nesting and long input', () => {

@@ -38,6 +38,7 @@ function fail(p: Parser, token: Token, text: string): null {
  * `not` binds tighter than `and`, `and` tighter than `or`; parentheses group. Never throws.
  */
 export function parseCondition(text: string): ConditionTextResult {
+  if (typeof text !== 'string') return error(1, `a condition is text, got ${typeof text}`);
   if (text.length > CONDITION_LIMITS.maxText) {
     return error(1, `a condition is at most ${CONDITION_LIMITS.maxText} characters, got ${text.length}`);
   }

@@ -49,6 +49,12 @@ describe('TriggerIndex.match', () => {
     assert.deepEqual(ids(index, { tenant_id: 'ten_c' }), []);
   });
 
+  it('matches nothing for a quiet (backfill) envelope', () => {
+    const index = indexOf(trigger('a', ['*']));
+    assert.deepEqual(ids(index, { mode: 'quiet' }), []);
+    assert.deepEqual(ids(index, { mode: 'live' }), ['a']);
+  });
+
   it('keeps only triggers whose condition holds, and skips disabled ones', () => {
     const index = indexOf(
       trigger('big', ['order.*'], {

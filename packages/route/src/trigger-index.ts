@@ -90,10 +90,13 @@ export class TriggerIndex<T extends RoutableTrigger> {
     return { loaded: this.#byId.size, rejected };
   }
 
-  /** The enabled triggers of the envelope's tenant whose type pattern and condition hold, by id. */
+  /**
+   * The enabled triggers of the envelope's tenant whose type pattern and condition hold, by id. A quiet
+   * (backfill) envelope matches nothing, even if one reaches the router.
+   */
   match(envelope: Envelope): T[] {
     const matched: T[] = [];
-    const tenant = this.#tenants.get(envelope.tenant_id);
+    const tenant = envelope.mode === 'quiet' ? undefined : this.#tenants.get(envelope.tenant_id);
     if (tenant === undefined) return matched;
     for (const { compiled } of tenant.candidates(envelope.event_type, this.#parts)) {
       if (compiled.condition === null || compiled.condition(envelope)) matched.push(compiled.trigger);

@@ -16,6 +16,7 @@ export function scanTriggers<T extends RoutableTrigger>(
   envelope: Envelope,
 ): T[] {
   const matched: T[] = [];
+  if (envelope.mode === 'quiet') return matched;
   for (const { trigger, patterns, condition } of triggers) {
     if (!trigger.enabled || trigger.tenant_id !== envelope.tenant_id) continue;
     if (!patterns.some((pattern) => matchesEventType(pattern, envelope.event_type))) continue;
