@@ -33,6 +33,11 @@ function fail(p: Parser, token: Token, text: string): null {
   return null;
 }
 
+const error = (column: number, text: string): ConditionTextResult => ({
+  ok: false,
+  error: { column, message: `column ${column}: ${text}` },
+});
+
 /**
  * Parses the text form, e.g. `payload.total gt 100 and payload.status in ["paid","shipped"]`.
  * `not` binds tighter than `and`, `and` tighter than `or`; parentheses group. Never throws.
@@ -54,11 +59,6 @@ export function parseCondition(text: string): ConditionTextResult {
   if (!checked.ok) return error(1, checked.problems[0]?.message ?? 'invalid condition');
   return { ok: true, condition };
 }
-
-const error = (column: number, text: string): ConditionTextResult => ({
-  ok: false,
-  error: { column, message: `column ${column}: ${text}` },
-});
 
 function parseList(p: Parser, depth: number, word: 'and' | 'or'): Condition | null {
   const first = word === 'or' ? parseList(p, depth, 'and') : parseUnary(p, depth);
