@@ -61,6 +61,17 @@ export {
   toIntegrationEvent,
 } from './codecs/integration-event.ts';
 export type {
+  Condition,
+  ConditionAll,
+  ConditionAny,
+  ConditionLeaf,
+  ConditionNot,
+  ConditionOp,
+  ConditionScalar,
+  ConditionSql,
+} from './condition.ts';
+export { CONDITION_OPS } from './condition.ts';
+export type {
   Connector,
   ConnectorSpec,
   EventStreamDeclaration,

@@ -1,0 +1,2 @@
+export type { EnvelopeFields } from './envelope-fixture.ts';
+export { envelopeFixture } from './envelope-fixture.ts';
