@@ -167,9 +167,10 @@ export default {
     },
     {
       name: 'core-no-io',
-      comment: 'packages/core is the domain: it imports no I/O module and no engine client library.',
+      comment:
+        'packages/core is the domain, cesql a pure evaluator: no I/O module and no engine client library (their tests may read fixtures).',
       severity: 'error',
-      from: { path: '^packages/(core|cesql)/' },
+      from: { path: '^packages/(core|cesql)/', pathNot: '\\.test\\.ts$' },
       to: {
         path: [
           `^(node:)?(${IO_BUILTINS.map(escapeRegExp).join('|')})$`,
@@ -197,7 +198,8 @@ export default {
       name: 'not-to-dev-dep',
       comment: 'Code that ships imports only `dependencies`; devDependencies are for tests and tooling.',
       severity: 'error',
-      from: { path: '^(packages|apps)/', pathNot: '\\.test\\.ts$' },
+      // A package's `testing/` folder is test support: it ships to tests only.
+      from: { path: '^(packages|apps)/', pathNot: ['\\.test\\.ts$', '/src/testing/'] },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
     {

@@ -1,6 +1,3 @@
-<<<<<<< HEAD
-export { InProcessChangeFeed } from './changes/in-process-change-feed.ts';
-=======
 export { busAttributesOf, busMessageOf } from './bus/bus-message.ts';
 export { InProcessBus, type InProcessBusOptions } from './bus/in-process-bus.ts';
 export { checkPartitionCount, partitionOf } from './bus/partition-of.ts';
@@ -10,7 +7,7 @@ export {
   PartitionedConsumer,
   type PartitionedConsumerOptions,
 } from './bus/partitioned-consumer.ts';
->>>>>>> bus
+export { InProcessChangeFeed } from './changes/in-process-change-feed.ts';
 export type {
   CloudEvent,
   CloudEventAttributeValue,
@@ -118,7 +115,6 @@ export {
   SOURCE_PATTERN,
   STREAM_KEY_PATTERN,
 } from './naming.ts';
-<<<<<<< HEAD
 export type { PlatformEventInput, PlatformEventType } from './platform-events.ts';
 export {
   PLATFORM_CONNECTOR_ID,
@@ -128,10 +124,6 @@ export {
   platformEmission,
   SYSTEM_TENANT_ID,
 } from './platform-events.ts';
-export type { Change, ChangeFeed, ChangeListener } from './ports/change-feed-port.ts';
-export type { ConnectionChanges, ConnectionStore, NewConnection } from './ports/connection-port.ts';
-export type { DeadLetterStore, NewDeadLetter } from './ports/dead-letter-port.ts';
-=======
 export {
   BUS_TOPICS,
   type Bus,
@@ -143,7 +135,9 @@ export {
   type Consumer,
   type DeliveredMessage,
 } from './ports/bus-port.ts';
->>>>>>> bus
+export type { Change, ChangeFeed, ChangeListener } from './ports/change-feed-port.ts';
+export type { ConnectionChanges, ConnectionStore, NewConnection } from './ports/connection-port.ts';
+export type { DeadLetterStore, NewDeadLetter } from './ports/dead-letter-port.ts';
 export type {
   AppendInput,
   AppendOutcome,
