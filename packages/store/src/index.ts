@@ -3,6 +3,7 @@ export { migrate } from './migrator.ts';
 export { openStore, type StoreLocation } from './open-store.ts';
 export { createPgliteClient } from './pglite-client.ts';
 export { isPosition } from './position.ts';
+export { PostgresChangeFeed, type PostgresChangeFeedOptions } from './postgres-change-feed.ts';
 export { createPostgresClient, type PostgresClientOptions } from './postgres-client.ts';
 export type { SqlClient, SqlExecutor } from './sql-client.ts';
 export { SqlStores, type SqlStoresOptions } from './sql-stores.ts';

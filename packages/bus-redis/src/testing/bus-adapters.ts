@@ -3,8 +3,9 @@ import { type Bus, InProcessBus } from '@sluice/core';
 import { Redis } from 'ioredis';
 import { RedisBus } from '../redis-bus.ts';
 
-/** The Redis the tests use; CI points it at the loopback server. */
-export const TEST_REDIS_URL = process.env['SLUICE_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+import { TEST_REDIS_URL } from './config.ts';
+
+export { TEST_REDIS_URL };
 
 export interface TestBusOptions {
   readonly partitions?: number;
