@@ -3,17 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { isVerificationScheme, VERIFICATION_SCHEMES, type VerificationConfig } from '@sluice/core';
 import { signWebhook } from '@sluice/signatures';
 import { Command, InvalidArgumentError } from 'commander';
+import { closeOnSignal } from './close-on-signal.ts';
 import { ConfigError, defaultOf, loadConfigWith } from './config.ts';
 import { startServer } from './server.ts';
 
 async function serve(overrides: Record<string, string>): Promise<void> {
   const server = await startServer(loadConfigWith(overrides));
-  const shutdown = async () => {
-    await server.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
+  closeOnSignal(server);
 }
 
 const program = new Command()

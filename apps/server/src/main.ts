@@ -1,15 +1,11 @@
+import { closeOnSignal } from './close-on-signal.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
 
 /** `npm start`: configuration from the environment, then the server until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const server = await startServer(loadConfig());
-  const shutdown = async () => {
-    await server.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
+  closeOnSignal(server);
 }
 
 main().catch((error: unknown) => {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { exampleConnectors, platformConnector } from '@sluice/connectors';
 import { generateApiKey, SecretBox } from '@sluice/control';
 import type { Stores } from '@sluice/core';
-import { SYSTEM_TENANT_ID } from '@sluice/core';
-import { openStore } from '@sluice/store';
+import { InProcessChangeFeed, SYSTEM_TENANT_ID } from '@sluice/core';
+import { openStore, PostgresChangeFeed } from '@sluice/store';
 import pino, { type Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
 import { type Config, ConfigError } from './config.ts';
@@ -71,12 +71,23 @@ export async function startServer(
     await unlock();
     throw error;
   }
+  const closers: Array<() => Promise<void>> = [];
   try {
+    // Server mode: several processes share one database, so changes travel over LISTEN/NOTIFY.
+    const changes =
+      config.databaseUrl === null
+        ? new InProcessChangeFeed()
+        : await PostgresChangeFeed.open({
+            connectionString: config.databaseUrl,
+            onError: (error) => log.warn({ err: error }, 'change feed connection lost; reconnecting'),
+          });
+    closers.push(() => changes.close());
     const ctx = createContext({
       config,
       store,
       connectors: [...exampleConnectors, platformConnector],
       secretBox,
+      changes,
       log,
     });
     await registerProviders(ctx);
@@ -114,11 +125,13 @@ export async function startServer(
       url,
       async close() {
         await app.close();
+        for (const close of closers) await close();
         await store.maintenance.close();
         await unlock();
       },
     };
   } catch (error) {
+    for (const close of closers) await close();
     await store.maintenance.close();
     await unlock();
     throw error;
