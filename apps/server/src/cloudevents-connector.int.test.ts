@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CLOUDEVENTS_DEFAULT_VERIFY } from '@sluice/connectors';
-import { type CloudEvent, encodeBatch, encodeBinary, encodeStructured } from '@sluice/core';
+import { type CloudEvent, encodeBatch, encodeBinary, encodeStructured } from '@sluice/core/codecs';
 import { signWebhook } from '@sluice/signatures';
 import { startTestApp, type TestApp } from './testing/index.ts';
 

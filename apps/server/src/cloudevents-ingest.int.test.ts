@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { MapInput } from '@sluice/core';
 import {
   type CloudEvent,
   encodeBatch,
   encodeBinary,
   encodeStructured,
   type HttpMessage,
-  type MapInput,
-} from '@sluice/core';
+} from '@sluice/core/codecs';
 import { defineConnector } from '@sluice/map';
 import type { LightMyRequestResponse } from 'fastify';
 import { startTestApp, type TestApp } from './testing/index.ts';

@@ -1,11 +1,5 @@
-import {
-  type Connector,
-  cloudEventToEmission,
-  type Emission,
-  type MapInput,
-  type VerificationConfig,
-  validateCloudEvent,
-} from '@sluice/core';
+import type { Connector, Emission, MapInput, VerificationConfig } from '@sluice/core';
+import { cloudEventToEmission, validateCloudEvent } from '@sluice/core/codecs';
 import { defineConnector } from '@sluice/map';
 
 /** Options of a CloudEvents source. */

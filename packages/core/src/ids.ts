@@ -25,6 +25,8 @@ export const ID_PREFIXES = {
   apiKey: 'key',
   deadLetter: 'dlq',
   secret: 'sec',
+  trigger: 'trg',
+  job: 'job',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -9,55 +9,6 @@ export {
 } from './bus/partitioned-consumer.ts';
 export { InProcessChangeFeed } from './changes/in-process-change-feed.ts';
 export type {
-  CloudEvent,
-  CloudEventAttributeValue,
-  CodecResult,
-} from './codecs/cloudevent.ts';
-export {
-  CLOUDEVENTS_BATCH_JSON,
-  CLOUDEVENTS_JSON,
-  CLOUDEVENTS_SPEC_VERSION,
-  isJsonContentType,
-  mediaTypeOf,
-} from './codecs/cloudevent.ts';
-export { validateCloudEvent } from './codecs/cloudevent-validator.ts';
-export {
-  cloudEventSource,
-  cloudEventToEmission,
-  cloudEventToEnvelope,
-  ENVELOPE_EXTENSIONS,
-  envelopeToCloudEvent,
-} from './codecs/cloudevents.ts';
-export type {
-  CloudEventsHttpMode,
-  DecodedCloudEvents,
-  HttpHeaders,
-  HttpMessage,
-} from './codecs/cloudevents-http.ts';
-export { decodeHttp, encodeBatch, encodeBinary, encodeStructured } from './codecs/cloudevents-http.ts';
-export type { DeviceBatchInboundOptions, DeviceBatchMeta } from './codecs/device-batch.ts';
-export {
-  DEVICE_ITEM_ID_FIELDS,
-  DEVICE_ITEM_TIME_FIELDS,
-  deviceBatchToEmissions,
-  envelopesToDeviceBatch,
-} from './codecs/device-batch.ts';
-export type {
-  DeviceBatch,
-  DeviceBatchSource,
-  DeviceDataItem,
-  DeviceRecord,
-} from './codecs/device-batch-schema.ts';
-export { DEVICE_BATCH_SCHEMA_VERSION, DeviceBatchSchema } from './codecs/device-batch-schema.ts';
-export { decodeHeaderValue, encodeHeaderValue } from './codecs/header-value-encoding.ts';
-export type { IntegrationAttributes, IntegrationEvent } from './codecs/integration-event.ts';
-export {
-  attributesOf,
-  fromIntegrationEvent,
-  INTEGRATION_ATTRIBUTE_NAMES,
-  toIntegrationEvent,
-} from './codecs/integration-event.ts';
-export type {
   Condition,
   ConditionAll,
   ConditionAny,
@@ -107,6 +58,8 @@ export {
   newTraceId,
   traceIdFromTraceparent,
 } from './ids.ts';
+export type { Job, JobAttempt, JobStatus } from './job.ts';
+export { JOB_STATUSES } from './job.ts';
 export {
   EVENT_TYPE_PATTERN,
   isEventType,
@@ -151,10 +104,12 @@ export type {
   PreparedEnvelope,
   StreamCursorWrite,
 } from './ports/event-log-port.ts';
+export type { JobFilter, JobStore, NewJob } from './ports/job-port.ts';
 export type { StoreMaintenance, SweepResult } from './ports/maintenance-port.ts';
-export type { Outbox, OutboxClaim, OutboxEntry } from './ports/outbox-port.ts';
+export type { ClaimedEntry, Outbox, OutboxClaim, OutboxEntry } from './ports/outbox-port.ts';
 export type { Stores } from './ports/stores.ts';
 export type { TenancyStore } from './ports/tenancy-port.ts';
+export type { NewTrigger, TriggerChanges, TriggerStore } from './ports/trigger-port.ts';
 export type {
   ApiKeyRecord,
   Connection,
@@ -162,7 +117,20 @@ export type {
   ConnectionStatus,
   RateLimit,
   Tenant,
+  UnmatchedEvents,
   Workspace,
 } from './tenancy.ts';
+export type {
+  ConnectorAction,
+  DeliveryFormat,
+  HandlerAction,
+  HttpAction,
+  Origin,
+  Priority,
+  Trigger,
+  TriggerAction,
+  TriggerCondition,
+} from './trigger.ts';
+export { ACTION_TYPES, DELIVERY_FORMATS, ORIGIN_PRIORITY, ORIGINS, PRIORITIES } from './trigger.ts';
 export type { VerificationConfig, VerificationScheme } from './verification.ts';
 export { DEFAULT_TOLERANCE_SECONDS, isVerificationScheme, VERIFICATION_SCHEMES } from './verification.ts';

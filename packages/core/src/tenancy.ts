@@ -3,8 +3,13 @@ export interface Tenant {
   readonly id: string;
   readonly name: string;
   readonly reseller_id: string | null;
+  /** What the router does with a live envelope that matches none of the tenant's triggers. */
+  readonly unmatched_events: UnmatchedEvents;
   readonly created_at: string;
 }
+
+/** `drop`: counted and dropped (the default); `dead_letter`: kept as a dead letter for inspection. */
+export type UnmatchedEvents = 'drop' | 'dead_letter';
 
 export interface Workspace {
   readonly id: string;

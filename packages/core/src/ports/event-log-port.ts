@@ -1,5 +1,6 @@
 import type { Envelope, EnvelopeMode } from '../envelope.ts';
 import type { Connection } from '../tenancy.ts';
+import type { Origin } from '../trigger.ts';
 
 /** An envelope ready to be written: everything but the id, which the store assigns. */
 export type PreparedEnvelope = Omit<Envelope, 'event_id'>;
@@ -28,6 +29,8 @@ export interface AppendInput {
   readonly replay?: { readonly key: string; readonly expiresAt: Date };
   /** A stream cursor that commits with these envelopes or not at all (poll pages, backfills). */
   readonly cursor?: StreamCursorWrite;
+  /** Where the envelopes came from, kept on their outbox rows; `webhook` when absent. */
+  readonly origin?: Origin;
 }
 
 export type AppendOutcome =

@@ -1,3 +1,5 @@
+import type { Envelope } from '../envelope.ts';
+import type { Origin } from '../trigger.ts';
 import type { Position } from './event-log-port.ts';
 
 /** An outbox row: one committed `live` envelope waiting to be relayed. */
@@ -9,6 +11,13 @@ export interface OutboxEntry {
   readonly sequence: number;
   readonly position: Position;
   readonly relayed_at: string | null;
+  /** Where the envelope came from (it decides its jobs' default priority). */
+  readonly origin: Origin;
+}
+
+/** A claimed row with its envelope, read in the same statement: what the relay publishes. */
+export interface ClaimedEntry extends OutboxEntry {
+  readonly envelope: Envelope;
 }
 
 export interface OutboxClaim {
@@ -26,7 +35,7 @@ export interface OutboxClaim {
  */
 export interface Outbox {
   /** Pending rows in commit order, leased to `owner`: its own expired or held rows are claimed again. */
-  claim(claim: OutboxClaim): Promise<ReadonlyArray<OutboxEntry>>;
+  claim(claim: OutboxClaim): Promise<ReadonlyArray<ClaimedEntry>>;
   /** Marks rows relayed; rows no longer leased to `owner` are left alone. Returns how many it marked. */
   markRelayed(owner: string, ids: ReadonlyArray<number>): Promise<number>;
   /** Rows not yet relayed (metrics, relay lag). */

@@ -9,6 +9,11 @@ export interface TenancyStore {
   }): Promise<Tenant>;
   getTenant(id: string): Promise<Tenant | null>;
   listTenants(): Promise<ReadonlyArray<Tenant>>;
+  /** Changes a tenant's settings; null when there is no such tenant. */
+  updateTenant(
+    id: string,
+    changes: { readonly name?: string; readonly unmatched_events?: Tenant['unmatched_events'] },
+  ): Promise<Tenant | null>;
   createWorkspace(tenantId: string, name: string): Promise<Workspace>;
   getWorkspace(tenantId: string, id: string): Promise<Workspace | null>;
   createApiKey(input: {

@@ -1,11 +1,5 @@
-import {
-  type Connection,
-  type Connector,
-  cloudEventToEmission,
-  decodeHttp,
-  type Emission,
-  SluiceError,
-} from '@sluice/core';
+import { type Connection, type Connector, type Emission, SluiceError } from '@sluice/core';
+import { cloudEventToEmission, decodeHttp } from '@sluice/core/codecs';
 import { type MappingFailure, runMapping } from '@sluice/map';
 import { carriesCloudEvents, type Delivery, parseJsonExact } from './delivery.ts';
 import type { Refusal, RefusalCode } from './receive-outcome.ts';

@@ -1,4 +1,5 @@
-import { type Connector, isJsonContentType, mediaTypeOf } from '@sluice/core';
+import type { Connector } from '@sluice/core';
+import { isJsonContentType, mediaTypeOf } from '@sluice/core/codecs';
 import type { Refusal } from './receive-outcome.ts';
 
 /** One inbound HTTP delivery: the raw bytes, as signed, and the headers (names lowercased). */
