@@ -40,6 +40,7 @@ export interface TriggerListFilter {
   readonly event_type?: string;
 }
 
+const TRIGGER_ID = /^trg_[0-9a-f]{32}$/;
 /** Store pages read at most per list call when filtering by event type. */
 const MAX_SCAN_PAGES = 50;
 
@@ -108,6 +109,12 @@ export class TriggerWorkflows {
     filter: TriggerListFilter,
     page: { readonly limit: number; readonly after?: string },
   ): Promise<Page<Trigger>> {
+    if (page.after !== undefined && !TRIGGER_ID.test(page.after)) {
+      throw new SluiceError(
+        'invalid_cursor',
+        `The cursor ${JSON.stringify(page.after)} is not a trigger id.`,
+      );
+    }
     const storeFilter = filter.enabled === undefined ? {} : { enabled: filter.enabled };
     const { event_type } = filter;
     if (event_type === undefined) return this.#deps.triggers.list(tenantId, storeFilter, page);
