@@ -1,7 +1,10 @@
-import type { Condition, Trigger } from '@sluice/core';
+import type { Condition, DeliveryFormat, Trigger } from '@sluice/core';
 import { parseCondition, printCondition } from '@sluice/route';
 import type { Subscription } from './subscription.ts';
 import { conditionToFilters } from './subscription-filters.ts';
+
+/** The format of an http action that names none. */
+export const DEFAULT_HTTP_FORMAT: DeliveryFormat = 'envelope';
 
 /** A trigger with an http action as a subscription; null for other actions (not subscriptions). */
 export function subscriptionOf(trigger: Trigger): Subscription | null {
@@ -9,7 +12,8 @@ export function subscriptionOf(trigger: Trigger): Subscription | null {
   if (action.type !== 'http') return null;
   const config: Record<string, string> = { name: trigger.name, enabled: String(trigger.enabled) };
   if (trigger.priority !== null) config['priority'] = trigger.priority;
-  if (action.format !== undefined) config['format'] = action.format;
+  // Always shown, so that what GET shows can be PUT back unchanged (a subscription's default differs).
+  config['format'] = action.format ?? DEFAULT_HTTP_FORMAT;
   let filters: ReadonlyArray<unknown> | undefined;
   if (trigger.condition !== null) {
     const ast = astOf(trigger.condition);
