@@ -176,7 +176,8 @@ function checkHeaders(headers: unknown, at: string, problems: TriggerFieldProble
         fieldProblem(
           path,
           'headers_format',
-          `a header value is a string of at most ${HTTP_ACTION_LIMITS.maxHeaderValue} characters without control characters, got ${shown(value)}`,
+          // The value is not shown: a header may carry a credential.
+          `a header value is a string of at most ${HTTP_ACTION_LIMITS.maxHeaderValue} characters without control characters, got ${typeof value === 'string' ? `${value.length} characters` : typeof value}`,
         ),
       );
     }
