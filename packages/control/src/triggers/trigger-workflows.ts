@@ -41,8 +41,9 @@ export interface TriggerListFilter {
 }
 
 const TRIGGER_ID = /^trg_[0-9a-f]{32}$/;
-/** Store pages read at most per list call when filtering by event type. */
-const MAX_SCAN_PAGES = 50;
+/** Triggers read per store page, and store pages at most per list call, when filtering by event type. */
+const SCAN_BATCH = 500;
+const MAX_SCAN_PAGES = 20;
 
 /**
  * Triggers: create, read, list, change, delete. Each body is checked whole (every broken rule reported
@@ -102,7 +103,8 @@ export class TriggerWorkflows {
 
   /**
    * A page of the tenant's triggers in creation order. With `event_type`, only those with a matching
-   * pattern; the cursor is then the last trigger returned, so pages never skip one.
+   * pattern; the cursor is then the last trigger returned, so pages never skip one (a page may come back
+   * short, with a cursor, after a long run of triggers that do not match).
    */
   async list(
     tenantId: string,
@@ -122,7 +124,7 @@ export class TriggerWorkflows {
     let after = page.after;
     for (let scanned = 0; scanned < MAX_SCAN_PAGES; scanned++) {
       const batch = await this.#deps.triggers.list(tenantId, storeFilter, {
-        limit: page.limit,
+        limit: SCAN_BATCH,
         ...(after === undefined ? {} : { after }),
       });
       for (const trigger of batch.items) {
