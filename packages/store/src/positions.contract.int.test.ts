@@ -41,6 +41,19 @@ function holdingCommits(client: SqlClient): { client: SqlClient; reached: Promis
   };
 }
 
+/** Fails with `what` instead of hanging when `promise` does not settle within `ms`. */
+async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 for (const adapter of STORE_ADAPTERS) {
   describe(`commit-ordered positions: ${adapter.name}`, () => {
     let db: TestDatabase;
@@ -208,10 +221,8 @@ for (const adapter of STORE_ADAPTERS) {
     it(
       'never skips an envelope that commits after a later-minted one (two writers)',
       {
-        skip:
-          adapter.name === 'pglite'
-            ? 'PGlite runs one transaction at a time'
-            : 'hangs under the parallel suite; to be made robust',
+        skip: adapter.name === 'pglite' && 'PGlite runs one transaction at a time',
+        timeout: 30_000,
       },
       async () => {
         const held = holdingCommits(db.client);
@@ -222,7 +233,7 @@ for (const adapter of STORE_ADAPTERS) {
         const cursorById = seen.items[0]?.event_id;
         // The slow writer mints its event id first and holds its commit; the fast one commits meanwhile.
         const late = append(slow, 'late');
-        await held.reached;
+        await within(10_000, 'the held writer reaching its commit', held.reached);
         // Another connection of the tenant: writers of one connection queue on its lock, so never interleave.
         const second = await fast.connections.create({
           tenant_id: connection.tenant_id,
@@ -232,11 +243,15 @@ for (const adapter of STORE_ADAPTERS) {
           config: {},
           secret_ciphertext: 'v1:second',
         });
-        const early = await fast.events.append({
-          connection: second,
-          envelopes: [preparedEnvelope(second, 'early')],
-          dedupeWindowMs: day,
-        });
+        const early = await within(
+          10_000,
+          'the second writer committing beside the held one',
+          fast.events.append({
+            connection: second,
+            envelopes: [preparedEnvelope(second, 'early')],
+            dedupeWindowMs: day,
+          }),
+        );
         assert.equal(early.status, 'committed');
 
         // Paging by event id moves past the held envelope before it commits: the bug positions fix.
@@ -248,7 +263,7 @@ for (const adapter of STORE_ADAPTERS) {
         const byPosition = await fast.events.readAfter(connection.tenant_id, before, {}, 100);
         assert.deepEqual(byPosition.items, [], 'nothing is read past a transaction still running');
         held.release();
-        assert.equal((await late).status, 'committed');
+        assert.equal((await within(10_000, 'the held writer committing', late)).status, 'committed');
         const lastById = byId.items.at(-1)?.event_id;
         const afterId = await fast.events.query(
           connection.tenant_id,
@@ -262,7 +277,7 @@ for (const adapter of STORE_ADAPTERS) {
         // Other transactions in the cluster (other test files) may hold the horizon back for a moment.
         const seenKeys: string[] = [];
         let position = byPosition.position;
-        for (let i = 0; i < 100 && seenKeys.length < 2; i++) {
+        for (let i = 0; i < 300 && seenKeys.length < 2; i++) {
           const page = await fast.events.readAfter(connection.tenant_id, position, {}, 100);
           seenKeys.push(...page.items.map((item) => item.envelope.dedupe_key));
           position = page.position;
