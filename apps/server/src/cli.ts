@@ -4,7 +4,8 @@ import { isVerificationScheme, VERIFICATION_SCHEMES, type VerificationConfig } f
 import { signWebhook } from '@sluice/signatures';
 import { Command, InvalidArgumentError } from 'commander';
 import { closeOnSignal } from './close-on-signal.ts';
-import { ConfigError, defaultOf, loadConfigWith } from './config.ts';
+import { ConfigError, defaultOf, loadConfig, loadConfigWith } from './config.ts';
+import { createKeyInStore } from './keys-command.ts';
 import { startServer } from './server.ts';
 
 async function serve(overrides: Record<string, string>): Promise<void> {
@@ -28,6 +29,24 @@ program
   .command('start')
   .description('Run with configuration from SLUICE_* variables (PostgreSQL when SLUICE_DATABASE_URL is set).')
   .action(() => serve({}));
+
+const keys = program.command('keys').description('API keys.');
+keys
+  .command('create')
+  .description(
+    'Issue an API key straight into the store (a lost dev key): embedded only while the server is stopped.',
+  )
+  .option('--tenant <id>', 'the tenant (default: the only one, e.g. the dev tenant)')
+  .option('--name <name>', 'a name to tell the key by', 'cli')
+  .action(async (options: { tenant?: string; name: string }) => {
+    const issued = await createKeyInStore(loadConfig(), {
+      ...(options.tenant === undefined ? {} : { tenantId: options.tenant }),
+      name: options.name,
+    });
+    process.stdout.write(
+      `API key for tenant ${issued.tenant_id} (shown once, keep it):\n\n  ${issued.key}\n\n`,
+    );
+  });
 
 program
   .command('sign')
