@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
+import { exampleConnectors } from '@sluice/connectors';
 import { isVerificationScheme, VERIFICATION_SCHEMES, type VerificationConfig } from '@sluice/core';
+import { ConnectorRegistry } from '@sluice/map';
 import { signWebhook } from '@sluice/signatures';
 import { Command, InvalidArgumentError } from 'commander';
 import { closeOnSignal } from './close-on-signal.ts';
@@ -51,37 +53,67 @@ keys
 program
   .command('sign')
   .description('Print the headers a provider would send for a body, to try the webhook routes with curl.')
-  .requiredOption('--scheme <scheme>', `one of ${VERIFICATION_SCHEMES.join(', ')}`, (value: string) => {
-    if (!isVerificationScheme(value))
-      throw new InvalidArgumentError(`Unknown scheme; use one of ${VERIFICATION_SCHEMES.join(', ')}.`);
-    return value;
-  })
+  .option(
+    '--connector <id>',
+    'sign the way this connector verifies (its scheme and headers), e.g. cloudevents or commerce-orders',
+  )
+  .option(
+    '--scheme <scheme>',
+    `one of ${VERIFICATION_SCHEMES.join(', ')} (when no --connector)`,
+    (value: string) => {
+      if (!isVerificationScheme(value))
+        throw new InvalidArgumentError(`Unknown scheme; use one of ${VERIFICATION_SCHEMES.join(', ')}.`);
+      return value;
+    },
+  )
   .requiredOption('--secret <secret>', "the connection's signing secret")
   .requiredOption('--body <file>', 'the exact body bytes to sign (a file path, or - for standard input)')
   .option('--header <name>', 'signature header for hmac-sha256', 'x-signature')
   .option('--timestamp-header <name>', 'timestamp header for hmac-sha256')
   .action(
     async (options: {
-      scheme: string;
+      connector?: string;
+      scheme?: string;
       secret: string;
       body: string;
       header: string;
       timestampHeader?: string;
     }) => {
+      const config = signingConfig(options);
       const rawBody = options.body === '-' ? await readStdin() : await readFile(options.body);
-      const config = (
-        options.scheme === 'hmac-sha256'
-          ? {
-              scheme: 'hmac-sha256',
-              header: options.header,
-              ...(options.timestampHeader === undefined ? {} : { timestampHeader: options.timestampHeader }),
-            }
-          : { scheme: options.scheme }
-      ) as VerificationConfig;
       const headers = signWebhook(config, { secret: options.secret, rawBody, nowMs: Date.now() });
       for (const [name, value] of Object.entries(headers)) process.stdout.write(`${name}: ${value}\n`);
     },
   );
+
+/** The verification a signature must pass: a shipped connector's own, or a scheme given by hand. */
+function signingConfig(options: {
+  connector?: string;
+  scheme?: string;
+  header: string;
+  timestampHeader?: string;
+}): VerificationConfig {
+  if (options.connector !== undefined) {
+    const registry = new ConnectorRegistry(exampleConnectors);
+    const connector = registry.get(options.connector);
+    if (connector === null) throw new InvalidArgumentError(registry.notFound(options.connector));
+    if (connector.webhook === null) {
+      throw new InvalidArgumentError(`Connector "${connector.id}" receives no webhooks, so nothing to sign.`);
+    }
+    return connector.webhook.verify;
+  }
+  if (options.scheme === undefined)
+    throw new InvalidArgumentError('Give --connector <id> or --scheme <scheme>.');
+  return (
+    options.scheme === 'hmac-sha256'
+      ? {
+          scheme: 'hmac-sha256',
+          header: options.header,
+          ...(options.timestampHeader === undefined ? {} : { timestampHeader: options.timestampHeader }),
+        }
+      : { scheme: options.scheme }
+  ) as VerificationConfig;
+}
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
