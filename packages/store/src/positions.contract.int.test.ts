@@ -8,6 +8,7 @@ import {
   preparedEnvelope,
   STORE_ADAPTERS,
   type TestDatabase,
+  waitForHorizon,
 } from './testing/index.ts';
 
 const day = 24 * 3600 * 1000;
@@ -86,6 +87,7 @@ for (const adapter of STORE_ADAPTERS) {
     it('reads everything committed after a position once, in commit order, and moves past what does not match', async () => {
       const start = await store.events.head();
       for (const n of ['p1', 'p2', 'p3']) await append(store, n);
+      await waitForHorizon(db.client);
       const all = await store.events.readAfter(connection.tenant_id, start, {}, 100);
       assert.deepEqual(
         all.items.map((i) => i.envelope.dedupe_key),
@@ -138,6 +140,7 @@ for (const adapter of STORE_ADAPTERS) {
         envelopes: [preparedEnvelope(other, 'o3')],
         dedupeWindowMs: day,
       });
+      await waitForHorizon(db.client);
       const first = await store.outbox.claim({ owner: 'relay-a', limit: 1000, leaseMs: 60_000 });
       assert.ok(
         first.some((e) => e.connection_id === other.id),
