@@ -25,7 +25,10 @@ export interface Control {
   readonly jobs: JobWorkflows;
 }
 
-/** What the routes are wired to, once, in `create-context.ts`. Routes hold no state of their own. */
+/**
+ * What the routes are wired to, once, in `create-context.ts`. Routes hold no state of their own, and each
+ * route module names the part it uses (`Pick<AppContext, ...>`), so its dependencies read from its signature.
+ */
 export interface AppContext {
   readonly config: Config;
   readonly store: Stores;

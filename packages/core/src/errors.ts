@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   trigger_not_found: { status: 404, hint: 'List triggers with GET /api/v1/triggers.' },
   subscription_not_found: { status: 404, hint: 'List subscriptions with GET /api/v1/subscriptions.' },
   job_not_found: { status: 404, hint: 'List jobs with GET /api/v1/jobs.' },
+  // 405 — the path exists, the method does not
+  method_not_allowed: { status: 405, hint: 'Use one of the methods in the Allow header.' },
   // 409 — state conflict
   connection_retired: { status: 409, hint: 'Create a new connection; a retired one accepts nothing.' },
   conflict: { status: 409, hint: 'Reload the resource and retry.' },
