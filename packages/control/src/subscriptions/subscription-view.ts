@@ -1,7 +1,7 @@
 import type { Condition, DeliveryFormat, Trigger } from '@sluice/core';
 import { parseCondition, printCondition } from '@sluice/route';
 import type { Subscription } from './subscription.ts';
-import { conditionToFilters } from './subscription-filters.ts';
+import { conditionToFilters, type SubscriptionFilter } from './subscription-filters.ts';
 
 /** The format of an http action that names none. */
 export const DEFAULT_HTTP_FORMAT: DeliveryFormat = 'envelope';
@@ -14,7 +14,7 @@ export function subscriptionOf(trigger: Trigger): Subscription | null {
   if (trigger.priority !== null) config['priority'] = trigger.priority;
   // Always shown, so that what GET shows can be PUT back unchanged (a subscription's default differs).
   config['format'] = action.format ?? DEFAULT_HTTP_FORMAT;
-  let filters: ReadonlyArray<unknown> | undefined;
+  let filters: SubscriptionFilter[] | undefined;
   if (trigger.condition !== null) {
     const ast = astOf(trigger.condition);
     const asFilters = ast === null ? null : conditionToFilters(ast);
@@ -30,7 +30,7 @@ export function subscriptionOf(trigger: Trigger): Subscription | null {
     protocol: 'HTTP',
     sink: action.url,
     types: trigger.event_types,
-    ...(filters === undefined ? {} : { filters: filters as Subscription['filters'] & object }),
+    ...(filters === undefined ? {} : { filters }),
     protocolsettings: {
       method: 'POST',
       ...(action.headers === undefined ? {} : { headers: action.headers }),
