@@ -109,7 +109,9 @@ export function retryDelay(
 ): number {
   if (retryAfterMs !== undefined) return Math.max(0, Math.min(settings.max_delay_ms, retryAfterMs));
   const exponent = Math.max(0, attempt - 1);
-  const cap = Math.min(settings.max_delay_ms, settings.initial_delay_ms * 2 ** exponent);
+  // 0 * 2^1024 is NaN, not 0: an initial delay of 0 keeps every window at 0.
+  const growth = settings.initial_delay_ms === 0 ? 0 : settings.initial_delay_ms * 2 ** exponent;
+  const cap = Math.min(settings.max_delay_ms, growth);
   const draw = Math.min(Math.max(random(), 0), 1);
   return Math.min(Math.floor(draw * cap), settings.max_delay_ms);
 }
