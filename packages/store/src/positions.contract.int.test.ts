@@ -173,7 +173,7 @@ for (const adapter of STORE_ADAPTERS) {
         'in commit order',
       );
       await append(store, 'o4');
-      await horizonPassed();
+      await waitForHorizon(db.client);
       const second = await store.outbox.claim({ owner: 'relay-b', limit: 1000, leaseMs: 60_000 });
       assert.deepEqual(second, [], 'relay-b claims nothing of connections relay-a holds');
       assert.equal(
@@ -223,7 +223,7 @@ for (const adapter of STORE_ADAPTERS) {
         rows.map((r) => r.origin),
         ['poll', 'poll', 'webhook', 'user'],
       );
-      await horizonPassed();
+      await waitForHorizon(db.client);
       const claimed = (
         await store.outbox.claim({ owner: 'relay-origin', limit: 1000, leaseMs: 60_000 })
       ).filter((e) => e.connection_id === polled.id);
