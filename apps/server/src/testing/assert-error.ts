@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-
-type Json = Record<string, unknown>;
+import type { Json } from './json.ts';
 
 /**
  * Asserts an answer is the API's error shape, `{ error: { code, message, details? } }` and nothing else, with

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { App } from '../app.ts';
-
-type Json = Record<string, unknown>;
+import type { Json } from './json.ts';
 
 /** The secret of the `commerce-orders` connections that {@link createConnection} makes by default. */
 export const SHOPIFY_SECRET = 'shpss_errors_test_secret_0123';
