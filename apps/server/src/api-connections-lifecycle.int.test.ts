@@ -4,25 +4,17 @@ import { useConnectionsApi } from './testing/connections-api.ts';
 
 describe('connections API', () => {
   const api = useConnectionsApi();
-  const { create, platformEvents, secretRows, deliver } = api;
+  const { act, create, platformEvents, secretRows, deliver } = api;
 
   describe('retire', () => {
     it('retires once: a second retire is answered but publishes nothing more', async () => {
       const { connection, secret } = (await create({ connector_id: 'commerce-orders' })).json();
       api.clock += 5000;
-      const first = await api.t.app.inject({
-        method: 'POST',
-        url: `/api/v1/connections/${connection.id}/retire`,
-        headers: api.auth,
-      });
+      const first = await act(connection.id, 'retire');
       assert.equal(first.statusCode, 200, first.body);
       assert.equal(first.json().connection.status, 'retired');
       assert.equal(new Date(first.json().connection.retired_at).getTime() > 0, true);
-      const second = await api.t.app.inject({
-        method: 'POST',
-        url: `/api/v1/connections/${connection.id}/retire`,
-        headers: api.auth,
-      });
+      const second = await act(connection.id, 'retire');
       assert.equal(second.statusCode, 200);
       assert.equal(second.json().connection.retired_at, first.json().connection.retired_at);
       const retired = await platformEvents('connection.retired', connection.id);
@@ -40,12 +32,7 @@ describe('connections API', () => {
       assert.equal(got.json().connection.status, 'retired');
       const delivery = await deliver(connection.id, secret, 3);
       assert.equal(delivery.statusCode, 409, 'a retired connection accepts nothing');
-      const rotate = await api.t.app.inject({
-        method: 'POST',
-        url: `/api/v1/connections/${connection.id}/rotate-secret`,
-        headers: api.auth,
-        payload: {},
-      });
+      const rotate = await act(connection.id, 'rotate-secret', {});
       assert.equal(rotate.statusCode, 409);
       assert.equal(rotate.json().error.code, 'connection_retired');
       assert.equal((await secretRows(connection.id)).length, 1, 'a refused rotation stores no secret');
@@ -55,12 +42,7 @@ describe('connections API', () => {
   describe('rotate-secret', () => {
     it('returns a generated secret once, keeps the old one verifying through the overlap, and publishes credential.rotated', async () => {
       const { connection, secret: oldSecret } = (await create({ connector_id: 'commerce-orders' })).json();
-      const rotated = await api.t.app.inject({
-        method: 'POST',
-        url: `/api/v1/connections/${connection.id}/rotate-secret`,
-        headers: api.auth,
-        payload: { overlap_seconds: 3600 },
-      });
+      const rotated = await act(connection.id, 'rotate-secret', { overlap_seconds: 3600 });
       assert.equal(rotated.statusCode, 200, rotated.body);
       const expiresAt = new Date(api.clock + 3600 * 1000).toISOString();
       const { secret: newSecret } = rotated.json();
@@ -101,12 +83,7 @@ describe('connections API', () => {
     it('keeps a supplied secret without echoing it, defaulting the overlap to 24 hours', async () => {
       const { connection } = (await create({ connector_id: 'commerce-orders' })).json();
       const supplied = 'shpss_rotated_by_hand_1';
-      const rotated = await api.t.app.inject({
-        method: 'POST',
-        url: `/api/v1/connections/${connection.id}/rotate-secret`,
-        headers: api.auth,
-        payload: { secret: supplied },
-      });
+      const rotated = await act(connection.id, 'rotate-secret', { secret: supplied });
       assert.equal(rotated.statusCode, 200, rotated.body);
       assert.equal(rotated.json().secret, undefined);
       assert.ok(!rotated.body.includes(supplied));
@@ -115,18 +92,11 @@ describe('connections API', () => {
         new Date(api.clock + 24 * 3600 * 1000).toISOString(),
       );
       assert.equal((await deliver(connection.id, supplied, 20)).statusCode, 200);
-      const bad = await api.t.app.inject({
-        method: 'POST',
-        url: `/api/v1/connections/${connection.id}/rotate-secret`,
-        headers: api.auth,
-        payload: { overlap_seconds: -1 },
-      });
+      const bad = await act(connection.id, 'rotate-secret', { overlap_seconds: -1 });
       assert.equal(bad.statusCode, 400);
-      const extra = await api.t.app.inject({
-        method: 'POST',
-        url: `/api/v1/connections/${connection.id}/rotate-secret`,
-        headers: api.auth,
-        payload: { secret: 'shpss_x_12345678', plaintext: true },
+      const extra = await act(connection.id, 'rotate-secret', {
+        secret: 'shpss_x_12345678',
+        plaintext: true,
       });
       assert.equal(extra.statusCode, 400);
       assert.equal((await secretRows(connection.id)).length, 2);

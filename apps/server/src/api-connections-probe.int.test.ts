@@ -4,18 +4,14 @@ import { useConnectionsApi } from './testing/connections-api.ts';
 
 describe('connections API', () => {
   const api = useConnectionsApi();
-  const { create, platformEvents } = api;
+  const { act, create, platformEvents } = api;
 
   describe('test', () => {
     it('runs a passing probe with the connection config and publishes nothing', async () => {
       const { connection } = (
         await create({ connector_id: 'probe-ok', config: { host: 'api.example' } })
       ).json();
-      const response = await api.t.app.inject({
-        method: 'POST',
-        url: `/api/v1/connections/${connection.id}/test`,
-        headers: api.auth,
-      });
+      const response = await act(connection.id, 'test');
       assert.equal(response.statusCode, 200, response.body);
       assert.deepEqual(response.json(), {
         connection_id: connection.id,
@@ -27,11 +23,7 @@ describe('connections API', () => {
 
     it('reports a connector without a probe as ok', async () => {
       const { connection } = (await create({ connector_id: 'github' })).json();
-      const response = await api.t.app.inject({
-        method: 'POST',
-        url: `/api/v1/connections/${connection.id}/test`,
-        headers: api.auth,
-      });
+      const response = await act(connection.id, 'test');
       assert.equal(response.json().ok, true);
     });
 
@@ -42,11 +34,7 @@ describe('connections API', () => {
       ] as const) {
         const { connection } = (await create({ connector_id: connectorId })).json();
         api.clock += 1000;
-        const response = await api.t.app.inject({
-          method: 'POST',
-          url: `/api/v1/connections/${connection.id}/test`,
-          headers: api.auth,
-        });
+        const response = await act(connection.id, 'test');
         assert.equal(response.statusCode, 200, response.body);
         assert.deepEqual(response.json(), { connection_id: connection.id, ok: false, message });
         const failed = await platformEvents('integration.failed', connection.id);
@@ -57,11 +45,7 @@ describe('connections API', () => {
           message,
         });
         api.clock += 1000;
-        await api.t.app.inject({
-          method: 'POST',
-          url: `/api/v1/connections/${connection.id}/test`,
-          headers: api.auth,
-        });
+        await act(connection.id, 'test');
         assert.equal(
           (await platformEvents('integration.failed', connection.id)).length,
           2,

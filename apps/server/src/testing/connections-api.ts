@@ -64,6 +64,12 @@ export interface ConnectionsApi {
     payload: Record<string, unknown>,
     headers?: { authorization: string },
   ): Promise<LightMyRequestResponse>;
+  /** `POST /api/v1/connections/{id}/{action}` as the suite's tenant, with `payload` when given. */
+  act(
+    connectionId: string,
+    action: 'test' | 'retire' | 'rotate-secret',
+    payload?: Record<string, unknown>,
+  ): Promise<LightMyRequestResponse>;
   /** The tenant's platform events of a type (or glob), of one connection when `connectionId` is given. */
   platformEvents(eventType: string, connectionId?: string): Promise<Envelope[]>;
   /** A connection's secret rows as stored, oldest first. */
@@ -81,6 +87,13 @@ export function useConnectionsApi(): ConnectionsApi {
     auth: { authorization: '' },
     create: (payload, headers = api.auth) =>
       api.t.app.inject({ method: 'POST', url: '/api/v1/connections', headers, payload }),
+    act: (connectionId, action, payload) =>
+      api.t.app.inject({
+        method: 'POST',
+        url: `/api/v1/connections/${connectionId}/${action}`,
+        headers: api.auth,
+        ...(payload === undefined ? {} : { payload }),
+      }),
     async platformEvents(eventType, connectionId) {
       const response = await api.t.app.inject({
         url: `/api/v1/events?event_type=${encodeURIComponent(eventType)}&limit=500`,
