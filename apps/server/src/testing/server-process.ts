@@ -3,6 +3,12 @@ import { childEnv } from './config.ts';
 
 const MAIN = new URL('../main.ts', import.meta.url).pathname;
 
+/** Servers still running; a test that fails before it stops its server must not leave it behind. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** A server started as its own process, once it listens. */
 export interface ServerProcess {
   readonly child: ChildProcess;
@@ -21,6 +27,12 @@ export function startServerProcess(env: Readonly<Record<string, string>>): Promi
     env: childEnv({ SLUICE_PORT: '0', SLUICE_LOG_LEVEL: 'warn', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Neither the process nor its pipes keep the test file alive: it ends when its tests do, and the exit
+  // hook above kills what is left.
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  child.unref();
+  for (const pipe of [child.stdout, child.stderr]) (pipe as unknown as { unref?: () => void })?.unref?.();
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
