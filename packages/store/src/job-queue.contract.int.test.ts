@@ -68,6 +68,52 @@ for (const adapter of STORE_ADAPTERS) {
       );
     });
 
+    it('keeps each entity in order while routers add its jobs and claimers take them at once', async () => {
+      const world = await queueWorld(store, 'Routers', 10);
+      const entities = ['order:a', 'order:b'];
+      const expected = new Map(entities.map((entity) => [entity, [] as string[]]));
+      const seen = new Map(entities.map((entity) => [entity, [] as string[]]));
+      const held = new Set<string>();
+      let overlaps = 0;
+      let routed = 0;
+      const routers = entities.map(async (entity, r) => {
+        const router = db.store({ now: clock });
+        for (let batch = 0; batch < 10; batch++) {
+          const jobs = Array.from({ length: 10 }, (_, i) => {
+            const n = r * 1000 + batch * 10 + i;
+            return queueJob(world, n, { entity_key: entity, event: i, trigger_id: `trg_r${n}` });
+          });
+          await router.jobs.createMany(jobs);
+          expected.get(entity)?.push(...jobs.map((job) => job.position));
+          routed += jobs.length;
+          await sleep(1);
+        }
+      });
+      const claimers = Array.from({ length: 3 }, async (_, c) => {
+        const claimer = db.store({ now: clock });
+        const owner = `exec-${c}`;
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const done = [...seen.values()].reduce((sum, list) => sum + list.length, 0);
+          if ((routed === 200 && done === 200) || Date.now() > deadline) return;
+          const claimed = await claimer.queue.claim(claimOf(owner, 4));
+          if (claimed.length === 0) await sleep(2);
+          for (const item of claimed) {
+            const entity = item.job.entity_key as string;
+            if (held.has(entity)) overlaps++;
+            held.add(entity);
+            seen.get(entity)?.push(item.job.position);
+            await sleep(0);
+            held.delete(entity);
+            await succeedAll(claimer.queue, owner, [item], now);
+          }
+        }
+      });
+      await Promise.all([...routers, ...claimers]);
+      assert.equal(overlaps, 0);
+      for (const entity of entities) assert.deepEqual(seen.get(entity), expected.get(entity), entity);
+    });
+
     it('refuses a second running job of one entity in the database itself', async () => {
       const world = await queueWorld(store, 'Index');
       await store.jobs.createMany([0, 1].map((n) => queueJob(world, n, { entity_key: 'order:9' })));
