@@ -245,6 +245,7 @@ async function writeAccepted(
       event_id: claim.event_id,
       ordinal,
       entity_key: entityKey(envelope.payload),
+      origin: input.origin ?? 'webhook',
     };
   });
   const advanced = await tx.query<{ id: string; base: string }>(
@@ -262,7 +263,8 @@ async function writeAccepted(
          FROM jsonb_to_recordset($2::jsonb) AS e(event_id uuid, tenant_id text, reseller_id text, workspace_id text,
            connection_id text, ordinal bigint, source text, event_type text, stream text, dedupe_key text,
            correlation_id text, causation_id text, trace_id text, occurred_at timestamptz, received_at timestamptz,
-           mode text, schema_version text, payload jsonb, agent_id text, session_id text, entity_key text)
+           mode text, schema_version text, payload jsonb, agent_id text, session_id text, entity_key text,
+           origin text)
          JOIN advanced a ON a.id = e.connection_id
      ), stored AS (
        INSERT INTO envelopes (event_id, tenant_id, reseller_id, workspace_id, connection_id, sequence, source,
@@ -273,8 +275,9 @@ async function writeAccepted(
          agent_id, session_id, entity_key
          FROM rows ORDER BY connection_id, sequence
      ), queued AS (
-       INSERT INTO outbox (event_id, tenant_id, connection_id, sequence)
-       SELECT event_id, tenant_id, connection_id, sequence FROM rows WHERE mode = 'live' ORDER BY connection_id, sequence
+       INSERT INTO outbox (event_id, tenant_id, connection_id, sequence, origin)
+       SELECT event_id, tenant_id, connection_id, sequence, origin FROM rows WHERE mode = 'live'
+        ORDER BY connection_id, sequence
      )
      SELECT id, base FROM advanced`,
     [JSON.stringify([...counts].map(([id, n]) => ({ id, n }))), JSON.stringify(rows)],

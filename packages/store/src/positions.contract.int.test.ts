@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AppendInput, Connection } from '@sluice/core';
+import type { AppendInput, ClaimedEntry, Connection } from '@sluice/core';
 import type { SqlClient } from './sql-client.ts';
 import { SqlStores } from './sql-stores.ts';
 import {
@@ -11,6 +11,13 @@ import {
 } from './testing/index.ts';
 
 const day = 24 * 3600 * 1000;
+
+/** Commit order of two positions `<tx>.<id>`. */
+function byPosition(a: { position: string }, b: { position: string }): number {
+  const [ax, ai] = a.position.split('.').map(BigInt) as [bigint, bigint];
+  const [bx, bi] = b.position.split('.').map(BigInt) as [bigint, bigint];
+  return ax === bx ? Number(ai - bi) : ax < bx ? -1 : 1;
+}
 
 /** A client whose transactions do their work, then wait for `release` before they commit. */
 function holdingCommits(client: SqlClient): { client: SqlClient; reached: Promise<void>; release(): void } {
@@ -129,6 +136,22 @@ for (const adapter of STORE_ADAPTERS) {
         [...mine].sort((a, b) => a - b),
         'per connection in sequence order',
       );
+      const appended = await store.events.query(connection.tenant_id, { entity: 'order:o1' }, { limit: 1 });
+      const claimedO1 = first.find((e) => e.event_id === appended.items[0]?.event_id);
+      assert.deepEqual(claimedO1?.envelope, appended.items[0], 'a claim carries its envelope');
+      assert.ok(
+        first.every(
+          (e) =>
+            e.envelope.event_id === e.event_id &&
+            e.envelope.tenant_id === e.tenant_id &&
+            e.envelope.connection_id === e.connection_id,
+        ),
+      );
+      assert.deepEqual(
+        first.map((e) => e.position),
+        [...first].sort(byPosition).map((e) => e.position),
+        'in commit order',
+      );
       await append(store, 'o4');
       const second = await store.outbox.claim({ owner: 'relay-b', limit: 1000, leaseMs: 60_000 });
       assert.deepEqual(second, [], 'relay-b claims nothing of connections relay-a holds');
@@ -152,6 +175,51 @@ for (const adapter of STORE_ADAPTERS) {
         (await store.events.query(connection.tenant_id, { entity: 'order:o4' }, { limit: 1 })).items.map(
           (e) => e.event_id,
         ),
+      );
+    });
+
+    it('keeps the origin of an append on its outbox rows, webhook when none is given', async () => {
+      const polled = await createTestConnection(store, 'Origins');
+      await store.events.append({
+        connection: polled,
+        envelopes: [preparedEnvelope(polled, 'g1'), preparedEnvelope(polled, 'g2')],
+        dedupeWindowMs: day,
+        origin: 'poll',
+      });
+      await store.events.append({
+        connection: polled,
+        envelopes: [preparedEnvelope(polled, 'g3')],
+        dedupeWindowMs: day,
+      });
+      await store.events.append({
+        connection: polled,
+        envelopes: [preparedEnvelope(polled, 'g4')],
+        dedupeWindowMs: day,
+        origin: 'user',
+      });
+      const rows = await store.outbox.readConnection(polled.tenant_id, polled.id, 0, 10);
+      assert.deepEqual(
+        rows.map((r) => r.origin),
+        ['poll', 'poll', 'webhook', 'user'],
+      );
+      // Other transactions in the cluster (other test files) may hold the commit horizon back for a moment;
+      // a relay claims its own held rows again, so the last claim holds them all.
+      let claimed: ClaimedEntry[] = [];
+      for (let i = 0; i < 100 && claimed.length < 4; i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        const all = await store.outbox.claim({ owner: 'relay-origin', limit: 1000, leaseMs: 60_000 });
+        claimed = all.filter((e) => e.connection_id === polled.id);
+      }
+      assert.deepEqual(
+        claimed.map((e) => [e.origin, e.envelope.dedupe_key]),
+        ['g1', 'g2', 'g3', 'g4'].map((n, i) => [
+          ['poll', 'poll', 'webhook', 'user'][i],
+          `shop:order:${n}:created`,
+        ]),
+      );
+      assert.deepEqual(
+        claimed.map((e) => e.id),
+        rows.map((r) => r.id),
       );
     });
 
