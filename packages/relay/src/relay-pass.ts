@@ -6,10 +6,8 @@ export interface RelayPass {
   readonly claimed: number;
   /** Messages published on `envelopes`. */
   readonly published: number;
-  /** Quiet envelopes found in the claim: marked relayed, never published. */
+  /** Quiet envelopes found in the claim: marked relayed at once, never published. */
   readonly quiet: number;
-  /** Rows marked relayed; fewer than claimed when a lease lapsed and another relay took the rows. */
-  readonly marked: number;
   /** How long the oldest claimed envelope waited since it was received, in ms; null for an empty pass. */
   readonly lagMs: number | null;
 }
@@ -24,31 +22,35 @@ export interface RelayPassOptions {
 }
 
 /**
- * Claims committed rows in commit order, publishes them in that order (each connection's rows keep their
- * sequence, since a connection's pending rows are leased to one relay at a time), and only then marks them
- * relayed. A crash or a failed publish before the mark leaves the rows leased: when the lease lapses they
- * are claimed and published again, so delivery is at least once and the router absorbs the repeat.
+ * Claims committed rows (in commit order, each connection's by sequence) and publishes them in that order.
+ * The rows stay leased until the router acknowledges them (`Outbox.acknowledge`, after their jobs are
+ * created); meanwhile no relay claims their connection again. A crash, a failed publish, or a bus that lost
+ * the messages leaves them unacknowledged: when the lease lapses they are claimed and published again, so
+ * delivery is at least once and the router absorbs the repeat. Quiet rows are marked relayed here.
  */
 export async function relayPass(options: RelayPassOptions): Promise<RelayPass> {
   const { outbox, bus, owner } = options;
   const claimed = await outbox.claim({ owner, limit: options.limit, leaseMs: options.leaseMs });
-  if (claimed.length === 0) return { claimed: 0, published: 0, quiet: 0, marked: 0, lagMs: null };
+  if (claimed.length === 0) return { claimed: 0, published: 0, quiet: 0, lagMs: null };
   const live = claimed.filter((entry) => entry.envelope.mode === 'live');
+  const quiet = claimed.filter((entry) => entry.envelope.mode !== 'live');
   if (live.length > 0) {
     await bus.publish(
       'envelopes',
       live.map((entry) => busMessageOf(entry.envelope, { origin: entry.origin, position: entry.position })),
     );
   }
-  const marked = await outbox.markRelayed(
-    owner,
-    claimed.map((entry) => entry.id),
-  );
+  // Ingest writes no outbox row for a quiet envelope; one found here is never routed, and never waits.
+  if (quiet.length > 0) {
+    await outbox.markRelayed(
+      owner,
+      quiet.map((entry) => entry.id),
+    );
+  }
   return {
     claimed: claimed.length,
     published: live.length,
-    quiet: claimed.length - live.length,
-    marked,
+    quiet: quiet.length,
     lagMs: lagOf(claimed, options.now()),
   };
 }

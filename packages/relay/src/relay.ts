@@ -11,8 +11,9 @@ export interface RelayOptions {
   /** Rows per claim; 500 by default. */
   readonly batchSize?: number;
   /**
-   * How long a claim holds, in ms; 30,000 by default. Long enough for one publish: a relay that dies
-   * holding rows delays their connections by at most this much, then another relay sends them again.
+   * How long a claim holds unless the router acknowledges it first, in ms; 30,000 by default. It covers a
+   * publish and the routing: rows the bus lost (a dead relay or router, a FLUSHALL) are sent again once it
+   * lapses. A router that lags more than this gets repeats, which create nothing twice.
    */
   readonly leaseMs?: number;
   /** How long the relay waits after an empty claim before it looks again, in ms; 20 by default. */
@@ -27,7 +28,7 @@ export interface RelayOptions {
 }
 
 /**
- * The relay worker: claim → publish → mark relayed, in a loop. It looks again at once after a pass that
+ * The relay worker: claim → publish, in a loop; the router acknowledges what it routed. It looks again at once after a pass that
  * found work, waits `idleMs` after an empty one (or less, when `nudge` says something was appended), and
  * backs off after a failure. It never throws out of its loop. Any number of relays may run at once.
  */

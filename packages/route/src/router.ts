@@ -6,6 +6,7 @@ import type {
   Consumer,
   DeadLetterStore,
   JobStore,
+  Outbox,
   TenancyStore,
   TriggerStore,
 } from '@sluice/core';
@@ -29,12 +30,16 @@ export interface RouteStats {
   readonly deadLettered: number;
   readonly quiet: number;
   readonly unreadable: number;
+  /** Outbox rows this batch acknowledged; repeats of rows acknowledged before count 0. */
+  readonly acknowledged: number;
 }
 
 export interface RouterOptions {
   readonly bus: Bus;
   readonly triggers: Pick<TriggerStore, 'enabledOf' | 'enabledAfter'>;
   readonly jobs: Pick<JobStore, 'createMany'>;
+  /** Acknowledged once a batch is routed, so the relay sends its connections' next rows. */
+  readonly outbox: Pick<Outbox, 'acknowledge'>;
   readonly tenancy: Pick<TenancyStore, 'getTenant'>;
   readonly deadLetters: Pick<DeadLetterStore, 'get' | 'create'>;
   readonly connections: Pick<ConnectionStore, 'get'>;
@@ -62,8 +67,9 @@ export interface RouterOptions {
 
 /**
  * The router worker: consumes `envelopes` in group `router`, matches each envelope against its tenant's
- * triggers, and creates the jobs of a batch in event order with one `createMany`. A batch that fails is
- * left pending and delivered again; the job store's one-job-per-(event, trigger) rule makes that safe.
+ * triggers, creates the jobs of a batch in event order with one `createMany`, then acknowledges the batch's
+ * outbox rows. A batch that fails is left pending and delivered again (and, should the bus lose it, the
+ * relay sends it again once its lease lapses); the one-job-per-(event, trigger) rule makes repeats safe.
  */
 export class Router {
   readonly #options: RouterOptions;
@@ -157,7 +163,13 @@ export class Router {
         dropped++;
       }
     }
+    // Every message is acknowledged, routed or not: a quiet or unreadable one would otherwise hold its
+    // connection until its lease lapsed, and then come back.
+    const acknowledged = await this.#options.outbox.acknowledge(
+      batch.messages.map((message) => message.attributes.position),
+    );
     this.#options.onBatch?.({
+      acknowledged,
       messages: batch.messages.length,
       matched: routed.matched,
       jobsCreated,
