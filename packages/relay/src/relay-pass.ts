@@ -35,10 +35,19 @@ export async function relayPass(options: RelayPassOptions): Promise<RelayPass> {
   const live = claimed.filter((entry) => entry.envelope.mode === 'live');
   const quiet = claimed.filter((entry) => entry.envelope.mode !== 'live');
   if (live.length > 0) {
-    await bus.publish(
-      'envelopes',
-      live.map((entry) => busMessageOf(entry.envelope, { origin: entry.origin, position: entry.position })),
-    );
+    try {
+      await bus.publish(
+        'envelopes',
+        live.map((entry) => busMessageOf(entry.envelope, { origin: entry.origin, position: entry.position })),
+      );
+    } catch (error) {
+      // Claimed again after the backoff, not after the lease; some may have been published (at least once).
+      await outbox.release(
+        owner,
+        claimed.map((entry) => entry.id),
+      ).catch(() => 0);
+      throw error;
+    }
   }
   // Ingest writes no outbox row for a quiet envelope; one found here is never routed, and never waits.
   if (quiet.length > 0) {

@@ -98,6 +98,18 @@ export class SqlOutbox implements Outbox {
     });
   }
 
+  async release(owner: string, ids: ReadonlyArray<number>): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = await this.#db.query(
+      `UPDATE outbox SET lease_owner = NULL, lease_until = NULL
+        WHERE id IN (SELECT jsonb_array_elements_text($2::jsonb)::bigint)
+          AND relayed_at IS NULL AND lease_owner = $1
+        RETURNING id`,
+      [owner, JSON.stringify(ids)],
+    );
+    return rows.length;
+  }
+
   async acknowledge(positions: ReadonlyArray<Position>): Promise<number> {
     const ids = positions.filter(isPosition).map((position) => parsePosition(position).log);
     if (ids.length === 0) return 0;

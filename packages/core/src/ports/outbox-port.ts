@@ -44,6 +44,11 @@ export interface Outbox {
   /** Marks rows relayed; rows no longer leased to `owner` are left alone. Returns how many it marked. */
   markRelayed(owner: string, ids: ReadonlyArray<number>): Promise<number>;
   /**
+   * Gives up `owner`'s lease on rows it could not publish, so they are claimed again at once rather than
+   * after the lease. Returns how many it released.
+   */
+  release(owner: string, ids: ReadonlyArray<number>): Promise<number>;
+  /**
    * The consumer has done its part with these rows (the router created their jobs): marks them relayed,
    * whoever holds their lease, so their connection's next rows can be claimed. Positions of rows already
    * marked, or that are not outbox positions, are ignored. Returns how many it marked.
