@@ -1,4 +1,10 @@
-import { type BusAttributes, type BusMessage, type DeliveredMessage, ORIGINS, type Origin } from '@sluice/core';
+import {
+  type BusAttributes,
+  type BusMessage,
+  type DeliveredMessage,
+  ORIGINS,
+  type Origin,
+} from '@sluice/core';
 
 const ATTRIBUTE_FIELDS = [
   'event_id',

@@ -79,7 +79,7 @@ export class DeadLetterWorkflows {
       const result =
         mapped.emissions.length === 0
           ? ({ status: 'committed', results: [] } as const)
-          : await ingestor.ingest(connection, mapped.emissions);
+          : await ingestor.ingest(connection, mapped.emissions, { origin: 'user' });
       if (result.status === 'committed') {
         const updated = await stores.deadLetters.recordReplay(tenantId, id, 'replayed');
         return { kind: 'replayed', deadLetter: updated ?? deadLetter, results: result.results };

@@ -42,10 +42,12 @@ export async function relayPass(options: RelayPassOptions): Promise<RelayPass> {
       );
     } catch (error) {
       // Claimed again after the backoff, not after the lease; some may have been published (at least once).
-      await outbox.release(
-        owner,
-        claimed.map((entry) => entry.id),
-      ).catch(() => 0);
+      await outbox
+        .release(
+          owner,
+          claimed.map((entry) => entry.id),
+        )
+        .catch(() => 0);
       throw error;
     }
   }

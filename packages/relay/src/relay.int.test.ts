@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Connection, Stores } from '@sluice/core';
 import { BUS_ADAPTERS, type TestBus } from '@sluice/bus-redis/testing';
-import { createTestConnection, preparedEnvelope, STORE_ADAPTERS, type TestDatabase } from '@sluice/store/testing';
+import type { Connection, Stores } from '@sluice/core';
+import {
+  createTestConnection,
+  preparedEnvelope,
+  STORE_ADAPTERS,
+  type TestDatabase,
+} from '@sluice/store/testing';
 import { Relay } from './relay.ts';
 import { eventually, failingFirst, probe } from './testing/relay-fixtures.ts';
 
@@ -60,11 +65,21 @@ for (const storeAdapter of STORE_ADAPTERS) {
             mine()
               .filter((m) => m.key === connection.id)
               .map((m) => (JSON.parse(m.body) as { dedupe_key: string }).dedupe_key);
-          assert.deepEqual(keysOf(a), ['a1', 'a2', 'a3'].map((n) => `shop:order:${n}:created`));
-          assert.deepEqual(keysOf(b), ['b1', 'b2'].map((n) => `shop:order:${n}:created`));
+          assert.deepEqual(
+            keysOf(a),
+            ['a1', 'a2', 'a3'].map((n) => `shop:order:${n}:created`),
+          );
+          assert.deepEqual(
+            keysOf(b),
+            ['b1', 'b2'].map((n) => `shop:order:${n}:created`),
+          );
           const rows = await store.outbox.readConnection(a.tenant_id, a.id, 0, 10);
           for (const message of mine().filter((m) => m.key === a.id)) {
-            const envelope = JSON.parse(message.body) as { event_id: string; tenant_id: string; trace_id: string };
+            const envelope = JSON.parse(message.body) as {
+              event_id: string;
+              tenant_id: string;
+              trace_id: string;
+            };
             assert.equal(message.attributes.event_id, envelope.event_id);
             assert.equal(message.attributes.tenant_id, a.tenant_id);
             assert.equal(message.attributes.connection_id, a.id);
@@ -80,7 +95,10 @@ for (const storeAdapter of STORE_ADAPTERS) {
           // Not acknowledged yet: held, and not sent again while the lease lasts.
           await new Promise((resolve) => setTimeout(resolve, 100));
           assert.equal(mine().length, 5);
-          assert.equal(rows.every((r) => r.relayed_at === null), true);
+          assert.equal(
+            rows.every((r) => r.relayed_at === null),
+            true,
+          );
           await append(a, 'a4');
           await new Promise((resolve) => setTimeout(resolve, 100));
           assert.equal(mine().length, 5, 'a held connection waits');
@@ -120,9 +138,18 @@ for (const storeAdapter of STORE_ADAPTERS) {
           const mine = () => seen.messages.filter((m) => m.key === connection.id);
           // The first relay publishes and dies before anything acknowledges: its rows stay leased.
           const dead = new Relay({ outbox: store.outbox, bus, owner: 'relay-dead', leaseMs: 300 });
-          await eventually('the first publish', async () => (await dead.runOnce()).published > 0 || mine().length >= 2);
+          await eventually(
+            'the first publish',
+            async () => (await dead.runOnce()).published > 0 || mine().length >= 2,
+          );
           await eventually('2 messages', () => mine().length >= 2);
-          const second = new Relay({ outbox: store.outbox, bus, owner: 'relay-2', idleMs: 10, leaseMs: 60_000 });
+          const second = new Relay({
+            outbox: store.outbox,
+            bus,
+            owner: 'relay-2',
+            idleMs: 10,
+            leaseMs: 60_000,
+          });
           second.start();
           cleanup(second);
           await new Promise((resolve) => setTimeout(resolve, 100));
@@ -173,7 +200,11 @@ for (const storeAdapter of STORE_ADAPTERS) {
           await new Promise((resolve) => setTimeout(resolve, 50));
           await append(connection, 'n1');
           relay.nudge();
-          await eventually('the nudged envelope', () => seen.messages.some((m) => m.key === connection.id), 3_000);
+          await eventually(
+            'the nudged envelope',
+            () => seen.messages.some((m) => m.key === connection.id),
+            3_000,
+          );
         }));
     });
   }

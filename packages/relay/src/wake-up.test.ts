@@ -32,9 +32,21 @@ describe('WakeUp', () => {
 describe('backoffMs', () => {
   it('grows from the minimum to the maximum, jittered below the ceiling', () => {
     const bounds = { minMs: 100, maxMs: 1_000 };
-    assert.equal(backoffMs(1, bounds, () => 1), 100);
-    assert.equal(backoffMs(2, bounds, () => 1), 200);
-    assert.equal(backoffMs(10, bounds, () => 1), 1_000);
-    assert.equal(backoffMs(10, bounds, () => 0), 50);
+    assert.equal(
+      backoffMs(1, bounds, () => 1),
+      100,
+    );
+    assert.equal(
+      backoffMs(2, bounds, () => 1),
+      200,
+    );
+    assert.equal(
+      backoffMs(10, bounds, () => 1),
+      1_000,
+    );
+    assert.equal(
+      backoffMs(10, bounds, () => 0),
+      50,
+    );
   });
 });

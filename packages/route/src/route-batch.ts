@@ -1,10 +1,4 @@
-import {
-  type DeliveredMessage,
-  type Envelope,
-  entityKey,
-  type NewJob,
-  ORIGIN_PRIORITY,
-} from '@sluice/core';
+import { type DeliveredMessage, type Envelope, entityKey, type NewJob, ORIGIN_PRIORITY } from '@sluice/core';
 import type { RouteTrigger } from './route-trigger.ts';
 
 /** What routing one batch of bus messages makes: jobs in event order, and what matched nothing. */

@@ -1,6 +1,6 @@
 import type { Condition, Priority, Trigger } from '@sluice/core';
-import { parseCondition } from './condition-text.ts';
 import type { TriggerProblem } from './compile-trigger.ts';
+import { parseCondition } from './condition-text.ts';
 import type { RoutableTrigger } from './trigger.ts';
 
 /** A stored trigger as the router indexes it: its condition in AST form, and what a job needs of it. */

@@ -60,7 +60,8 @@ for (const storeAdapter of STORE_ADAPTERS) {
         await h.bus.publish('envelopes', messages);
         await eventually(
           'both routed twice',
-          () => total(h.stats, 'dropped') - before.dropped + total(h.stats, 'deadLettered') - before.kept >= 4,
+          () =>
+            total(h.stats, 'dropped') - before.dropped + total(h.stats, 'deadLettered') - before.kept >= 4,
         );
         assert.equal(total(h.stats, 'dropped') - before.dropped, 2, 'counted each time it came');
         const letters = await h.store.deadLetters.list(keeping.tenant.id, {}, { limit: 10 });
@@ -76,7 +77,9 @@ for (const storeAdapter of STORE_ADAPTERS) {
           event_type: 'order.created',
           connection_id: keeping.connection.id,
         });
-        const envelope = JSON.parse(Buffer.from(letter?.event_payload.body_base64 ?? '', 'base64').toString());
+        const envelope = JSON.parse(
+          Buffer.from(letter?.event_payload.body_base64 ?? '', 'base64').toString(),
+        );
         assert.equal(envelope.event_id, kept);
         assert.equal((await h.store.deadLetters.list(dropping.tenant.id, {}, { limit: 10 })).items.length, 0);
         assert.ok(dropped !== undefined);
@@ -88,7 +91,9 @@ for (const storeAdapter of STORE_ADAPTERS) {
         await appendAll(h.store, connection, [{ n: 'c1' }]);
         assert.equal(await publishPending(h.store, h.bus, [connection], 1), 1);
         await eventually('routed with no trigger', async () =>
-          (await h.store.outbox.readConnection(tenant.id, connection.id, 0, 10)).every((r) => r.relayed_at !== null),
+          (await h.store.outbox.readConnection(tenant.id, connection.id, 0, 10)).every(
+            (r) => r.relayed_at !== null,
+          ),
         );
         assert.equal((await jobsOf(h.store, tenant.id)).length, 0);
         const trigger = await h.store.triggers.create(newTrigger(tenant, 'new', ['order.*']));
@@ -96,14 +101,19 @@ for (const storeAdapter of STORE_ADAPTERS) {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         await appendAll(h.store, connection, [{ n: 'c2' }]);
         assert.equal(await publishPending(h.store, h.bus, [connection], 1), 1);
-        await eventually('a job for the envelope after the change', async () => (await jobsOf(h.store, tenant.id)).length === 1);
+        await eventually(
+          'a job for the envelope after the change',
+          async () => (await jobsOf(h.store, tenant.id)).length === 1,
+        );
         await h.store.triggers.update(tenant.id, trigger.id, { enabled: false });
         await h.changes.publish({ kind: 'trigger', tenant_id: tenant.id, id: trigger.id });
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         await appendAll(h.store, connection, [{ n: 'c3' }]);
         assert.equal(await publishPending(h.store, h.bus, [connection], 1), 1);
         await eventually('acknowledged', async () =>
-          (await h.store.outbox.readConnection(tenant.id, connection.id, 0, 10)).every((r) => r.relayed_at !== null),
+          (await h.store.outbox.readConnection(tenant.id, connection.id, 0, 10)).every(
+            (r) => r.relayed_at !== null,
+          ),
         );
         assert.equal((await jobsOf(h.store, tenant.id)).length, 1, 'a disabled trigger makes no more jobs');
       });
@@ -116,7 +126,10 @@ for (const storeAdapter of STORE_ADAPTERS) {
         const failedBefore = h.errors.length;
         createManyFailures = 2;
         assert.equal(await publishPending(h.store, h.bus, [connection], 2), 2);
-        await eventually('2 jobs after the failures', async () => (await jobsOf(h.store, tenant.id)).length === 2);
+        await eventually(
+          '2 jobs after the failures',
+          async () => (await jobsOf(h.store, tenant.id)).length === 2,
+        );
         assert.ok(h.errors.length >= failedBefore + 2, 'each failure reported');
         const rows = await h.store.outbox.readConnection(tenant.id, connection.id, 0, 10);
         const jobs = await jobsOf(h.store, tenant.id);

@@ -46,7 +46,9 @@ for (const storeAdapter of STORE_ADAPTERS) {
           }),
         );
         const text = await t.create(
-          newTrigger(tenant, 'eu (text)', ['*.created'], { condition: 'payload.region eq "eu" and payload.total gt 10' }),
+          newTrigger(tenant, 'eu (text)', ['*.created'], {
+            condition: 'payload.region eq "eu" and payload.total gt 10',
+          }),
         );
         await t.create(newTrigger(tenant, 'refunds', ['refund.*']));
         await t.create(newTrigger(tenant, 'disabled', ['order.*'], { enabled: false }));
@@ -86,9 +88,15 @@ for (const storeAdapter of STORE_ADAPTERS) {
           [0, 1, 1, 2, 2],
           'created in event order',
         );
-        assert.deepEqual((await jobsOf(h.store, stranger.tenant_id)).length, 0, 'another tenant sees nothing');
+        assert.deepEqual(
+          (await jobsOf(h.store, stranger.tenant_id)).length,
+          0,
+          'another tenant sees nothing',
+        );
         await eventually('acknowledged', async () =>
-          (await h.store.outbox.readConnection(tenant.id, connection.id, 0, 10)).every((r) => r.relayed_at !== null),
+          (await h.store.outbox.readConnection(tenant.id, connection.id, 0, 10)).every(
+            (r) => r.relayed_at !== null,
+          ),
         );
       });
 
@@ -96,7 +104,9 @@ for (const storeAdapter of STORE_ADAPTERS) {
         const connection = await createTestConnection(h.store, 'Priorities');
         const tenant = await tenantOf(connection);
         const byOrigin = await h.store.triggers.create(newTrigger(tenant, 'default', ['order.created']));
-        const fixed = await h.store.triggers.create(newTrigger(tenant, 'fixed', ['order.created'], { priority: 'P3' }));
+        const fixed = await h.store.triggers.create(
+          newTrigger(tenant, 'fixed', ['order.created'], { priority: 'P3' }),
+        );
         await h.changed(tenant.id);
         const ids = await appendAll(
           h.store,
@@ -132,11 +142,18 @@ for (const storeAdapter of STORE_ADAPTERS) {
         const [claimed] = await h.store.outbox.readConnection(tenant.id, connection.id, 0, 1);
         const envelope = await h.store.events.get(tenant.id, claimed?.event_id ?? '');
         assert.ok(envelope !== null);
-        const quiet = { ...envelope, event_id: '0190a0b0-0000-7000-8000-0000000000aa', mode: 'quiet' as const };
+        const quiet = {
+          ...envelope,
+          event_id: '0190a0b0-0000-7000-8000-0000000000aa',
+          mode: 'quiet' as const,
+        };
         await h.bus.publish('envelopes', [busMessageOf(quiet, { origin: 'poll', position: '1.1' })]);
         await eventually('2 jobs', async () => (await jobsOf(h.store, tenant.id)).length >= 2);
         await eventually('the quiet one handled', () => total(h.stats, 'quiet') >= 1);
-        await eventually('all 6 deliveries routed', () => total(h.stats, 'acknowledged') >= 2 && h.stats.length > 0);
+        await eventually(
+          'all 6 deliveries routed',
+          () => total(h.stats, 'acknowledged') >= 2 && h.stats.length > 0,
+        );
         await new Promise((resolve) => setTimeout(resolve, 300));
         const jobs = await jobsOf(h.store, tenant.id);
         assert.equal(jobs.length, 2);

@@ -56,6 +56,8 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsync {
         const traceId = traceIdFromTraceparent(typeof traceparent === 'string' ? traceparent : undefined);
         const result = await ctx.ingestor.ingest(connection, emissions ?? [emission], {
           mode: (mode ?? 'live') as EnvelopeMode,
+          // The emit API is a user acting: its jobs default to P1.
+          origin: 'user',
           ...(traceId === null ? {} : { trace_id: traceId }),
         });
         if (result.status === 'rejected') {

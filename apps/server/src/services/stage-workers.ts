@@ -79,7 +79,10 @@ export class StageWorkers {
             if (stats.jobsCreated > 0) metrics.jobsCreated.inc(stats.jobsCreated);
           },
           onRejected: (id, problems) =>
-            log.warn({ trigger_id: id, problems }, 'trigger left out of the router: its definition does not compile'),
+            log.warn(
+              { trigger_id: id, problems },
+              'trigger left out of the router: its definition does not compile',
+            ),
           onError: (error) => log.warn({ err: error }, 'router: a batch or reload failed; it is retried'),
         })
       : null;

@@ -27,7 +27,10 @@ const envelope: Envelope = {
 
 describe('busMessageOf', () => {
   it('keys by connection, mirrors the filterable attributes, origin and position, and carries the envelope JSON', () => {
-    const message = busMessageOf(envelope, { origin: 'poll', position: '00000000000000000042.00000000000000000007' });
+    const message = busMessageOf(envelope, {
+      origin: 'poll',
+      position: '00000000000000000042.00000000000000000007',
+    });
     assert.equal(message.key, 'con_1');
     assert.deepEqual(message.attributes, {
       event_id: envelope.event_id,

@@ -40,7 +40,11 @@ export function failingFirst(bus: Bus, failures: number): Bus & { refused: numbe
 }
 
 /** Polls `condition` every 10 ms; fails with `what` after `timeoutMs`. */
-export async function eventually(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
+export async function eventually(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);

@@ -102,7 +102,11 @@ export async function jobsOf(store: Stores, tenantId: string): Promise<Job[]> {
   const jobs: Job[] = [];
   let after: string | undefined;
   for (;;) {
-    const page = await store.jobs.list(tenantId, {}, { limit: 500, ...(after === undefined ? {} : { after }) });
+    const page = await store.jobs.list(
+      tenantId,
+      {},
+      { limit: 500, ...(after === undefined ? {} : { after }) },
+    );
     jobs.push(...page.items);
     if (page.next === null) return jobs;
     after = page.next;

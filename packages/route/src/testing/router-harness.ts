@@ -1,5 +1,5 @@
-import { type Bus, type ChangeFeed, InProcessChangeFeed, type JobStore, type Stores } from '@sluice/core';
 import type { BusAdapter } from '@sluice/bus-redis/testing';
+import { type Bus, type ChangeFeed, InProcessChangeFeed, type JobStore, type Stores } from '@sluice/core';
 import type { StoreAdapter, TestDatabase } from '@sluice/store/testing';
 import { Router, type RouterOptions, type RouteStats } from '../router.ts';
 
@@ -13,14 +13,19 @@ export interface RouterHarness {
   /** Trigger ids the routers left out, as reported. */
   readonly rejected: string[];
   /** Starts a router (several may run, as several processes would). */
-  router(options?: Partial<RouterOptions> & { readonly jobs?: Pick<JobStore, 'createMany'> }): Promise<Router>;
+  router(
+    options?: Partial<RouterOptions> & { readonly jobs?: Pick<JobStore, 'createMany'> },
+  ): Promise<Router>;
   /** Says the tenant's triggers changed, as the API does, and waits until every router reloaded them. */
   changed(tenantId: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Opens a fresh database and bus for one test file. */
-export async function openRouterHarness(storeAdapter: StoreAdapter, busAdapter: BusAdapter): Promise<RouterHarness> {
+export async function openRouterHarness(
+  storeAdapter: StoreAdapter,
+  busAdapter: BusAdapter,
+): Promise<RouterHarness> {
   const db: TestDatabase = await storeAdapter.open();
   const store = db.store();
   await store.maintenance.migrate();
