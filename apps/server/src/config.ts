@@ -125,8 +125,12 @@ export const CONFIG_VARIABLES = {
   ),
   SLUICE_RELAY_IDLE_MS: integer(
     'relayIdleMs',
-    'How long the relay waits after finding the outbox empty before it looks again (embedded mode is also woken by each append).',
-    { default: 20, minimum: 1, maximum: 60_000 },
+    'How long the relay waits after finding nothing to claim before it looks again; appends and acknowledgements in its own process wake it at once (default 20, or 200 in embedded mode, where they always do).',
+    {
+      default: (env) => (given(env, 'SLUICE_DATABASE_URL') === undefined ? 200 : 20),
+      minimum: 1,
+      maximum: 60_000,
+    },
   ),
   SLUICE_RELAY_LEASE_SECONDS: integer(
     'relayLeaseMs',
@@ -211,10 +215,12 @@ const SCHEMA = Type.Object(
   ),
 );
 
-function describeProblem(name: VariableName, value: unknown, message: string): string {
+/** A schema problem of an enumeration lists its values; a rule between variables says its own message. */
+function describeProblem(name: VariableName, raw: unknown, message: string, byRule = false): string {
   const variable = variableOf(name);
-  if (Array.isArray(value)) value = value.join(',');
-  const why = variable.allowed === undefined ? message : `must be one of ${variable.allowed.join(', ')}`;
+  const value = Array.isArray(raw) ? raw.join(',') : raw;
+  const why =
+    variable.allowed === undefined || byRule ? message : `must be one of ${variable.allowed.join(', ')}`;
   const shown =
     value === undefined
       ? ' (unset)'
@@ -252,7 +258,7 @@ export function loadConfig(env: Env = process.env): Config {
   for (const rule of CROSS_RULES) {
     if (problems.has(rule.name) || rule.uses.some((name) => problems.has(name))) continue;
     const problem = rule.check(config);
-    if (problem !== null) problems.set(rule.name, describeProblem(rule.name, raw[rule.name], problem));
+    if (problem !== null) problems.set(rule.name, describeProblem(rule.name, raw[rule.name], problem, true));
   }
   if (problems.size > 0) {
     throw new ConfigError(`Invalid configuration:\n${[...problems.values()].join('\n')}`);

@@ -151,6 +151,32 @@ for (const adapter of ['pglite', 'postgres'] as const) {
         assert.match(metrics, /sluice_router_jobs_created_total \d+/);
       });
 
+      it('dead-letters an unmatched envelope for a tenant that asks, and refuses to replay it as a delivery', async () => {
+        const { tenant, auth } = await t.tenant('Unmatched');
+        await t.store.tenancy.updateTenant(tenant.id, { unmatched_events: 'dead_letter' });
+        await t.ctx.changes.publish({ kind: 'tenant', tenant_id: tenant.id, id: tenant.id });
+        const connectionId = await connectionOf(auth);
+        const [eventId] = await emit(auth, connectionId, [order('u1')]);
+        let letters: Array<{ id: string; error_context: Record<string, unknown> }> = [];
+        await eventually('the dead letter', async () => {
+          const listed = await t.app.inject({ method: 'GET', url: '/api/v1/dead-letters', headers: auth });
+          letters = (listed.json() as { items: typeof letters }).items.filter(
+            (letter) => letter.error_context['stage'] === 'route',
+          );
+          // The platform's own connection.established matched nothing either.
+          return letters.some((letter) => letter.error_context['event_id'] === eventId);
+        });
+        const letter = letters.find((l) => l.error_context['event_id'] === eventId);
+        const replay = await t.app.inject({
+          method: 'POST',
+          url: `/api/v1/dead-letters/${letter?.id}/replay`,
+          headers: auth,
+        });
+        assert.equal(replay.statusCode, 409, replay.body);
+        assert.match(replay.body, /matched no trigger/);
+        assert.equal((await jobsOf(tenant.id)).length, 0);
+      });
+
       it('sends again what the bus lost before the router saw it, and creates nothing twice', async () => {
         const { tenant, auth } = await t.tenant('Lost');
         const every = await t.store.triggers.create(trigger(tenant, 'every', {}));

@@ -47,6 +47,13 @@ export class DeadLetterWorkflows {
     if (deadLetter.status === 'replayed') {
       throw new SluiceError('conflict', `Dead letter "${id}" was already replayed.`);
     }
+    if (deadLetter.error_context['stage'] === 'route') {
+      // It holds an envelope that was stored and matched no trigger, not a delivery to map again.
+      throw new SluiceError(
+        'conflict',
+        `Dead letter "${id}" keeps an envelope that matched no trigger; it was ingested already and is not replayed through the mapping. Add a trigger for its event type, then purge it.`,
+      );
+    }
     const connection =
       deadLetter.connection_id === null
         ? null
