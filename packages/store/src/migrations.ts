@@ -228,6 +228,7 @@ CREATE TABLE jobs (
   created_at timestamptz NOT NULL DEFAULT now(),
   UNIQUE (tenant_id, event_id, trigger_id)
 );
+-- The unique constraint's index also serves the event filter (tenant_id, event_id).
 CREATE INDEX jobs_tenant ON jobs (tenant_id, seq);
 CREATE INDEX jobs_tenant_trigger ON jobs (tenant_id, trigger_id, seq);
 CREATE INDEX jobs_tenant_status ON jobs (tenant_id, status, seq);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AppendInput, ClaimedEntry, Connection } from '@sluice/core';
+import type { AppendInput, Connection } from '@sluice/core';
 import type { SqlClient } from './sql-client.ts';
 import { SqlStores } from './sql-stores.ts';
 import {
@@ -62,6 +62,20 @@ for (const adapter of STORE_ADAPTERS) {
     });
     after(() => db.drop());
 
+    /**
+     * Waits until the commit horizon has passed everything committed so far: transactions of other test
+     * files in the cluster may hold it back for a moment.
+     */
+    const horizonPassed = async (): Promise<void> => {
+      const [row] = await db.client.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
+      const xid = BigInt(row?.xid ?? '0');
+      for (let i = 0; i < 200; i++) {
+        if (BigInt((await store.events.head()).split('.')[0] as string) > xid) return;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error('the commit horizon did not pass within 5 s');
+    };
+
     const append = (s: SqlStores, n: string, extra: Partial<AppendInput> = {}) =>
       s.events.append({
         connection,
@@ -73,6 +87,7 @@ for (const adapter of STORE_ADAPTERS) {
     it('reads everything committed after a position once, in commit order, and moves past what does not match', async () => {
       const start = await store.events.head();
       for (const n of ['p1', 'p2', 'p3']) await append(store, n);
+      await horizonPassed();
       const all = await store.events.readAfter(connection.tenant_id, start, {}, 100);
       assert.deepEqual(
         all.items.map((i) => i.envelope.dedupe_key),
@@ -125,6 +140,7 @@ for (const adapter of STORE_ADAPTERS) {
         envelopes: [preparedEnvelope(other, 'o3')],
         dedupeWindowMs: day,
       });
+      await horizonPassed();
       const first = await store.outbox.claim({ owner: 'relay-a', limit: 1000, leaseMs: 60_000 });
       assert.ok(
         first.some((e) => e.connection_id === other.id),
@@ -153,6 +169,7 @@ for (const adapter of STORE_ADAPTERS) {
         'in commit order',
       );
       await append(store, 'o4');
+      await horizonPassed();
       const second = await store.outbox.claim({ owner: 'relay-b', limit: 1000, leaseMs: 60_000 });
       assert.deepEqual(second, [], 'relay-b claims nothing of connections relay-a holds');
       assert.equal(
@@ -202,14 +219,10 @@ for (const adapter of STORE_ADAPTERS) {
         rows.map((r) => r.origin),
         ['poll', 'poll', 'webhook', 'user'],
       );
-      // Other transactions in the cluster (other test files) may hold the commit horizon back for a moment;
-      // each claim's lease lapses at once, so the next claim takes the rows again and the last holds them all.
-      let claimed: ClaimedEntry[] = [];
-      for (let i = 0; i < 100 && claimed.length < 4; i++) {
-        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-        const all = await store.outbox.claim({ owner: 'relay-origin', limit: 1000, leaseMs: 0 });
-        claimed = all.filter((e) => e.connection_id === polled.id);
-      }
+      await horizonPassed();
+      const claimed = (
+        await store.outbox.claim({ owner: 'relay-origin', limit: 1000, leaseMs: 60_000 })
+      ).filter((e) => e.connection_id === polled.id);
       assert.deepEqual(
         claimed.map((e) => [e.origin, e.envelope.dedupe_key]),
         ['g1', 'g2', 'g3', 'g4'].map((n, i) => [
