@@ -46,7 +46,10 @@ async function ensureDevTenant(store: Stores, out: NodeJS.WritableStream): Promi
   const tenant = await store.tenancy.createTenant({ name: 'Dev tenant' });
   const { key, prefix, hash } = generateApiKey();
   await store.tenancy.createApiKey({ tenant_id: tenant.id, name: 'dev', prefix, hash });
-  out.write(`\nCreated dev tenant ${tenant.id}. Its API key (shown once, keep it):\n\n  ${key}\n\n`);
+  out.write(
+    `\nCreated dev tenant ${tenant.id}. Its API key (shown once, keep it):\n\n  ${key}\n\n` +
+      'Lost it? Stop the server and run `npm run sluice -- keys create` for another.\n\n',
+  );
 }
 
 /** config → store → connectors → context → HTTP: opens everything, migrates, and listens. */
@@ -94,10 +97,7 @@ export async function startServer(
       onCommitted: () => nudge(),
     });
     const receiver = config.workers.includes('receiver');
-    if (receiver) {
-      await registerProviders(ctx);
-      if (config.dev) await ensureDevTenant(store, out);
-    }
+    if (receiver) await registerProviders(ctx);
     if (config.redisUrl === null && config.databaseUrl !== null && config.workers.includes('relay')) {
       log.warn(
         'server mode with the in-process bus: each process routes only what its own relay claims, so run one process, or set SLUICE_REDIS_URL to share the bus',
@@ -134,6 +134,8 @@ export async function startServer(
     const url = `http://${host}:${port}`;
     const mode =
       config.databaseUrl === null ? `embedded PGlite in ${join(config.dataDir, 'pgdata')}` : 'PostgreSQL';
+    // Only once listening: a key printed before a failed listen (port taken) would be shown and lost.
+    if (config.dev && receiver) await ensureDevTenant(store, out);
     out.write(`Sluice listening on ${url} (${mode})\n`);
     return {
       app,

@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { createPostgresClient, type SqlClient, SqlStores } from '@sluice/store';
 import { TEST_DATABASE_URL } from '@sluice/store/testing';
 import { Redis } from 'ioredis';
-import { killHard, type StartedProcess, startProcess, startRedisServer } from './testing/processes.ts';
+import { startRedisServer } from './testing/redis-process.ts';
+import { killHard, type ServerProcess, startServerProcess } from './testing/server-process.ts';
 
 const CONNECTIONS = 3;
 const REQUESTS_PER_CONNECTION = 40;
@@ -21,7 +22,7 @@ const TOTAL = CONNECTIONS * REQUESTS_PER_CONNECTION * EMISSIONS_PER_REQUEST;
  */
 describe('receiver, 2 relays and 2 routers as separate processes', () => {
   const cleanups: Array<() => Promise<void>> = [];
-  const processes: StartedProcess[] = [];
+  const processes: ServerProcess[] = [];
   let env: Record<string, string>;
   let sql: SqlClient;
   let redisUrl: string;
@@ -55,10 +56,10 @@ describe('receiver, 2 relays and 2 routers as separate processes', () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  async function start(workers: string, extra: Record<string, string> = {}): Promise<StartedProcess> {
+  async function start(workers: string, extra: Record<string, string> = {}): Promise<ServerProcess> {
     const dataDir = await mkdtemp(join(tmpdir(), 'sluice-stages-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const started = await startProcess({
+    const started = await startServerProcess({
       ...env,
       SLUICE_WORKERS: workers,
       SLUICE_DATA_DIR: dataDir,
@@ -70,8 +71,8 @@ describe('receiver, 2 relays and 2 routers as separate processes', () => {
 
   it('creates each job once, in each connection’s order, through kill -9 and FLUSHALL', async () => {
     const receiver = await start('receiver', { SLUICE_DEV: '1' });
-    const key = /(slk_[A-Za-z0-9_-]+)/.exec(receiver.output())?.[1];
-    assert.ok(key !== undefined, `no dev key printed:\n${receiver.output()}`);
+    const key = /(slk_[A-Za-z0-9_-]+)/.exec(receiver.output)?.[1];
+    assert.ok(key !== undefined, `no dev key printed:\n${receiver.output}`);
     const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     const connections: string[] = [];
     for (let c = 0; c < CONNECTIONS; c++) {
@@ -128,8 +129,8 @@ describe('receiver, 2 relays and 2 routers as separate processes', () => {
     const jobCount = async () =>
       Number((await sql.query<{ n: string }>('SELECT count(*)::text AS n FROM jobs'))[0]?.n ?? 0);
     while (sent < TOTAL / 3) await new Promise((resolve) => setTimeout(resolve, 5));
-    await killHard((relays[0] as StartedProcess).child);
-    await killHard((routers[0] as StartedProcess).child);
+    await killHard((relays[0] as ServerProcess).child);
+    await killHard((routers[0] as ServerProcess).child);
     while (sent < (2 * TOTAL) / 3) await new Promise((resolve) => setTimeout(resolve, 5));
     const admin = new Redis(redisUrl);
     await admin.flushall();

@@ -8,6 +8,7 @@ import {
   preparedEnvelope,
   STORE_ADAPTERS,
   type TestDatabase,
+  waitForHorizon,
 } from './testing/index.ts';
 
 const day = 24 * 3600 * 1000;
@@ -48,6 +49,19 @@ function holdingCommits(client: SqlClient): { client: SqlClient; reached: Promis
   };
 }
 
+/** Fails with `what` instead of hanging when `promise` does not settle within `ms`. */
+async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 for (const adapter of STORE_ADAPTERS) {
   describe(`commit-ordered positions: ${adapter.name}`, () => {
     let db: TestDatabase;
@@ -66,16 +80,6 @@ for (const adapter of STORE_ADAPTERS) {
      * Waits until the commit horizon has passed everything committed so far: transactions of other test
      * files in the cluster may hold it back for a moment.
      */
-    const horizonPassed = async (): Promise<void> => {
-      const [row] = await db.client.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
-      const xid = BigInt(row?.xid ?? '0');
-      for (let i = 0; i < 200; i++) {
-        if (BigInt((await store.events.head()).split('.')[0] as string) > xid) return;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      throw new Error('the commit horizon did not pass within 5 s');
-    };
-
     const append = (s: SqlStores, n: string, extra: Partial<AppendInput> = {}) =>
       s.events.append({
         connection,
@@ -87,7 +91,7 @@ for (const adapter of STORE_ADAPTERS) {
     it('reads everything committed after a position once, in commit order, and moves past what does not match', async () => {
       const start = await store.events.head();
       for (const n of ['p1', 'p2', 'p3']) await append(store, n);
-      await horizonPassed();
+      await waitForHorizon(db.client);
       const all = await store.events.readAfter(connection.tenant_id, start, {}, 100);
       assert.deepEqual(
         all.items.map((i) => i.envelope.dedupe_key),
@@ -140,7 +144,7 @@ for (const adapter of STORE_ADAPTERS) {
         envelopes: [preparedEnvelope(other, 'o3')],
         dedupeWindowMs: day,
       });
-      await horizonPassed();
+      await waitForHorizon(db.client);
       const first = await store.outbox.claim({ owner: 'relay-a', limit: 1000, leaseMs: 60_000 });
       assert.ok(
         first.some((e) => e.connection_id === other.id),
@@ -169,7 +173,7 @@ for (const adapter of STORE_ADAPTERS) {
         'in commit order',
       );
       await append(store, 'o4');
-      await horizonPassed();
+      await waitForHorizon(db.client);
       const second = await store.outbox.claim({ owner: 'relay-b', limit: 1000, leaseMs: 60_000 });
       assert.deepEqual(second, [], 'relay-b claims nothing of connections relay-a holds');
       assert.equal(
@@ -219,7 +223,7 @@ for (const adapter of STORE_ADAPTERS) {
         rows.map((r) => r.origin),
         ['poll', 'poll', 'webhook', 'user'],
       );
-      await horizonPassed();
+      await waitForHorizon(db.client);
       const claimed = (
         await store.outbox.claim({ owner: 'relay-origin', limit: 1000, leaseMs: 60_000 })
       ).filter((e) => e.connection_id === polled.id);
@@ -289,10 +293,8 @@ for (const adapter of STORE_ADAPTERS) {
     it(
       'never skips an envelope that commits after a later-minted one (two writers)',
       {
-        skip:
-          adapter.name === 'pglite'
-            ? 'PGlite runs one transaction at a time'
-            : 'hangs under the parallel suite; to be made robust',
+        skip: adapter.name === 'pglite' && 'PGlite runs one transaction at a time',
+        timeout: 30_000,
       },
       async () => {
         const held = holdingCommits(db.client);
@@ -303,7 +305,7 @@ for (const adapter of STORE_ADAPTERS) {
         const cursorById = seen.items[0]?.event_id;
         // The slow writer mints its event id first and holds its commit; the fast one commits meanwhile.
         const late = append(slow, 'late');
-        await held.reached;
+        await within(10_000, 'the held writer reaching its commit', held.reached);
         // Another connection of the tenant: writers of one connection queue on its lock, so never interleave.
         const second = await fast.connections.create({
           tenant_id: connection.tenant_id,
@@ -313,11 +315,15 @@ for (const adapter of STORE_ADAPTERS) {
           config: {},
           secret_ciphertext: 'v1:second',
         });
-        const early = await fast.events.append({
-          connection: second,
-          envelopes: [preparedEnvelope(second, 'early')],
-          dedupeWindowMs: day,
-        });
+        const early = await within(
+          10_000,
+          'the second writer committing beside the held one',
+          fast.events.append({
+            connection: second,
+            envelopes: [preparedEnvelope(second, 'early')],
+            dedupeWindowMs: day,
+          }),
+        );
         assert.equal(early.status, 'committed');
 
         // Paging by event id moves past the held envelope before it commits: the bug positions fix.
@@ -329,7 +335,7 @@ for (const adapter of STORE_ADAPTERS) {
         const byPosition = await fast.events.readAfter(connection.tenant_id, before, {}, 100);
         assert.deepEqual(byPosition.items, [], 'nothing is read past a transaction still running');
         held.release();
-        assert.equal((await late).status, 'committed');
+        assert.equal((await within(10_000, 'the held writer committing', late)).status, 'committed');
         const lastById = byId.items.at(-1)?.event_id;
         const afterId = await fast.events.query(
           connection.tenant_id,
@@ -343,7 +349,7 @@ for (const adapter of STORE_ADAPTERS) {
         // Other transactions in the cluster (other test files) may hold the horizon back for a moment.
         const seenKeys: string[] = [];
         let position = byPosition.position;
-        for (let i = 0; i < 100 && seenKeys.length < 2; i++) {
+        for (let i = 0; i < 300 && seenKeys.length < 2; i++) {
           const page = await fast.events.readAfter(connection.tenant_id, position, {}, 100);
           seenKeys.push(...page.items.map((item) => item.envelope.dedupe_key));
           position = page.position;
