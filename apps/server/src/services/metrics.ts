@@ -78,8 +78,9 @@ export class Metrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'sluice_' });
   }
 
-  /** Reports the outbox's pending rows on every scrape (one indexed count). */
+  /** Reports the outbox's pending rows on every scrape (one indexed count); the first caller wins. */
   watchOutbox(pending: () => Promise<number>): void {
+    if (this.registry.getSingleMetric('sluice_outbox_pending') !== undefined) return;
     new Gauge({
       name: 'sluice_outbox_pending',
       help: 'Outbox rows not yet relayed.',
