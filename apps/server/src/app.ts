@@ -20,10 +20,17 @@ import { webhookRoutes } from './routes/webhook-routes.ts';
 
 export type App = FastifyInstance;
 
-/** The HTTP API over an `AppContext`: every route, the error contract and the OpenAPI document. */
+/**
+ * The HTTP API over an `AppContext`: every route, the error contract and the OpenAPI document. With
+ * `api: false` (a process that runs no receiver) only health, readiness and metrics are served.
+ */
 export async function buildApp(
   ctx: AppContext,
-  options: { logger?: FastifyServerOptions['logger']; loggerInstance?: FastifyBaseLogger } = {},
+  options: {
+    logger?: FastifyServerOptions['logger'];
+    loggerInstance?: FastifyBaseLogger;
+    api?: boolean;
+  } = {},
 ): Promise<App> {
   const app = Fastify({
     ...(options.loggerInstance === undefined
@@ -70,6 +77,7 @@ export async function buildApp(
     },
   });
   await app.register(healthRoutes(ctx));
+  if (options.api === false) return app;
   await app.register(connectorRoutes(ctx));
   await app.register(tenantRoutes(ctx));
   await app.register(connectionRoutes(ctx));

@@ -11,6 +11,7 @@ import { type Config, ConfigError } from './config.ts';
 import { createContext, registerProviders } from './create-context.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
 import { Housekeeping } from './services/housekeeping.ts';
+import { StageWorkers } from './services/stage-workers.ts';
 
 export interface RunningServer {
   readonly app: App;
@@ -85,6 +86,7 @@ export async function startServer(
             onError: (error) => log.warn({ err: error }, 'change feed connection lost; reconnecting'),
           });
     closers.push(() => changes.close());
+    let nudge = (): void => {};
     const ctx = createContext({
       config,
       store,
@@ -92,9 +94,20 @@ export async function startServer(
       secretBox,
       changes,
       log,
+      onCommitted: () => nudge(),
     });
-    await registerProviders(ctx);
-    const app = await buildApp(ctx, { loggerInstance: log });
+    const receiver = config.workers.includes('receiver');
+    if (receiver) await registerProviders(ctx);
+    if (config.redisUrl === null && config.databaseUrl !== null && config.workers.includes('relay')) {
+      log.warn(
+        'server mode with the in-process bus: each process routes only what its own relay claims, so run one process, or set SLUICE_REDIS_URL to share the bus',
+      );
+    }
+    const workers = new StageWorkers({ config, store, changes, metrics: ctx.metrics, log });
+    // Stopped before the change feed and the store close (closers run in order).
+    closers.unshift(() => workers.stop());
+    nudge = () => workers.nudge();
+    const app = await buildApp(ctx, { loggerInstance: log, api: receiver });
     const housekeeping = new Housekeeping({
       store,
       intervalMs: config.sweepIntervalMs,
@@ -114,6 +127,7 @@ export async function startServer(
       throw error;
     }
     housekeeping.start();
+    await workers.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -121,7 +135,7 @@ export async function startServer(
     const mode =
       config.databaseUrl === null ? `embedded PGlite in ${join(config.dataDir, 'pgdata')}` : 'PostgreSQL';
     // Only once listening: a key printed before a failed listen (port taken) would be shown and lost.
-    if (config.dev) await ensureDevTenant(store, out);
+    if (config.dev && receiver) await ensureDevTenant(store, out);
     out.write(`Sluice listening on ${url} (${mode})\n`);
     return {
       app,

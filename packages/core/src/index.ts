@@ -1,4 +1,4 @@
-export { busAttributesOf, busMessageOf } from './bus/bus-message.ts';
+export { type BusRouting, busAttributesOf, busMessageOf } from './bus/bus-message.ts';
 export { InProcessBus, type InProcessBusOptions } from './bus/in-process-bus.ts';
 export { checkPartitionCount, partitionOf } from './bus/partition-of.ts';
 export type { HeartbeatResult, PartitionTransport } from './bus/partition-transport.ts';
