@@ -72,6 +72,7 @@ export {
 export type { PlatformEventInput, PlatformEventType } from './platform-events.ts';
 export {
   PLATFORM_CONNECTOR_ID,
+  PLATFORM_EVENT_TOPICS,
   PLATFORM_EVENT_TYPES,
   PLATFORM_STREAM,
   platformDedupeKey,

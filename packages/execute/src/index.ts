@@ -40,3 +40,13 @@ export {
 } from './retry-policy.ts';
 export type { GuardOptions, TargetAccepted, TargetCheck, TargetRefusal, TargetRule } from './target-guard.ts';
 export { checkAddress, checkTargetUrl, MAX_TARGET_URL_LENGTH } from './target-guard.ts';
+export type { AttemptReport, ExecutorOptions } from './executor.ts';
+export { Executor } from './executor.ts';
+export type { HttpActionRunnerOptions } from './http-action-runner.ts';
+export { HttpActionRunner } from './http-action-runner.ts';
+export type { JobFailure } from './job-dead-letter.ts';
+export { jobDeadLetter } from './job-dead-letter.ts';
+export type { ReceiptFacts } from './job-receipts.ts';
+export { isOwnReceipt, receiptsOf } from './job-receipts.ts';
+export type { JobRun, RunJobDeps } from './run-job.ts';
+export { CIRCUIT_OPEN, runJob } from './run-job.ts';
