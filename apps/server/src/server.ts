@@ -103,7 +103,15 @@ export async function startServer(
         'server mode with the in-process bus: each process routes only what its own relay claims, so run one process, or set SLUICE_REDIS_URL to share the bus',
       );
     }
-    const workers = new StageWorkers({ config, store, changes, metrics: ctx.metrics, log });
+    const workers = new StageWorkers({
+      config,
+      store,
+      changes,
+      metrics: ctx.metrics,
+      log,
+      secretBox,
+      fact: (tenantId, event) => ctx.platform.fact(tenantId, event),
+    });
     // Stopped before the change feed and the store close (closers run in order).
     closers.unshift(() => workers.stop());
     nudge = () => workers.nudge();

@@ -32,7 +32,7 @@ for (const adapter of STORE_ADAPTERS) {
         queue: store.queue,
         owner: 'exec-delivery',
         runners: [
-          new HttpActionRunner({ deliverer, secretOf: (t, id) => openTestSecret(store, t, id) }) as never,
+          new HttpActionRunner({ deliverer, secretOf: (t, id) => openTestSecret(store, t, id) }),
         ],
         leaseMs: 5_000,
         idleMs: 20,

@@ -29,7 +29,7 @@ for (const adapter of STORE_ADAPTERS) {
         queue: store.queue,
         owner: 'exec-policy',
         runners: [
-          new HttpActionRunner({ deliverer, secretOf: (t, id) => openTestSecret(store, t, id) }) as never,
+          new HttpActionRunner({ deliverer, secretOf: (t, id) => openTestSecret(store, t, id) }),
         ],
         breaker,
         leaseMs: 5_000,

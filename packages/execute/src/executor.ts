@@ -1,5 +1,5 @@
 import type { AppendInput, ClaimedJob, JobQueue, PlatformEventInput } from '@sluice/core';
-import type { ActionRunner } from './action-runner.ts';
+import type { ActionRunner, AnyActionRunner } from './action-runner.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { type JobRun, runJob } from './run-job.ts';
 
@@ -15,7 +15,7 @@ export interface AttemptReport {
 export interface ExecutorOptions {
   readonly queue: JobQueue;
   /** One runner per action type it runs (`http`, `handler`, `connector`). */
-  readonly runners: ReadonlyArray<ActionRunner<never>>;
+  readonly runners: ReadonlyArray<AnyActionRunner>;
   /** This process's lease owner id; unique per process and start. */
   readonly owner: string;
   /** Most jobs running at once in this process; default 32. */
