@@ -36,6 +36,13 @@ export type { DeadLetter, DeadLetterKind, DeadLetterStatus } from './dead-letter
 export { DEAD_LETTER_KINDS } from './dead-letter.ts';
 export type { Emission } from './emission.ts';
 export { entityKey, entityOf } from './entity-key.ts';
+export {
+  checkIdempotencyTemplate,
+  DEFAULT_IDEMPOTENCY_TEMPLATE,
+  IDEMPOTENCY_PLACEHOLDERS,
+  MAX_IDEMPOTENCY_TEMPLATE,
+  renderIdempotencyKey,
+} from './idempotency-key.ts';
 export type { EntityRef, Envelope, EnvelopeMode } from './envelope.ts';
 export { ENVELOPE_FIELDS, SCHEMA_VERSION } from './envelope.ts';
 export type { JsonSchemaDocument } from './envelope-schema.ts';

@@ -1,4 +1,11 @@
-import { type DeliveredMessage, type Envelope, entityKey, type NewJob, ORIGIN_PRIORITY } from '@sluice/core';
+import {
+  type DeliveredMessage,
+  type Envelope,
+  entityKey,
+  type NewJob,
+  ORIGIN_PRIORITY,
+  renderIdempotencyKey,
+} from '@sluice/core';
 import type { RouteTrigger } from './route-trigger.ts';
 
 /** What routing one batch of bus messages makes: jobs in event order, and what matched nothing. */
@@ -54,6 +61,7 @@ export function routeMessages(
         priority: trigger.priority ?? ORIGIN_PRIORITY[message.attributes.origin],
         entity_key: entity,
         position: message.attributes.position,
+        idempotency_key: renderIdempotencyKey(trigger.idempotency_key, trigger.id, envelope),
       });
     }
   }

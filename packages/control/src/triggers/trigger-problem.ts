@@ -25,6 +25,13 @@ export type TriggerBodyRule =
   | 'connection_unknown'
   | 'connector_action_format'
   | 'input_type'
+  | 'single_flight_unknown'
+  | 'idempotency_key_format'
+  // A `retry` object, as `validateRetry` of @sluice/execute checks it:
+  | 'value_type'
+  | 'key_unknown'
+  | 'value_range'
+  | 'delay_order'
   // The subscription face of triggers (CloudEvents Subscriptions API):
   | 'filter_dialect'
   | 'filter_attribute'
