@@ -258,6 +258,8 @@ UPDATE jobs SET run_after = created_at;
 ALTER TABLE jobs ALTER COLUMN run_after SET NOT NULL;
 ALTER TABLE jobs ADD COLUMN lease_owner text;
 ALTER TABLE jobs ADD COLUMN lease_until timestamptz;
+-- A job left running by nothing that holds a lease is reclaimed by the first claim.
+UPDATE jobs SET lease_until = created_at WHERE status = 'running';
 ALTER TABLE jobs ADD COLUMN attempt_count integer NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN idempotency_key text;
 UPDATE jobs SET idempotency_key = trigger_id || ':' || event_id::text;
