@@ -109,6 +109,19 @@ for (const adapter of STORE_ADAPTERS) {
       );
     });
 
+    it('holds the tenant cap across claimers claiming at once', async () => {
+      const busy = await queueWorld(store, 'Capped');
+      await store.jobs.createMany(
+        Array.from({ length: 100 }, (_, n) => queueJob(busy, n, { entity_key: null })),
+      );
+      const claimers = Array.from({ length: 4 }, () => db.store({ now: clock }));
+      const claims = await Promise.all(
+        claimers.map((claimer, c) => claimer.queue.claim(claimOf(`exec-${c}`, 3, 5))),
+      );
+      assert.equal(claims.flat().length, 5, 'twelve asked for, five allowed');
+      assert.equal(new Set(claims.flat().map((item) => item.job.id)).size, 5);
+    });
+
     it('claims other work at once while 1,000 entities are blocked, reading heads by index', async () => {
       const blocked = await queueWorld(store, 'Blocked');
       await store.jobs.createMany(
