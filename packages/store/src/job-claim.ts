@@ -10,15 +10,20 @@ import { toTrigger } from './sql-trigger-store.ts';
  * $5 aging step in seconds, and with a tenant cap $6 the cap.
  *
  * - Candidates are the heads waiting to run (`jobs_claimable`): an entity's waiting jobs behind its running
- *   one are not heads, so they are never read, however many there are.
+ *   one are not heads, so they are never read, however many there are. Of each tenant that has any (found
+ *   by skipping through the index, one probe per tenant) and each priority, only the `limit` oldest are
+ *   read: within a priority older means better ranked, so the best `limit` of a tenant are among them,
+ *   and a flooding tenant's backlog costs no more than a quiet one's.
  * - Rank: the priority (P1 = 1 … P4 = 4) less one step per `aging` seconds the job has waited to run, at
  *   least 1, so a P4 that waited long enough is taken like a P1; ties go to the longest waiting.
  * - Fairness: each tenant's candidates are numbered in rank order (its turns), and the claim takes turn 1
  *   of every tenant before turn 2 of any: a tenant with a thousand waiting jobs and one with ten share a
  *   claim. With a cap, a tenant's turns beyond the cap less its running jobs are not taken.
+ * - A head is only taken when no other job of its entity is running, retrying, or earlier in event order
+ *   (one probe of `jobs_entity_unfinished`), so order holds even while a head is being moved.
  * - The lock re-checks the row as it is now (`FOR UPDATE … SKIP LOCKED` re-reads a row another claim
- *   changed) and that no other job of its entity is running, retrying, or earlier in event order; a row
- *   another claimer holds is skipped, not waited for.
+ *   changed); a row another claimer holds is skipped, not waited for. Should anything still try a second
+ *   running job of an entity, `jobs_single_flight` refuses it.
  */
 export function claimStatement(capped: boolean): string {
   const running = capped
@@ -27,12 +32,32 @@ export function claimStatement(capped: boolean): string {
   const capFilter = capped
     ? `LEFT JOIN running r ON r.tenant_id = t.tenant_id WHERE t.turn <= $6::integer - COALESCE(r.n, 0)`
     : '';
-  return `WITH ${running} candidates AS (
-       SELECT j.id, j.tenant_id, j.run_after, j.seq,
-              greatest(1, substr(j.priority, 2)::integer
-                - floor(extract(epoch FROM ($2::timestamptz - j.run_after)) / $5::double precision)::integer) AS rank
-         FROM jobs j
-        WHERE j.head AND j.status IN ('queued', 'retrying') AND j.run_after <= $2::timestamptz
+  return `WITH RECURSIVE tenants AS (
+       (SELECT j.tenant_id FROM jobs j WHERE j.head AND j.status IN ('queued', 'retrying')
+         ORDER BY j.tenant_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT j.tenant_id FROM jobs j
+                WHERE j.head AND j.status IN ('queued', 'retrying') AND j.tenant_id > t.tenant_id
+                ORDER BY j.tenant_id LIMIT 1)
+         FROM tenants t WHERE t.tenant_id IS NOT NULL
+     ), ${running} candidates AS (
+       SELECT c.* FROM tenants t
+        CROSS JOIN (VALUES ('P1'), ('P2'), ('P3'), ('P4')) AS p (priority)
+        CROSS JOIN LATERAL (
+          SELECT j.id, j.tenant_id, j.run_after, j.seq,
+                 greatest(1, substr(j.priority, 2)::integer
+                   - floor(extract(epoch FROM ($2::timestamptz - j.run_after)) / $5::double precision)::integer)
+                   AS rank
+            FROM jobs j
+           WHERE j.tenant_id = t.tenant_id AND j.priority = p.priority
+             AND j.head AND j.status IN ('queued', 'retrying') AND j.run_after <= $2::timestamptz
+             AND NOT EXISTS (
+               SELECT 1 FROM jobs e
+                WHERE e.tenant_id = j.tenant_id AND e.entity_key = j.entity_key AND e.entity_key IS NOT NULL
+                  AND e.status IN ('queued', 'running', 'retrying') AND e.id <> j.id
+                  AND (e.status <> 'queued' OR (e.event_tx, e.event_log, e.seq) < (j.event_tx, j.event_log, j.seq)))
+           ORDER BY j.run_after, j.seq LIMIT $3) AS c
+        WHERE t.tenant_id IS NOT NULL
      ), turns AS (
        SELECT c.*, row_number() OVER (PARTITION BY c.tenant_id ORDER BY c.rank, c.run_after, c.seq) AS turn
          FROM candidates c
@@ -42,13 +67,8 @@ export function claimStatement(capped: boolean): string {
         ORDER BY t.turn, t.rank, t.run_after, t.seq
         LIMIT $3
      ), locked AS (
-       SELECT j.id, p.ord FROM jobs j JOIN picked p ON p.id = j.id
-        WHERE j.head AND j.status IN ('queued', 'retrying') AND j.run_after <= $2::timestamptz
-          AND NOT EXISTS (
-            SELECT 1 FROM jobs e
-             WHERE e.tenant_id = j.tenant_id AND e.entity_key = j.entity_key AND e.entity_key IS NOT NULL
-               AND e.status IN ('queued', 'running', 'retrying') AND e.id <> j.id
-               AND (e.status <> 'queued' OR (e.event_tx, e.event_log, e.seq) < (j.event_tx, j.event_log, j.seq)))
+       SELECT j.id, p.ord FROM picked p, jobs j
+        WHERE j.id = p.id AND j.head AND j.status IN ('queued', 'retrying') AND j.run_after <= $2::timestamptz
         FOR UPDATE OF j SKIP LOCKED
      ), claimed AS (
        UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = $4, attempt_count = attempt_count + 1

@@ -258,6 +258,8 @@ UPDATE jobs SET run_after = created_at;
 ALTER TABLE jobs ALTER COLUMN run_after SET NOT NULL;
 ALTER TABLE jobs ADD COLUMN lease_owner text;
 ALTER TABLE jobs ADD COLUMN lease_until timestamptz;
+-- A job left running by nothing that holds a lease is reclaimed by the first claim.
+UPDATE jobs SET lease_until = created_at WHERE status = 'running';
 ALTER TABLE jobs ADD COLUMN attempt_count integer NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN idempotency_key text;
 UPDATE jobs SET idempotency_key = trigger_id || ':' || event_id::text;
@@ -283,8 +285,9 @@ CREATE UNIQUE INDEX jobs_single_flight ON jobs (tenant_id, entity_key)
 CREATE INDEX jobs_entity_unfinished ON jobs (tenant_id, entity_key, event_tx, event_log, seq)
   WHERE status IN ('queued', 'running', 'retrying') AND entity_key IS NOT NULL;
 CREATE INDEX jobs_entity_head ON jobs (tenant_id, entity_key) WHERE head AND entity_key IS NOT NULL;
--- What a claim may take: heads waiting to run.
-CREATE INDEX jobs_claimable ON jobs (run_after) WHERE head AND status IN ('queued', 'retrying');
+-- What a claim may take: heads waiting to run, by tenant and priority, oldest first (a claim reads the
+-- first few of each tenant and priority, never a flooding tenant's whole backlog).
+CREATE INDEX jobs_claimable ON jobs (tenant_id, priority, run_after, seq) WHERE head AND status IN ('queued', 'retrying');
 -- Running jobs by lease (lapsed leases, running counts per tenant).
 CREATE INDEX jobs_leases ON jobs (lease_until) INCLUDE (tenant_id) WHERE status = 'running';
 CREATE INDEX jobs_unfinished ON jobs (tenant_id, priority) WHERE status IN ('queued', 'running', 'retrying');

@@ -10,7 +10,7 @@ import type {
   RememberedResult,
 } from '@sluice/core';
 import { appendFacts } from './append-facts.ts';
-import { withConflictRetry } from './conflict-retry.ts';
+import { isSingleFlightRace, withConflictRetry } from './conflict-retry.ts';
 import { claimJobs } from './job-claim.ts';
 import { lockEntities, settleHeads } from './job-entity-heads.ts';
 import { finishJob } from './job-finish.ts';
@@ -48,15 +48,18 @@ export class SqlJobQueue implements JobQueue {
 
   claim(request: JobClaimRequest): Promise<ReadonlyArray<ClaimedJob>> {
     if (request.limit <= 0) return Promise.resolve([]);
-    return withConflictRetry(() =>
-      this.#db.transaction(async (tx) => {
-        const now = this.#now();
-        if (request.tenantConcurrency !== undefined) {
-          await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sluice.jobs.claim'))`);
-        }
-        await reclaimLapsedLeases(tx, now);
-        return claimJobs(tx, request, now, this.#agingMs);
-      }),
+    return withConflictRetry(
+      () =>
+        this.#db.transaction(async (tx) => {
+          const now = this.#now();
+          if (request.tenantConcurrency !== undefined) {
+            await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sluice.jobs.claim'))`);
+          }
+          await reclaimLapsedLeases(tx, now);
+          return claimJobs(tx, request, now, this.#agingMs);
+        }),
+      3,
+      isSingleFlightRace,
     );
   }
 
