@@ -56,11 +56,19 @@ for (const adapter of STORE_ADAPTERS) {
         method: 'POST',
         url: '/api/v1/triggers',
         headers: tenant.auth,
-        payload: { name: 'hook', event_types: ['order.*'], action: { type: 'http', url: 'https://example.test/h' } },
+        payload: {
+          name: 'hook',
+          event_types: ['order.*'],
+          action: { type: 'http', url: 'https://example.test/h' },
+        },
       });
       assert.equal(response.statusCode, 201, response.body);
       const { trigger } = response.json() as { trigger: Trigger };
-      const page = await t.store.events.query(tenant.tenant.id, { event_type: 'webhook.subscribed' }, { limit: 10 });
+      const page = await t.store.events.query(
+        tenant.tenant.id,
+        { event_type: 'webhook.subscribed' },
+        { limit: 10 },
+      );
       assert.equal(page.items.length, 1);
       assert.equal(page.items[0]?.payload['trigger_id'], trigger.id);
       assert.equal(page.items[0]?.payload['url'], 'https://example.test/h');

@@ -271,8 +271,8 @@ describe('3 executor processes: order, priority, fairness, kill -9', () => {
     assert.ok(retriedAfter <= LEASE_SECONDS * 1000 + 3_000, `retried after ${retriedAfter} ms`);
     await until(
       async () =>
-        (await sql.query<{ status: string }>('SELECT status FROM jobs WHERE id = $1', [held.id]))[0]?.status ===
-        'succeeded',
+        (await sql.query<{ status: string }>('SELECT status FROM jobs WHERE id = $1', [held.id]))[0]
+          ?.status === 'succeeded',
       10_000,
       'the job to succeed',
     );

@@ -1,5 +1,5 @@
-import type { Envelope } from './envelope.ts';
 import { entityKey } from './entity-key.ts';
+import type { Envelope } from './envelope.ts';
 
 /** The envelope fields an idempotency-key template may name, besides `payload.<path>`. */
 export const IDEMPOTENCY_PLACEHOLDERS = [

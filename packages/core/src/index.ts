@@ -36,13 +36,6 @@ export type { DeadLetter, DeadLetterKind, DeadLetterStatus } from './dead-letter
 export { DEAD_LETTER_KINDS } from './dead-letter.ts';
 export type { Emission } from './emission.ts';
 export { entityKey, entityOf } from './entity-key.ts';
-export {
-  checkIdempotencyTemplate,
-  DEFAULT_IDEMPOTENCY_TEMPLATE,
-  IDEMPOTENCY_PLACEHOLDERS,
-  MAX_IDEMPOTENCY_TEMPLATE,
-  renderIdempotencyKey,
-} from './idempotency-key.ts';
 export type { EntityRef, Envelope, EnvelopeMode } from './envelope.ts';
 export { ENVELOPE_FIELDS, SCHEMA_VERSION } from './envelope.ts';
 export type { JsonSchemaDocument } from './envelope-schema.ts';
@@ -56,6 +49,13 @@ export {
 } from './envelope-schema.ts';
 export type { ErrorBody, ErrorCode } from './errors.ts';
 export { ERROR_CODES, isSluiceError, SluiceError } from './errors.ts';
+export {
+  checkIdempotencyTemplate,
+  DEFAULT_IDEMPOTENCY_TEMPLATE,
+  IDEMPOTENCY_PLACEHOLDERS,
+  MAX_IDEMPOTENCY_TEMPLATE,
+  renderIdempotencyKey,
+} from './idempotency-key.ts';
 export type { IdKind } from './ids.ts';
 export {
   ID_PREFIXES,

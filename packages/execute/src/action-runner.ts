@@ -1,4 +1,12 @@
-import type { ConnectorAction, Envelope, HandlerAction, HttpAction, Job, Trigger, TriggerAction } from '@sluice/core';
+import type {
+  ConnectorAction,
+  Envelope,
+  HandlerAction,
+  HttpAction,
+  Job,
+  Trigger,
+  TriggerAction,
+} from '@sluice/core';
 import type { DeliveryOutcome } from './delivery-outcome.ts';
 
 /** What an action run is given: the job, its event, its trigger as it is now, and its limits. */

@@ -31,9 +31,7 @@ for (const adapter of STORE_ADAPTERS) {
       executor = new Executor({
         queue: store.queue,
         owner: 'exec-delivery',
-        runners: [
-          new HttpActionRunner({ deliverer, secretOf: (t, id) => openTestSecret(store, t, id) }),
-        ],
+        runners: [new HttpActionRunner({ deliverer, secretOf: (t, id) => openTestSecret(store, t, id) })],
         leaseMs: 5_000,
         idleMs: 20,
         fact: worldFact,
@@ -103,7 +101,10 @@ for (const adapter of STORE_ADAPTERS) {
       const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
       // Full jitter at random() = 0.999: about 100, 200, 400 ms.
       assert.ok(gaps[0] !== undefined && gaps[0] >= 90, `gaps ${gaps}`);
-      assert.ok((gaps[1] as number) > (gaps[0] as number) && (gaps[2] as number) > (gaps[1] as number), `gaps ${gaps}`);
+      assert.ok(
+        (gaps[1] as number) > (gaps[0] as number) && (gaps[2] as number) > (gaps[1] as number),
+        `gaps ${gaps}`,
+      );
       const done = await store.jobs.get(job.tenant_id, job.id);
       assert.deepEqual(
         done?.attempts.map((a) => a.status_code),

@@ -28,9 +28,7 @@ for (const adapter of STORE_ADAPTERS) {
       executor = new Executor({
         queue: store.queue,
         owner: 'exec-policy',
-        runners: [
-          new HttpActionRunner({ deliverer, secretOf: (t, id) => openTestSecret(store, t, id) }),
-        ],
+        runners: [new HttpActionRunner({ deliverer, secretOf: (t, id) => openTestSecret(store, t, id) })],
         breaker,
         leaseMs: 5_000,
         idleMs: 20,
@@ -57,7 +55,9 @@ for (const adapter of STORE_ADAPTERS) {
       await eventually(async () => (await store.jobs.get(first.tenant_id, first.id))?.status === 'succeeded');
       const [second] = await world.jobsFor(trigger, 1, { key: () => 'order-risk:42:hold' });
       assert.ok(second !== undefined);
-      await eventually(async () => (await store.jobs.get(second.tenant_id, second.id))?.status === 'succeeded');
+      await eventually(
+        async () => (await store.jobs.get(second.tenant_id, second.id))?.status === 'succeeded',
+      );
       assert.equal(receiver.requests.length - before, 1, 'one request for both jobs');
       const remembered = await store.queue.recall(first.tenant_id, 'order-risk:42:hold');
       assert.deepEqual(remembered?.result, { status: 200 });

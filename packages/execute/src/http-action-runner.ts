@@ -47,7 +47,8 @@ export class HttpActionRunner implements ActionRunner<HttpAction> {
       envelope: context.envelope,
       nowMs: (this.#options.now ?? Date.now)(),
     });
-    if (!built.ok) return { kind: 'refused', rule: 'request_invalid', error: `${built.rule}: ${built.message}` };
+    if (!built.ok)
+      return { kind: 'refused', rule: 'request_invalid', error: `${built.rule}: ${built.message}` };
     const outcome = await this.#options.deliverer.send(built.request, {
       timeoutMs: context.timeoutMs,
       signal: context.signal,

@@ -80,7 +80,9 @@ export class HttpDeliverer {
         if (error instanceof TargetRefusedError) {
           finish({ kind: 'refused', rule: error.refusal.rule, error: error.message });
         } else if (controller.signal.aborted) {
-          const why = external?.aborted ? 'Aborted: the executor stopped.' : `Timed out after ${timeoutMs} ms.`;
+          const why = external?.aborted
+            ? 'Aborted: the executor stopped.'
+            : `Timed out after ${timeoutMs} ms.`;
           finish({ kind: 'retry', error: why });
         } else {
           finish({ kind: 'retry', error: networkError(error) });

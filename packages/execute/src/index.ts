@@ -23,12 +23,20 @@ export type {
 export { classifyResponse, RETRYABLE_CLIENT_STATUSES } from './delivery-outcome.ts';
 export type { BuildResult, BuildRule, DeliveryInput, DeliveryRequest } from './delivery-request.ts';
 export { buildDeliveryRequest, DEFAULT_FORMAT, traceparentOf, USER_AGENT } from './delivery-request.ts';
+export type { AttemptReport, ExecutorOptions } from './executor.ts';
+export { Executor } from './executor.ts';
 export type { LookupDecision, Resolver } from './guarded-lookup.ts';
 export { guardedLookup, resolveChecked, systemResolver, TargetRefusedError } from './guarded-lookup.ts';
+export type { HttpActionRunnerOptions } from './http-action-runner.ts';
+export { HttpActionRunner } from './http-action-runner.ts';
 export type { HttpDelivererOptions, SendOptions } from './http-deliverer.ts';
 export { HttpDeliverer, MAX_RESPONSE_BYTES } from './http-deliverer.ts';
 export type { IpAddress } from './ip-address.ts';
 export { formatIp, parseIp, parseIpv4, parseIpv6 } from './ip-address.ts';
+export type { JobFailure } from './job-dead-letter.ts';
+export { jobDeadLetter } from './job-dead-letter.ts';
+export type { ReceiptFacts } from './job-receipts.ts';
+export { isOwnReceipt, receiptsOf } from './job-receipts.ts';
 export type { RetryProblem, RetryRule, RetrySettings, RetryValidation } from './retry-policy.ts';
 export {
   DEFAULT_RETRY,
@@ -38,15 +46,7 @@ export {
   retrySettings,
   validateRetry,
 } from './retry-policy.ts';
-export type { GuardOptions, TargetAccepted, TargetCheck, TargetRefusal, TargetRule } from './target-guard.ts';
-export { checkAddress, checkTargetUrl, MAX_TARGET_URL_LENGTH } from './target-guard.ts';
-export type { AttemptReport, ExecutorOptions } from './executor.ts';
-export { Executor } from './executor.ts';
-export type { HttpActionRunnerOptions } from './http-action-runner.ts';
-export { HttpActionRunner } from './http-action-runner.ts';
-export type { JobFailure } from './job-dead-letter.ts';
-export { jobDeadLetter } from './job-dead-letter.ts';
-export type { ReceiptFacts } from './job-receipts.ts';
-export { isOwnReceipt, receiptsOf } from './job-receipts.ts';
 export type { JobRun, RunJobDeps } from './run-job.ts';
 export { CIRCUIT_OPEN, runJob } from './run-job.ts';
+export type { GuardOptions, TargetAccepted, TargetCheck, TargetRefusal, TargetRule } from './target-guard.ts';
+export { checkAddress, checkTargetUrl, MAX_TARGET_URL_LENGTH } from './target-guard.ts';

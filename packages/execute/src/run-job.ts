@@ -150,7 +150,8 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, stop: AbortS
   const { outcome } = action;
   const latency = outcome.kind === 'delivered' ? outcome.latency_ms : deps.now() - started;
   const status = 'status' in outcome && outcome.status !== undefined ? outcome.status : null;
-  const error = outcome.kind === 'delivered' ? null : outcome.kind === 'gone' ? 'HTTP 410 Gone' : outcome.error;
+  const error =
+    outcome.kind === 'delivered' ? null : outcome.kind === 'gone' ? 'HTTP 410 Gone' : outcome.error;
   const record: JobAttempt = { started_at: iso(started), status_code: status, latency_ms: latency, error };
   const facts = { attempt, status_code: status, latency_ms: latency, error };
   const decision = decideAfterAttempt(outcome, attempt, settings, deps.random);

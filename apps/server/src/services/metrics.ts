@@ -115,7 +115,9 @@ export class Metrics {
 
   /** Reports queued and running jobs by tenant and priority on every scrape; the first caller wins. */
   watchQueue(
-    depth: () => Promise<ReadonlyArray<{ tenant_id: string; priority: string; queued: number; running: number }>>,
+    depth: () => Promise<
+      ReadonlyArray<{ tenant_id: string; priority: string; queued: number; running: number }>
+    >,
   ): void {
     if (this.registry.getSingleMetric('sluice_jobs_queued') !== undefined) return;
     const running = new Gauge({

@@ -120,8 +120,7 @@ export class StageWorkers {
       : null;
     const executes = config.workers.includes('executor');
     this.#deliverer = executes ? new HttpDeliverer({ allowPrivate: config.allowPrivateTargets }) : null;
-    this.executor =
-      this.#deliverer === null ? null : this.#executor(options, name, this.#deliverer);
+    this.executor = this.#deliverer === null ? null : this.#executor(options, name, this.#deliverer);
   }
 
   #executor(options: StageWorkersOptions, name: string, deliverer: HttpDeliverer): Executor {
@@ -146,7 +145,10 @@ export class StageWorkers {
       async disableTrigger(tenantId, triggerId) {
         await store.triggers.update(tenantId, triggerId, { enabled: false });
         await options.changes.publish({ kind: 'trigger', tenant_id: tenantId, id: triggerId });
-        log.warn({ tenant_id: tenantId, trigger_id: triggerId }, 'trigger disabled: its target answered 410 Gone');
+        log.warn(
+          { tenant_id: tenantId, trigger_id: triggerId },
+          'trigger disabled: its target answered 410 Gone',
+        );
       },
       onAttempt: ({ claimed, outcome, latency_ms }) => {
         const action = claimed.trigger?.action.type ?? 'none';

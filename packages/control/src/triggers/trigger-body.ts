@@ -149,7 +149,8 @@ function checkRunPolicy(
   const problems: TriggerFieldProblem[] = [];
   const mode = input['single_flight'];
   if (mode !== undefined) {
-    if ((SINGLE_FLIGHT_MODES as ReadonlyArray<unknown>).includes(mode)) draft.single_flight = mode as SingleFlightMode;
+    if ((SINGLE_FLIGHT_MODES as ReadonlyArray<unknown>).includes(mode))
+      draft.single_flight = mode as SingleFlightMode;
     else
       problems.push(
         fieldProblem(
@@ -170,12 +171,17 @@ function checkRunPolicy(
     if (key === null) draft.idempotency_key = null;
     else if (typeof key !== 'string') {
       problems.push(
-        fieldProblem('idempotency_key', 'idempotency_key_format', `idempotency_key is a text template or null, got ${shown(key)}`),
+        fieldProblem(
+          'idempotency_key',
+          'idempotency_key_format',
+          `idempotency_key is a text template or null, got ${shown(key)}`,
+        ),
       );
     } else {
       const found = checkIdempotencyTemplate(key);
       if (found.length === 0) draft.idempotency_key = key;
-      for (const text of found) problems.push(fieldProblem('idempotency_key', 'idempotency_key_format', text));
+      for (const text of found)
+        problems.push(fieldProblem('idempotency_key', 'idempotency_key_format', text));
     }
   }
   return problems;

@@ -1,4 +1,13 @@
-import type { AppendInput, Connection, HttpAction, Job, NewTrigger, RetryPolicy, Stores, Trigger } from '@sluice/core';
+import type {
+  AppendInput,
+  Connection,
+  HttpAction,
+  Job,
+  NewTrigger,
+  RetryPolicy,
+  Stores,
+  Trigger,
+} from '@sluice/core';
 import { createTestConnection, preparedEnvelope } from '@sluice/store/testing';
 import { TEST_SECRET } from './envelope-fixture.ts';
 
@@ -7,7 +16,11 @@ export interface ExecutorWorld {
   readonly store: Stores;
   readonly connection: Connection;
   /** Stores `count` envelopes of entity `entity` and makes one job per envelope for `trigger`. */
-  jobsFor(trigger: Trigger, count: number, options?: { entity?: string; key?: (i: number) => string }): Promise<Job[]>;
+  jobsFor(
+    trigger: Trigger,
+    count: number,
+    options?: { entity?: string; key?: (i: number) => string },
+  ): Promise<Job[]>;
   /** An http trigger to `url`, its secret the tests' `TEST_SECRET`. */
   httpTrigger(url: string, extra?: Partial<NewTrigger> & { retry?: RetryPolicy }): Promise<Trigger>;
   /** A platform event as the server's `PlatformEvents.fact` would prepare it, on the world's connection. */
@@ -86,7 +99,11 @@ export async function executorWorld(store: Stores, name: string): Promise<Execut
       );
       const jobs: Job[] = [];
       for (const outcome of result.outcomes) {
-        const page = await store.jobs.list(connection.tenant_id, { event_id: outcome.event_id }, { limit: 10 });
+        const page = await store.jobs.list(
+          connection.tenant_id,
+          { event_id: outcome.event_id },
+          { limit: 10 },
+        );
         jobs.push(...page.items.filter((job) => job.trigger_id === trigger.id));
       }
       return jobs;
@@ -96,13 +113,21 @@ export async function executorWorld(store: Stores, name: string): Promise<Execut
 }
 
 /** The `secretOf` the tests wire: the world's triggers carry `sealed:<secret>` as their ciphertext. */
-export async function openTestSecret(store: Stores, tenantId: string, triggerId: string): Promise<string | null> {
+export async function openTestSecret(
+  store: Stores,
+  tenantId: string,
+  triggerId: string,
+): Promise<string | null> {
   const sealed = await store.triggers.sealedSecret(tenantId, triggerId);
   return sealed === null ? null : sealed.replace(/^sealed:/, '');
 }
 
 /** Polls `check` every 20 ms until it holds, or fails after `ms`. */
-export async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  ms = 10_000,
+  what = 'condition',
+): Promise<void> {
   const until = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
