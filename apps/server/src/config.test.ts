@@ -37,9 +37,14 @@ describe('loadConfig', () => {
       logLevel: 'info',
       publicUrl: null,
       redisUrl: null,
-      workers: ['receiver', 'relay', 'router'],
+      workers: ['receiver', 'relay', 'router', 'executor'],
       relayIdleMs: 200,
       relayLeaseMs: 30_000,
+      allowPrivateTargets: false,
+      jobLeaseMs: 30_000,
+      executorConcurrency: 32,
+      tenantConcurrency: null,
+      jobResultTtlMs: 24 * 3600 * 1000,
     });
   });
 
@@ -118,7 +123,10 @@ describe('loadConfig', () => {
   });
 
   it('reads the stage workers as a list, all by default, and refuses unknown or repeated ones', () => {
-    assert.deepEqual(loadConfig({}).workers, ['receiver', 'relay', 'router']);
+    assert.deepEqual(loadConfig({}).workers, ['receiver', 'relay', 'router', 'executor']);
+    assert.deepEqual(loadConfig({ SLUICE_WORKERS: 'executor' }).workers, ['executor']);
+    assert.equal(loadConfig({ SLUICE_TENANT_CONCURRENCY: '4' }).tenantConcurrency, 4);
+    assert.equal(loadConfig({ SLUICE_JOB_LEASE_SECONDS: '2' }).jobLeaseMs, 2000);
     const redis = 'redis://127.0.0.1:6379';
     assert.deepEqual(loadConfig({ SLUICE_WORKERS: ' relay ', SLUICE_REDIS_URL: redis }).workers, ['relay']);
     assert.match(
