@@ -67,7 +67,7 @@ export class StageWorkers {
           consumer: `router-${name}`,
           onBatch: (stats) => {
             // The acknowledged connections can be claimed again: a relay in this process looks now.
-            this.relay?.nudge();
+            if (stats.acknowledged > 0) this.relay?.acknowledged();
             if (stats.matched > 0) metrics.routed.inc({ outcome: 'matched' }, stats.matched);
             const unmatched = stats.dropped + stats.deadLettered;
             if (unmatched > 0) metrics.routed.inc({ outcome: 'unmatched' }, unmatched);
