@@ -26,6 +26,7 @@ const envelope: Envelope = {
   payload: { entity: { kind: 'order', id: '42' }, total: 12.5 },
   agent_id: null,
   session_id: null,
+  cloudevent: null,
 };
 
 const emission: Emission = {

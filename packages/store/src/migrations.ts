@@ -181,4 +181,12 @@ CREATE TABLE stream_cursors (
 CREATE UNIQUE INDEX connections_platform ON connections (tenant_id) WHERE connector_id = 'sluice' AND status = 'active';
 `,
   },
+  {
+    id: '0008_cloudevent_attributes',
+    sql: `
+-- The context attributes of the CloudEvent an envelope came in as (id, source, type, subject, time,
+-- extensions…), as the sender set them; null for envelopes that did not arrive as CloudEvents.
+ALTER TABLE envelopes ADD COLUMN cloudevent jsonb;
+`,
+  },
 ];
