@@ -1,3 +1,4 @@
+export { cesqlHook } from './cesql-hook.ts';
 export type {
   CompileConditionOptions,
   CompiledCondition,
