@@ -55,6 +55,18 @@ describe('cesqlHook', () => {
     assert.equal(matcher('EXISTS sluiceeventid')(native), false);
   });
 
+  it('leaves the original attributes to JSON conditions too, under cloudevent', () => {
+    const compiled = compileCondition({
+      all: [
+        { path: 'cloudevent.subject', op: 'eq', value: 'x' },
+        { path: 'cloudevent.extensions.region', op: 'eq', value: 'eu-west' },
+      ],
+    });
+    assert.ok(compiled.ok);
+    assert.equal(compiled.matches(arrived), true);
+    assert.equal(compiled.matches(native), false);
+  });
+
   it('reports a text that does not parse as sql_invalid', () => {
     const compiled = compileCondition({ sql: "subject = 'x" }, { sql: cesqlHook });
     assert.ok(!compiled.ok);
