@@ -145,11 +145,29 @@ describe('API surface', () => {
     });
   });
 
+  it('answers a known path with the wrong method with 405 and the methods it allows', async () => {
+    for (const [method, url, allow] of [
+      ['DELETE', '/api/v1/connections?x=1', 'GET, HEAD, POST'],
+      ['PUT', '/api/v1/connections/con_1', 'GET, HEAD, PATCH'],
+      ['GET', '/api/v1/events/batch-that-is-not-a-route/x', null],
+    ] as const) {
+      const response = await t.app.inject({ method, url });
+      if (allow === null) {
+        assert.equal(response.statusCode, 404, url);
+        continue;
+      }
+      assert.equal(response.statusCode, 405, `${method} ${url}`);
+      assert.equal(response.headers['allow'], allow);
+      assert.equal(response.json().error.code, 'method_not_allowed');
+      assert.ok(!response.json().error.message.includes('?x=1'));
+    }
+  });
+
   it('answers an unknown route with a JSON not_found error', async () => {
     for (const [method, url] of [
       ['GET', '/nope'],
       ['POST', '/api/v1/nothing-here?x=1'],
-      ['DELETE', '/api/v1/connections'],
+      ['DELETE', '/api/v1/connections/con_1/nothing'],
     ] as const) {
       const response = await t.app.inject({ method, url });
       assert.equal(response.statusCode, 404);

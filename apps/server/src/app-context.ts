@@ -14,7 +14,10 @@ export interface Control {
   readonly deadLetters: DeadLetterWorkflows;
 }
 
-/** What the routes are wired to, once, in `create-context.ts`. Routes hold no state of their own. */
+/**
+ * What the routes are wired to, once, in `create-context.ts`. Routes hold no state of their own, and each
+ * route module names the part it uses (`Pick<AppContext, ...>`), so its dependencies read from its signature.
+ */
 export interface AppContext {
   readonly config: Config;
   readonly store: Stores;

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
+import { exampleConnectors } from '@sluice/connectors';
 import { isVerificationScheme, VERIFICATION_SCHEMES, type VerificationConfig } from '@sluice/core';
+import { ConnectorRegistry } from '@sluice/map';
 import { signWebhook } from '@sluice/signatures';
 import { Command, InvalidArgumentError } from 'commander';
 import { closeOnSignal } from './close-on-signal.ts';
-import { ConfigError, defaultOf, loadConfigWith } from './config.ts';
+import { ConfigError, defaultOf, loadConfig, loadConfigWith } from './config.ts';
+import { createKeyInStore } from './keys-command.ts';
 import { startServer } from './server.ts';
 
 async function serve(overrides: Record<string, string>): Promise<void> {
@@ -29,40 +32,88 @@ program
   .description('Run with configuration from SLUICE_* variables (PostgreSQL when SLUICE_DATABASE_URL is set).')
   .action(() => serve({}));
 
+const keys = program.command('keys').description('API keys.');
+keys
+  .command('create')
+  .description(
+    'Issue an API key straight into the store (a lost dev key): embedded only while the server is stopped.',
+  )
+  .option('--tenant <id>', 'the tenant (default: the only one, e.g. the dev tenant)')
+  .option('--name <name>', 'a name to tell the key by', 'cli')
+  .action(async (options: { tenant?: string; name: string }) => {
+    const issued = await createKeyInStore(loadConfig(), {
+      ...(options.tenant === undefined ? {} : { tenantId: options.tenant }),
+      name: options.name,
+    });
+    process.stdout.write(
+      `API key for tenant ${issued.tenant_id} (shown once, keep it):\n\n  ${issued.key}\n\n`,
+    );
+  });
+
 program
   .command('sign')
   .description('Print the headers a provider would send for a body, to try the webhook routes with curl.')
-  .requiredOption('--scheme <scheme>', `one of ${VERIFICATION_SCHEMES.join(', ')}`, (value: string) => {
-    if (!isVerificationScheme(value))
-      throw new InvalidArgumentError(`Unknown scheme; use one of ${VERIFICATION_SCHEMES.join(', ')}.`);
-    return value;
-  })
+  .option(
+    '--connector <id>',
+    'sign the way this connector verifies (its scheme and headers), e.g. cloudevents or commerce-orders',
+  )
+  .option(
+    '--scheme <scheme>',
+    `one of ${VERIFICATION_SCHEMES.join(', ')} (when no --connector)`,
+    (value: string) => {
+      if (!isVerificationScheme(value))
+        throw new InvalidArgumentError(`Unknown scheme; use one of ${VERIFICATION_SCHEMES.join(', ')}.`);
+      return value;
+    },
+  )
   .requiredOption('--secret <secret>', "the connection's signing secret")
   .requiredOption('--body <file>', 'the exact body bytes to sign (a file path, or - for standard input)')
   .option('--header <name>', 'signature header for hmac-sha256', 'x-signature')
   .option('--timestamp-header <name>', 'timestamp header for hmac-sha256')
   .action(
     async (options: {
-      scheme: string;
+      connector?: string;
+      scheme?: string;
       secret: string;
       body: string;
       header: string;
       timestampHeader?: string;
     }) => {
+      const config = signingConfig(options);
       const rawBody = options.body === '-' ? await readStdin() : await readFile(options.body);
-      const config = (
-        options.scheme === 'hmac-sha256'
-          ? {
-              scheme: 'hmac-sha256',
-              header: options.header,
-              ...(options.timestampHeader === undefined ? {} : { timestampHeader: options.timestampHeader }),
-            }
-          : { scheme: options.scheme }
-      ) as VerificationConfig;
       const headers = signWebhook(config, { secret: options.secret, rawBody, nowMs: Date.now() });
       for (const [name, value] of Object.entries(headers)) process.stdout.write(`${name}: ${value}\n`);
     },
   );
+
+/** The verification a signature must pass: a shipped connector's own, or a scheme given by hand. */
+function signingConfig(options: {
+  connector?: string;
+  scheme?: string;
+  header: string;
+  timestampHeader?: string;
+}): VerificationConfig {
+  if (options.connector !== undefined) {
+    const registry = new ConnectorRegistry(exampleConnectors);
+    const connector = registry.get(options.connector);
+    if (connector === null) throw new InvalidArgumentError(registry.notFound(options.connector));
+    if (connector.webhook === null) {
+      throw new InvalidArgumentError(`Connector "${connector.id}" receives no webhooks, so nothing to sign.`);
+    }
+    return connector.webhook.verify;
+  }
+  if (options.scheme === undefined)
+    throw new InvalidArgumentError('Give --connector <id> or --scheme <scheme>.');
+  return (
+    options.scheme === 'hmac-sha256'
+      ? {
+          scheme: 'hmac-sha256',
+          header: options.header,
+          ...(options.timestampHeader === undefined ? {} : { timestampHeader: options.timestampHeader }),
+        }
+      : { scheme: options.scheme }
+  ) as VerificationConfig;
+}
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];

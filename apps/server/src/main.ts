@@ -1,3 +1,4 @@
+import { StoreOpenError } from '@sluice/store';
 import { closeOnSignal } from './close-on-signal.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
@@ -12,7 +13,9 @@ main().catch((error: unknown) => {
   const message =
     error instanceof ConfigError
       ? error.message
-      : `Sluice failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+      : error instanceof StoreOpenError
+        ? `Sluice failed to start: ${error.message}`
+        : `Sluice failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -45,7 +45,10 @@ async function ensureDevTenant(store: Stores, out: NodeJS.WritableStream): Promi
   const tenant = await store.tenancy.createTenant({ name: 'Dev tenant' });
   const { key, prefix, hash } = generateApiKey();
   await store.tenancy.createApiKey({ tenant_id: tenant.id, name: 'dev', prefix, hash });
-  out.write(`\nCreated dev tenant ${tenant.id}. Its API key (shown once, keep it):\n\n  ${key}\n\n`);
+  out.write(
+    `\nCreated dev tenant ${tenant.id}. Its API key (shown once, keep it):\n\n  ${key}\n\n` +
+      'Lost it? Stop the server and run `npm run sluice -- keys create` for another.\n\n',
+  );
 }
 
 /** config → store → connectors → context → HTTP: opens everything, migrates, and listens. */
@@ -91,7 +94,6 @@ export async function startServer(
       log,
     });
     await registerProviders(ctx);
-    if (config.dev) await ensureDevTenant(store, out);
     const app = await buildApp(ctx, { loggerInstance: log });
     const housekeeping = new Housekeeping({
       store,
@@ -119,6 +121,8 @@ export async function startServer(
     const mode =
       config.databaseUrl === null ? `embedded PGlite in ${join(config.dataDir, 'pgdata')}` : 'PostgreSQL';
     out.write(`Sluice listening on ${url} (${mode})\n`);
+    // Only now: a key printed before a failed listen (port taken) would be the only time it is shown.
+    if (config.dev) await ensureDevTenant(store, out);
     return {
       app,
       store,

@@ -39,7 +39,7 @@ export class ConnectionWorkflows {
   sourceConnector(id: string): Connector {
     const connector = this.#deps.connectors.get(id);
     if (connector === null || connector.id === PLATFORM_CONNECTOR_ID) {
-      throw new SluiceError('connector_not_found', `Connector "${id}" is not registered.`);
+      throw new SluiceError('connector_not_found', this.#deps.connectors.notFound(id));
     }
     return connector;
   }

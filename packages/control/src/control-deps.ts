@@ -5,7 +5,8 @@ import type { SecretBox } from './secret-box.ts';
 /** What the control workflows stand on; wired once by the app that runs them. */
 export interface ControlDeps {
   readonly stores: Stores;
-  readonly connectors: { get(id: string): Connector | null };
+  /** The registered connectors; `notFound` words the error for an unknown id, with the near names. */
+  readonly connectors: { get(id: string): Connector | null; notFound(id: string): string };
   readonly ingestor: Ingestor;
   readonly platform: PlatformEvents;
   readonly secretBox: SecretBox;

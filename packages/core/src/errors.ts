@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   connection_not_found: { status: 404, hint: 'List connections with GET /api/v1/connections.' },
   event_not_found: { status: 404, hint: 'Check the event id.' },
   dead_letter_not_found: { status: 404, hint: 'List dead letters with GET /api/v1/dead-letters.' },
+  // 405 — the path exists, the method does not
+  method_not_allowed: { status: 405, hint: 'Use one of the methods in the Allow header.' },
   // 409 — state conflict
   connection_retired: { status: 409, hint: 'Create a new connection; a retired one accepts nothing.' },
   conflict: { status: 409, hint: 'Reload the resource and retry.' },

@@ -1,5 +1,6 @@
 import type { Connector } from '@sluice/core';
-import { SluiceError } from '@sluice/core';
+import { PLATFORM_CONNECTOR_ID, SluiceError } from '@sluice/core';
+import { didYouMean } from './near-names.ts';
 
 /** The connectors a process knows, by id, in registration order. */
 export class ConnectorRegistry {
@@ -37,11 +38,17 @@ export class ConnectorRegistry {
   require(id: string): Connector {
     const connector = this.#connectors.get(id);
     if (connector === undefined) {
-      throw new SluiceError('connector_not_found', `No connector "${id}" is registered.`, {
+      throw new SluiceError('connector_not_found', this.notFound(id), {
         details: { connector: id },
       });
     }
     return connector;
+  }
+
+  /** Says that no source connector `id` is registered, and which registered ids are near it. */
+  notFound(id: string): string {
+    const ids = [...this.#connectors.keys()].filter((known) => known !== PLATFORM_CONNECTOR_ID);
+    return `No connector "${id}" is registered.${didYouMean(id, ids)}`;
   }
 
   /** Every registered connector, in registration order. */

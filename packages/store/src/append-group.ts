@@ -245,6 +245,7 @@ async function writeAccepted(
       event_id: claim.event_id,
       ordinal,
       entity_key: entityKey(envelope.payload),
+      origin: input.origin ?? 'webhook',
     };
   });
   const advanced = await tx.query<{ id: string; base: string }>(
@@ -263,7 +264,7 @@ async function writeAccepted(
            connection_id text, ordinal bigint, source text, event_type text, stream text, dedupe_key text,
            correlation_id text, causation_id text, trace_id text, occurred_at timestamptz, received_at timestamptz,
            mode text, schema_version text, payload jsonb, agent_id text, session_id text, entity_key text,
-           cloudevent jsonb)
+           origin text, cloudevent jsonb)
          JOIN advanced a ON a.id = e.connection_id
      ), stored AS (
        INSERT INTO envelopes (event_id, tenant_id, reseller_id, workspace_id, connection_id, sequence, source,
@@ -274,8 +275,9 @@ async function writeAccepted(
          agent_id, session_id, entity_key, cloudevent
          FROM rows ORDER BY connection_id, sequence
      ), queued AS (
-       INSERT INTO outbox (event_id, tenant_id, connection_id, sequence)
-       SELECT event_id, tenant_id, connection_id, sequence FROM rows WHERE mode = 'live' ORDER BY connection_id, sequence
+       INSERT INTO outbox (event_id, tenant_id, connection_id, sequence, origin)
+       SELECT event_id, tenant_id, connection_id, sequence, origin FROM rows WHERE mode = 'live'
+        ORDER BY connection_id, sequence
      )
      SELECT id, base FROM advanced`,
     [JSON.stringify([...counts].map(([id, n]) => ({ id, n }))), JSON.stringify(rows)],

@@ -1,6 +1,6 @@
 export { MIGRATIONS, type Migration } from './migrations.ts';
 export { migrate } from './migrator.ts';
-export { openStore, type StoreLocation } from './open-store.ts';
+export { openStore, type StoreLocation, StoreOpenError } from './open-store.ts';
 export { createPgliteClient } from './pglite-client.ts';
 export { isPosition } from './position.ts';
 export { PostgresChangeFeed, type PostgresChangeFeedOptions } from './postgres-change-feed.ts';

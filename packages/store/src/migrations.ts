@@ -182,6 +182,71 @@ CREATE UNIQUE INDEX connections_platform ON connections (tenant_id) WHERE connec
 `,
   },
   {
+    id: '0007_triggers_jobs',
+    sql: `
+ALTER TABLE tenants ADD COLUMN unmatched_events text NOT NULL DEFAULT 'drop'
+  CHECK (unmatched_events IN ('drop', 'dead_letter'));
+
+-- Where a live envelope came from: it decides the default priority of the jobs it causes.
+ALTER TABLE outbox ADD COLUMN origin text NOT NULL DEFAULT 'webhook'
+  CHECK (origin IN ('user', 'webhook', 'schedule', 'poll'));
+
+-- A tenant's rules. The condition is stored as written: the JSON AST, {"sql": ...}, or a JSON string (text
+-- form); NULL matches every envelope of a matching type. The action's signing secret is kept sealed, apart.
+CREATE TABLE triggers (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants (id),
+  name text NOT NULL,
+  event_types jsonb NOT NULL,
+  condition jsonb,
+  priority text CHECK (priority IN ('P1', 'P2', 'P3', 'P4')),
+  action jsonb NOT NULL,
+  secret_ciphertext text,
+  enabled boolean NOT NULL DEFAULT true,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX triggers_tenant ON triggers (tenant_id, id);
+CREATE INDEX triggers_enabled ON triggers (id) WHERE enabled;
+
+-- One job per (event, trigger), held by the unique constraint: a redelivered event creates nothing twice.
+-- Jobs outlive their trigger, so trigger_id has no foreign key. event_tx and event_log are the event's
+-- commit position; seq is creation order (list order).
+CREATE TABLE jobs (
+  id text PRIMARY KEY,
+  seq bigserial NOT NULL UNIQUE,
+  tenant_id text NOT NULL REFERENCES tenants (id),
+  trigger_id text NOT NULL,
+  event_id uuid NOT NULL,
+  connection_id text NOT NULL,
+  priority text NOT NULL CHECK (priority IN ('P1', 'P2', 'P3', 'P4')),
+  entity_key text,
+  event_tx xid8 NOT NULL,
+  event_log bigint NOT NULL,
+  status text NOT NULL DEFAULT 'queued'
+    CHECK (status IN ('queued', 'running', 'retrying', 'succeeded', 'failed', 'dead_lettered', 'skipped')),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (tenant_id, event_id, trigger_id)
+);
+-- The unique constraint's index also serves the event filter (tenant_id, event_id).
+CREATE INDEX jobs_tenant ON jobs (tenant_id, seq);
+CREATE INDEX jobs_tenant_trigger ON jobs (tenant_id, trigger_id, seq);
+CREATE INDEX jobs_tenant_status ON jobs (tenant_id, status, seq);
+
+-- One row per run of a job's action, numbered from 1; the executor writes them.
+CREATE TABLE job_attempts (
+  job_id text NOT NULL REFERENCES jobs (id),
+  tenant_id text NOT NULL,
+  n integer NOT NULL CHECK (n > 0),
+  started_at timestamptz NOT NULL,
+  status_code integer,
+  latency_ms integer,
+  error text,
+  PRIMARY KEY (job_id, n)
+);
+`,
+  },
+  {
     id: '0008_cloudevent_attributes',
     sql: `
 -- The context attributes of the CloudEvent an envelope came in as (id, source, type, subject, time,

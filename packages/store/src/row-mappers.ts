@@ -53,6 +53,7 @@ export function toTenant(row: Row): Tenant {
     id: text(row['id']),
     name: text(row['name']),
     reseller_id: textOrNull(row['reseller_id']),
+    unmatched_events: row['unmatched_events'] === 'dead_letter' ? 'dead_letter' : 'drop',
     created_at: iso(row['created_at']),
   };
 }

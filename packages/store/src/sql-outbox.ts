@@ -1,30 +1,42 @@
-import type { Outbox, OutboxClaim, OutboxEntry } from '@sluice/core';
-import { formatPosition, laterPosition } from './position.ts';
-import { iso } from './row-mappers.ts';
+import {
+  type ClaimedEntry,
+  ORIGINS,
+  type Origin,
+  type Outbox,
+  type OutboxClaim,
+  type OutboxEntry,
+} from '@sluice/core';
+import { formatPosition } from './position.ts';
+import { iso, toEnvelope } from './row-mappers.ts';
 import type { SqlClient } from './sql-client.ts';
 
 type Row = Record<string, unknown>;
 
 const COLUMNS = `id, event_id::text AS event_id, tenant_id, connection_id, sequence, tx_id::text AS tx_text,
-  relayed_at`;
+  relayed_at, origin`;
 
-function toEntry(row: Row): OutboxEntry {
+const isOrigin = (value: unknown): value is Origin => (ORIGINS as ReadonlyArray<unknown>).includes(value);
+
+function toEntry(row: Row, id: unknown = row['id']): OutboxEntry {
+  const relayed = row['relayed_at'];
   return {
-    id: Number(row['id']),
+    id: Number(id),
     event_id: String(row['event_id']),
     tenant_id: String(row['tenant_id']),
     connection_id: String(row['connection_id']),
     sequence: Number(row['sequence']),
-    position: formatPosition(String(row['tx_text']), String(row['id'])),
-    relayed_at: row['relayed_at'] === null || row['relayed_at'] === undefined ? null : iso(row['relayed_at']),
+    position: formatPosition(String(row['tx_text']), String(id)),
+    relayed_at: relayed === null || relayed === undefined ? null : iso(relayed),
+    origin: isOrigin(row['origin']) ? row['origin'] : 'webhook',
   };
 }
 
 /**
  * The outbox over SQL. A claim reads pending rows below the commit horizon in commit order, across
- * tenants, and leases them. Claims take one advisory lock for their few milliseconds, so the check "no
- * other relay holds this connection" and the lease cannot interleave: each connection's pending rows are
- * leased to one relay at a time, which keeps each connection's order with any number of relays.
+ * tenants, leases them and reads their envelopes, all in one statement. Claims take one advisory lock for
+ * their few milliseconds, so the check "no other relay holds this connection" and the lease cannot
+ * interleave: each connection's pending rows are leased to one relay at a time, which keeps each
+ * connection's order with any number of relays.
  */
 export class SqlOutbox implements Outbox {
   readonly #db: SqlClient;
@@ -35,10 +47,12 @@ export class SqlOutbox implements Outbox {
     this.#now = now;
   }
 
-  claim(claim: OutboxClaim): Promise<ReadonlyArray<OutboxEntry>> {
+  claim(claim: OutboxClaim): Promise<ReadonlyArray<ClaimedEntry>> {
     return this.#db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sluice.outbox.claim'))`);
       const now = this.#now();
+      // The envelope's own columns name the row (event id, tenant, connection, sequence: the same as the
+      // outbox row's); the outbox's id, transaction, relay time and origin come under their own names.
       const rows = await tx.query(
         `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
          held AS (
@@ -49,15 +63,17 @@ export class SqlOutbox implements Outbox {
             WHERE o.relayed_at IS NULL AND o.tx_id < h.xmin
               AND o.connection_id NOT IN (SELECT connection_id FROM held)
             ORDER BY o.tx_id, o.id LIMIT $3
+         ), claimed AS (
+           UPDATE outbox SET lease_owner = $1, lease_until = $4
+             FROM picked WHERE outbox.id = picked.id
+           RETURNING outbox.id, outbox.event_id, outbox.tenant_id, outbox.tx_id, outbox.relayed_at, outbox.origin
          )
-         UPDATE outbox SET lease_owner = $1, lease_until = $4
-           FROM picked WHERE outbox.id = picked.id
-         RETURNING outbox.id, outbox.event_id::text AS event_id, outbox.tenant_id, outbox.connection_id,
-           outbox.sequence, outbox.tx_id::text AS tx_text, outbox.relayed_at`,
+         SELECT c.id AS outbox_id, c.tx_id::text AS tx_text, c.relayed_at, c.origin, e.*
+           FROM claimed c JOIN envelopes e ON e.event_id = c.event_id AND e.tenant_id = c.tenant_id
+          ORDER BY c.tx_id, c.id`,
         [claim.owner, now, claim.limit, new Date(now.getTime() + claim.leaseMs)],
       );
-      // RETURNING has no order of its own: put the claim back in commit order.
-      return rows.map(toEntry).sort(byPosition);
+      return rows.map((row) => ({ ...toEntry(row, row['outbox_id']), envelope: toEnvelope(row) }));
     });
   }
 
@@ -91,10 +107,6 @@ export class SqlOutbox implements Outbox {
         WHERE tenant_id = $1 AND connection_id = $2 AND sequence > $3 ORDER BY sequence LIMIT $4`,
       [tenantId, connectionId, afterSequence, limit],
     );
-    return rows.map(toEntry);
+    return rows.map((row) => toEntry(row));
   }
-}
-
-function byPosition(a: OutboxEntry, b: OutboxEntry): number {
-  return a.position === b.position ? 0 : laterPosition(a.position, b.position) === a.position ? 1 : -1;
 }

@@ -4,9 +4,11 @@ import type { SqlClient } from './sql-client.ts';
 import { SqlConnectionStore } from './sql-connection-store.ts';
 import { SqlDeadLetterStore } from './sql-dead-letter-store.ts';
 import { SqlEventLog } from './sql-event-log.ts';
+import { SqlJobStore } from './sql-job-store.ts';
 import { SqlMaintenance } from './sql-maintenance.ts';
 import { SqlOutbox } from './sql-outbox.ts';
 import { SqlTenancyStore } from './sql-tenancy-store.ts';
+import { SqlTriggerStore } from './sql-trigger-store.ts';
 
 export interface SqlStoresOptions {
   /** Injected clock (tests move time to expire dedupe keys). */
@@ -22,6 +24,8 @@ export class SqlStores implements Stores {
   readonly events: SqlEventLog;
   readonly outbox: SqlOutbox;
   readonly deadLetters: SqlDeadLetterStore;
+  readonly triggers: SqlTriggerStore;
+  readonly jobs: SqlJobStore;
   readonly maintenance: SqlMaintenance;
   readonly dialect: SqlClient['dialect'];
 
@@ -33,6 +37,8 @@ export class SqlStores implements Stores {
     this.events = new SqlEventLog(db, now, options.groupCommit);
     this.outbox = new SqlOutbox(db, now);
     this.deadLetters = new SqlDeadLetterStore(db, now);
+    this.triggers = new SqlTriggerStore(db, now);
+    this.jobs = new SqlJobStore(db, now);
     this.maintenance = new SqlMaintenance(db);
   }
 }

@@ -29,6 +29,18 @@ export class SqlTenancyStore implements TenancyStore {
     return (await this.#db.query('SELECT * FROM tenants ORDER BY id')).map(toTenant);
   }
 
+  async updateTenant(
+    id: string,
+    changes: { readonly name?: string; readonly unmatched_events?: Tenant['unmatched_events'] },
+  ): Promise<Tenant | null> {
+    const [row] = await this.#db.query(
+      `UPDATE tenants SET name = COALESCE($2, name), unmatched_events = COALESCE($3, unmatched_events)
+        WHERE id = $1 RETURNING *`,
+      [id, changes.name ?? null, changes.unmatched_events ?? null],
+    );
+    return row === undefined ? null : toTenant(row);
+  }
+
   async createWorkspace(tenantId: string, name: string): Promise<Workspace> {
     const [row] = await this.#db.query(
       'INSERT INTO workspaces (id, tenant_id, name) VALUES ($1, $2, $3) RETURNING *',

@@ -1,6 +1,7 @@
 import { type ErrorCode, SluiceError } from '@sluice/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Metrics } from '../services/metrics.ts';
+import { RouteMethods } from './route-methods.ts';
 
 /** Fastify's own error codes for client mistakes, mapped to ours, with messages in our words. */
 const FASTIFY_CODES: Record<
@@ -75,8 +76,19 @@ export function installErrorHandlers(app: FastifyInstance, metrics: Metrics): vo
     if (sluiceError.retryAfter !== undefined) reply.header('retry-after', String(sluiceError.retryAfter));
     return reply.status(sluiceError.status).send(sluiceError.toBody());
   });
+  const routes = new RouteMethods();
+  app.addHook('onRoute', (route) => routes.add(route.method, route.url));
   app.setNotFoundHandler((request, reply) => {
-    const error = new SluiceError('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = routes.allowed(path);
+    if (allowed.length > 0) {
+      const error = new SluiceError(
+        'method_not_allowed',
+        `${path} answers ${allowed.join(', ')}, not ${request.method}.`,
+      );
+      return reply.status(405).header('allow', allowed.join(', ')).send(error.toBody());
+    }
+    const error = new SluiceError('not_found', `No route ${request.method} ${path}.`);
     return reply.status(404).send(error.toBody());
   });
 }

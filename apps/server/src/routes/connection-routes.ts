@@ -51,7 +51,7 @@ const Rotate = Type.Object(
 );
 
 /** Connections: create (→ ingest URL, secret once), list, get, test, retire, rotate the secret. */
-export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
+export function connectionRoutes(ctx: Pick<AppContext, 'config' | 'control'>): FastifyPluginAsync {
   return async (app) => {
     const base = ctx.config.publicUrl ?? `http://${ctx.config.host}:${ctx.config.port}`;
     const view = (connection: Connection) => ({

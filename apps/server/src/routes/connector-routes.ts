@@ -21,7 +21,7 @@ export function describeConnector(connector: Connector) {
   };
 }
 
-export function connectorRoutes(ctx: AppContext): FastifyPluginAsync {
+export function connectorRoutes(ctx: Pick<AppContext, 'connectors'>): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/api/v1/connectors',

@@ -25,7 +25,7 @@ const BulkReplay = Type.Object(
 );
 
 /** Deliveries that verified but could not be mapped: list, inspect, replay through the current mapping. */
-export function deadLetterRoutes(ctx: AppContext): FastifyPluginAsync {
+export function deadLetterRoutes(ctx: Pick<AppContext, 'control' | 'store'>): FastifyPluginAsync {
   return async (app) => {
     const secured = { tags: ['dead letters'], security: [{ apiKey: [] }] };
 

@@ -26,7 +26,9 @@ const ListQuery = Type.Composite([
 const EventParams = Type.Object({ event_id: Type.String() });
 
 /** The emit API (operators and SDKs, priority P1) and envelope queries. */
-export function eventRoutes(ctx: AppContext): FastifyPluginAsync {
+export function eventRoutes(
+  ctx: Pick<AppContext, 'control' | 'ingestor' | 'quota' | 'store'>,
+): FastifyPluginAsync {
   return async (app) => {
     const secured = { tags: ['events'], security: [{ apiKey: [] }] };
 

@@ -25,7 +25,7 @@ const KEEPALIVE_MS = 15_000;
  * Resumable: a client that reconnects with `Last-Event-ID` (a position, or an event id) gets everything
  * committed after it. Without one, the tail starts at what commits from now on.
  */
-export function eventStreamRoute(ctx: AppContext): FastifyPluginAsync {
+export function eventStreamRoute(ctx: Pick<AppContext, 'store' | 'tailIntervalMs'>): FastifyPluginAsync {
   return async (app) => {
     // Open tails end when the server closes, so shutdown does not wait for clients to hang up.
     let closing = false;
@@ -96,7 +96,7 @@ export function eventStreamRoute(ctx: AppContext): FastifyPluginAsync {
 
 /** Where a tail starts: after a position or an event the client names, else at what commits from now on. */
 async function startPosition(
-  ctx: AppContext,
+  ctx: Pick<AppContext, 'store' | 'tailIntervalMs'>,
   tenantId: string,
   resumeFrom: string | undefined,
 ): Promise<string> {

@@ -3,7 +3,7 @@ import type { AppContext } from '../app-context.ts';
 import { errors } from '../http/schemas.ts';
 
 /** Liveness, readiness (the store answers) and the OpenAPI document. */
-export function healthRoutes(ctx: AppContext): FastifyPluginAsync {
+export function healthRoutes(ctx: Pick<AppContext, 'metrics' | 'store'>): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/healthz',

@@ -22,7 +22,7 @@ const NewWorkspace = Type.Object(
 );
 
 /** Tenants and their API keys (admin key), workspaces and the caller's own tenant (tenant key). */
-export function tenantRoutes(ctx: AppContext): FastifyPluginAsync {
+export function tenantRoutes(ctx: Pick<AppContext, 'control' | 'store'>): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: Static<typeof NewTenant> }>(
       '/api/v1/tenants',

@@ -8,7 +8,7 @@ import { errors } from '../http/schemas.ts';
 const INGEST_ERRORS = errors(400, 401, 404, 409, 413, 415, 429, 503);
 
 /** The receive step over HTTP: the body stays raw bytes, because signatures are over those bytes. */
-export function webhookRoutes(ctx: AppContext): FastifyPluginAsync {
+export function webhookRoutes(ctx: Pick<AppContext, 'receiver'>): FastifyPluginAsync {
   return async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));

@@ -1,9 +1,11 @@
 import type { ConnectionStore } from './connection-port.ts';
 import type { DeadLetterStore } from './dead-letter-port.ts';
 import type { EventLog } from './event-log-port.ts';
+import type { JobStore } from './job-port.ts';
 import type { StoreMaintenance } from './maintenance-port.ts';
 import type { Outbox } from './outbox-port.ts';
 import type { TenancyStore } from './tenancy-port.ts';
+import type { TriggerStore } from './trigger-port.ts';
 
 /**
  * The system of record, one port per role. Both adapters (embedded PGlite and PostgreSQL) implement every
@@ -15,5 +17,7 @@ export interface Stores {
   readonly events: EventLog;
   readonly outbox: Outbox;
   readonly deadLetters: DeadLetterStore;
+  readonly triggers: TriggerStore;
+  readonly jobs: JobStore;
   readonly maintenance: StoreMaintenance;
 }

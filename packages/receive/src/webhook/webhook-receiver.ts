@@ -26,7 +26,8 @@ type Secrets = ReadonlyArray<{ secret: string; expiresAt: Date | null }>;
 export interface WebhookReceiverDeps {
   readonly connections: Pick<ConnectionStore, 'findForIngest' | 'list'>;
   readonly deadLetters: Pick<DeadLetterStore, 'create'>;
-  readonly connectors: { get(id: string): Connector | null };
+  /** The registered connectors; `notFound` words the error for an unknown id, with the near names. */
+  readonly connectors: { get(id: string): Connector | null; notFound(id: string): string };
   readonly ingestor: Pick<Ingestor, 'ingest'>;
   /** A connection's plaintext secrets that had not expired at `now`, each with its expiry (null: current). */
   secretsOf(connection: Connection, now: Date): Promise<Secrets>;
@@ -90,7 +91,7 @@ export class WebhookReceiver {
     }
     const connector = this.#connector(connection.connector_id);
     if (connector === null) {
-      return refused('connector_not_found', `Connector "${connection.connector_id}" is not registered.`);
+      return refused('connector_not_found', this.#deps.connectors.notFound(connection.connector_id));
     }
     return this.#receive(connector, [connection], delivery);
   }
@@ -99,7 +100,7 @@ export class WebhookReceiver {
   async receiveForTenant(connectorId: string, tenantId: string, delivery: Delivery): Promise<ReceiveOutcome> {
     const connector = this.#connector(connectorId);
     if (connector === null)
-      return refused('connector_not_found', `Connector "${connectorId}" is not registered.`);
+      return refused('connector_not_found', this.#deps.connectors.notFound(connectorId));
     const connections = await this.#tenantConnections.get(`${tenantId}\u0000${connectorId}`, () =>
       this.#deps.connections.list(tenantId, { connector_id: connectorId, status: 'active' }),
     );

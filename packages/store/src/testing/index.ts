@@ -1,2 +1,3 @@
 export { createTestConnection, preparedEnvelope } from './fixtures.ts';
+export { waitForHorizon } from './horizon.ts';
 export { STORE_ADAPTERS, type StoreAdapter, TEST_DATABASE_URL, type TestDatabase } from './store-adapters.ts';
