@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,55 +6,13 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createPostgresClient } from '@sluice/store';
 import { TEST_DATABASE_URL } from '@sluice/store/testing';
-import { childEnv } from './testing/config.ts';
-
-const MAIN = new URL('./main.ts', import.meta.url).pathname;
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  output: string;
-}
-
-/** Starts `main.ts` as its own process and waits for it to listen. */
-function startProcess(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: childEnv({ SLUICE_PORT: '0', SLUICE_LOG_LEVEL: 'warn', ...env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Sluice listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], output });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+import { killHard, startServerProcess } from './testing/server-process.ts';
 
 const BATCH = 20;
 
 /** The acknowledged-means-committed and atomic-batch guarantees, under SIGKILL in the middle of the load. */
 async function crashScenario(env: Record<string, string>): Promise<void> {
-  const first = await startProcess(env);
+  const first = await startServerProcess(env);
   const key = /(slk_[A-Za-z0-9_-]+)/.exec(first.output)?.[1];
   assert.ok(key !== undefined, `no dev key printed:\n${first.output}`);
   const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
@@ -108,7 +65,7 @@ async function crashScenario(env: Record<string, string>): Promise<void> {
   await Promise.all(workers);
   assert.ok(sent > acked.size, 'some batches were in flight when the process died');
 
-  const second = await startProcess(env);
+  const second = await startServerProcess(env);
   try {
     const stored = new Map<string, number>();
     let cursor: string | null = null;

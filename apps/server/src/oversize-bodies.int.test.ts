@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from './testing/index.ts';
+import { createConnection, shopifyHeaders, storedOf } from './testing/shopify-deliveries.ts';
 
 /**
  * Oversized bodies over real sockets: every sender that writes its whole body and only then reads must
  * read a complete 413, never a broken pipe; a sender that keeps going far past the bound is cut off.
  */
 
-const SECRET = 'shpss_oversize_test_secret_01';
 const MiB = 1024 * 1024;
 
 interface Exchange {
@@ -177,15 +177,6 @@ async function pool<T>(jobs: ReadonlyArray<() => Promise<T>>, width: number): Pr
   return results;
 }
 
-function shopifyHeaders(body: Buffer | string): Record<string, string> {
-  return {
-    'content-type': 'application/json',
-    'x-shopify-topic': 'orders/create',
-    'x-shopify-webhook-id': randomBytes(8).toString('hex'),
-    'x-shopify-hmac-sha256': createHmac('sha256', SECRET).update(body).digest('base64'),
-  };
-}
-
 /** A JSON body of exactly `bytes` bytes: an order with a long note. */
 function jsonBody(bytes: number): Buffer {
   const skeleton = '{"id":5832107614443,"name":"#1042","note":""}';
@@ -205,30 +196,13 @@ for (const adapter of ['pglite', 'postgres'] as const) {
       const made = await t.tenant('Oversize');
       auth = made.auth;
       tenantId = made.tenant.id;
-      const created = await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/connections',
-        headers: auth,
-        payload: { connector_id: 'commerce-orders', secret: SECRET },
-      });
-      assert.equal(created.statusCode, 201, created.body);
-      connectionId = (created.json().connection as { id: string }).id;
+      connectionId = await createConnection(t.app, auth);
       const url = new URL(await t.app.listen({ host: '127.0.0.1', port: 0 }));
       port = Number(url.port);
     });
     after(() => t.close());
 
-    const stored = async () => {
-      const events = await t.app.inject({
-        url: `/api/v1/events?connection_id=${connectionId}`,
-        headers: auth,
-      });
-      const deadLetters = await t.app.inject({ url: '/api/v1/dead-letters', headers: auth });
-      return {
-        events: (events.json().items as unknown[]).length,
-        deadLetters: (deadLetters.json().items as unknown[]).length,
-      };
-    };
+    const stored = () => storedOf(t.app, auth, connectionId);
 
     it('answers 48 concurrent 2 MiB bodies (16 at a time; Content-Length and chunked; fast and paced) with a readable 413', async () => {
       assert.equal(t.config.bodyLimitBytes, MiB);

@@ -120,9 +120,9 @@ export async function startServer(
     const url = `http://${host}:${port}`;
     const mode =
       config.databaseUrl === null ? `embedded PGlite in ${join(config.dataDir, 'pgdata')}` : 'PostgreSQL';
-    out.write(`Sluice listening on ${url} (${mode})\n`);
-    // Only now: a key printed before a failed listen (port taken) would be the only time it is shown.
+    // Only once listening: a key printed before a failed listen (port taken) would be shown and lost.
     if (config.dev) await ensureDevTenant(store, out);
+    out.write(`Sluice listening on ${url} (${mode})\n`);
     return {
       app,
       store,

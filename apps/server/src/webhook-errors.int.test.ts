@@ -1,86 +1,17 @@
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
-import { type AddressInfo, createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { exampleConnectors, platformConnector } from '@sluice/connectors';
-import { generateApiKey, SecretBox } from '@sluice/control';
-import { createPostgresClient, SqlStores } from '@sluice/store';
-import { TEST_DATABASE_URL } from '@sluice/store/testing';
-import type { LightMyRequestResponse } from 'fastify';
-import { type App, buildApp } from './app.ts';
-import { loadConfig } from './config.ts';
-import { createContext, registerProviders } from './create-context.ts';
-import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './testing/index.ts';
+import { platformConnector } from '@sluice/connectors';
+import { assertError } from './testing/assert-error.ts';
+import { startTestApp, type TestApp } from './testing/index.ts';
+import {
+  createConnection,
+  orderBody,
+  SHOPIFY_SECRET,
+  shopifyHeaders,
+  storedOf,
+} from './testing/shopify-deliveries.ts';
 
 /** Bad input on the ingest routes: the right status and code, `{ error: { code, message } }`, nothing stored. */
-
-type Json = Record<string, unknown>;
-
-const SECRET = 'shpss_errors_test_secret_0123';
-
-function assertError(response: LightMyRequestResponse, status: number, code: string): Json {
-  assert.equal(response.statusCode, status, response.body);
-  const body = response.json() as Json;
-  assert.deepEqual(Object.keys(body), ['error']);
-  const error = body['error'] as Json;
-  assert.equal(error['code'], code);
-  assert.equal(typeof error['message'], 'string');
-  assert.ok((error['message'] as string).length > 0);
-  assert.ok(Object.keys(error).every((key) => ['code', 'message', 'details'].includes(key)));
-  return error;
-}
-
-let orderNumber = 1000;
-
-/** A Shopify `orders/create` body; each call is a new order. */
-function orderBody(extra: Json = {}): string {
-  orderNumber++;
-  return JSON.stringify({
-    id: 5832107600000 + orderNumber,
-    name: `#${orderNumber}`,
-    email: 'ines.moreau@example.com',
-    created_at: '2025-03-14T10:21:33-04:00',
-    updated_at: '2025-03-14T10:21:35-04:00',
-    currency: 'EUR',
-    total_price: '100.80',
-    line_items: [],
-    ...extra,
-  });
-}
-
-function shopifyHeaders(
-  body: string | Buffer,
-  secret = SECRET,
-  topic = 'orders/create',
-): Record<string, string> {
-  return {
-    'content-type': 'application/json',
-    'x-shopify-topic': topic,
-    'x-shopify-webhook-id': randomBytes(8).toString('hex'),
-    'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
-  };
-}
-
-async function createConnection(app: App, auth: { authorization: string }, secret = SECRET): Promise<string> {
-  const created = await app.inject({
-    method: 'POST',
-    url: '/api/v1/connections',
-    headers: auth,
-    payload: { connector_id: 'commerce-orders', secret },
-  });
-  assert.equal(created.statusCode, 201, created.body);
-  return (created.json().connection as { id: string }).id;
-}
-
-/** The tenant's envelopes of one connection and its dead letters: what a rejected request must not change. */
-async function storedOf(app: App, auth: { authorization: string }, connectionId: string) {
-  const events = await app.inject({ url: `/api/v1/events?connection_id=${connectionId}`, headers: auth });
-  const deadLetters = await app.inject({ url: '/api/v1/dead-letters', headers: auth });
-  return {
-    events: (events.json().items as ReadonlyArray<Json>).length,
-    deadLetters: (deadLetters.json().items as ReadonlyArray<Json>).length,
-  };
-}
 
 describe('webhook ingest errors', () => {
   let t: TestApp;
@@ -216,7 +147,7 @@ describe('webhook ingest errors', () => {
     );
     assertError(await post(`/api/v1/ingest/${id}`, shopifyHeaders(body), body), 409, 'connection_retired');
     // A delivery the mapping would dead-letter (an unknown topic) is refused too, not kept.
-    const unknownTopic = shopifyHeaders(body, SECRET, 'orders/fulfilled');
+    const unknownTopic = shopifyHeaders(body, SHOPIFY_SECRET, 'orders/fulfilled');
     assertError(await post(`/api/v1/ingest/${id}`, unknownTopic, body), 409, 'connection_retired');
     assert.deepEqual(await storedOf(t.app, retiredAuth, id), before);
     assert.equal(before.events, 0);
@@ -263,172 +194,5 @@ describe('webhook ingest errors', () => {
     assertError(await send('shpss_new_secret_bbbb'), 401, 'signature_invalid');
     assert.equal((await send(generated)).statusCode, 200);
     assert.equal((await storedOf(t.app, rotAuth, id)).events, 5);
-  });
-});
-
-describe('webhook ingest quota', () => {
-  let t: TestApp;
-  let clockMs = Date.parse('2026-06-11T09:00:00Z');
-
-  before(async () => {
-    t = await startTestApp({
-      env: { SLUICE_CONNECTION_RATE: '1', SLUICE_CONNECTION_BURST: '2' },
-      now: () => new Date(clockMs),
-    });
-  });
-  after(() => t.close());
-
-  it('answers 429 with Retry-After once a connection spends its burst, storing nothing, and recovers', async () => {
-    const { auth } = await t.tenant('Busy');
-    const id = await createConnection(t.app, auth);
-    const ingest = `/api/v1/ingest/${id}`;
-    const send = (body: string, secret = SECRET) =>
-      t.app.inject({ method: 'POST', url: ingest, headers: shopifyHeaders(body, secret), payload: body });
-
-    // Forged requests are refused for their signature and spend none of the connection's quota.
-    for (let i = 0; i < 3; i++) {
-      assertError(await send(orderBody(), 'shpss_forger_secret'), 401, 'signature_invalid');
-    }
-    assert.equal((await send(orderBody())).statusCode, 200);
-    assert.equal((await send(orderBody())).statusCode, 200);
-    const throttledBody = orderBody();
-    const throttled = await send(throttledBody);
-    assertError(throttled, 429, 'quota_exceeded');
-    assert.equal(throttled.headers['retry-after'], '1');
-    assert.equal((await storedOf(t.app, auth, id)).events, 2);
-
-    // Quotas are per connection: another connection is not held back.
-    const { auth: otherAuth } = await t.tenant('Quiet');
-    const otherId = await createConnection(t.app, otherAuth);
-    const otherBody = orderBody();
-    const other = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/ingest/${otherId}`,
-      headers: shopifyHeaders(otherBody),
-      payload: otherBody,
-    });
-    assert.equal(other.statusCode, 200, other.body);
-
-    clockMs += 1_000;
-    const retried = await send(throttledBody);
-    assert.equal(retried.statusCode, 200, retried.body);
-    assert.equal(retried.json().accepted, 1);
-    assertError(await send(orderBody()), 429, 'quota_exceeded');
-    assert.equal((await storedOf(t.app, auth, id)).events, 3);
-  });
-});
-
-/**
- * A TCP relay in front of PostgreSQL that can cut every connection and refuse new ones, as a database
- * outage looks to the server, and then let connections through again.
- */
-async function startRelay(target: { host: string; port: number }) {
-  const sockets = new Set<Socket>();
-  let down = false;
-  const server: Server = createServer((client) => {
-    if (down) {
-      client.destroy();
-      return;
-    }
-    const upstream = tcpConnect(target.port, target.host);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const cut = () => {
-    down = true;
-    for (const socket of sockets) socket.destroy();
-  };
-  return {
-    port: (server.address() as AddressInfo).port,
-    cut,
-    restore: () => {
-      down = false;
-    },
-    close: async () => {
-      cut();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-describe('webhook ingest while storage is unreachable (postgres)', () => {
-  let relay: Awaited<ReturnType<typeof startRelay>>;
-  let app: App;
-  let store: SqlStores;
-  let admin: ReturnType<typeof createPostgresClient>;
-  const schema = `sluice_test_${randomBytes(6).toString('hex')}`;
-
-  before(async () => {
-    const target = new URL(TEST_DATABASE_URL);
-    relay = await startRelay({ host: target.hostname, port: Number(target.port || 5432) });
-    admin = createPostgresClient({ connectionString: TEST_DATABASE_URL, max: 1 });
-    await admin.exec(`CREATE SCHEMA ${schema}`);
-    const relayed = new URL(TEST_DATABASE_URL);
-    relayed.hostname = '127.0.0.1';
-    relayed.port = String(relay.port);
-    store = new SqlStores(createPostgresClient({ connectionString: relayed.toString(), schema, max: 4 }));
-    await store.maintenance.migrate();
-    const ctx = createContext({
-      config: loadConfig({ SLUICE_ADMIN_KEY: TEST_ADMIN_KEY, SLUICE_DEV: '0', SLUICE_LOG_LEVEL: 'silent' }),
-      store,
-      connectors: [...exampleConnectors, platformConnector],
-      secretBox: new SecretBox(Buffer.alloc(32, 7)),
-    });
-    await registerProviders(ctx);
-    app = await buildApp(ctx);
-    await app.ready();
-  });
-  after(async () => {
-    await app.close();
-    await store.maintenance.close();
-    await relay.close();
-    await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.close();
-  });
-
-  it('answers 503 with Retry-After (and /readyz 503) while down, and stores the retried delivery once after', async () => {
-    const tenant = await store.tenancy.createTenant({ name: 'Outage' });
-    const { key, prefix, hash } = generateApiKey();
-    await store.tenancy.createApiKey({ tenant_id: tenant.id, name: 'test', prefix, hash });
-    const auth = { authorization: `Bearer ${key}` };
-    const id = await createConnection(app, auth);
-    const url = `/api/v1/webhooks/commerce-orders/${tenant.id}`;
-    const first = orderBody();
-    const accepted = await app.inject({
-      method: 'POST',
-      url,
-      headers: shopifyHeaders(first),
-      payload: first,
-    });
-    assert.equal(accepted.statusCode, 200, accepted.body);
-
-    relay.cut();
-    const body = orderBody();
-    const headers = shopifyHeaders(body);
-    for (const path of [url, `/api/v1/ingest/${id}`]) {
-      const refused = await app.inject({ method: 'POST', url: path, headers, payload: body });
-      assertError(refused, 503, 'storage_unavailable');
-      assert.match(String(refused.headers['retry-after']), /^[1-9][0-9]*$/);
-    }
-    const notReady = await app.inject({ url: '/readyz' });
-    assertError(notReady, 503, 'storage_unavailable');
-    assert.ok(notReady.headers['retry-after'] !== undefined);
-
-    relay.restore();
-    const ready = await app.inject({ url: '/readyz' });
-    assert.equal(ready.statusCode, 200, ready.body);
-    // The provider retries the refused delivery byte for byte: it is new, so nothing was kept while down.
-    const retried = await app.inject({ method: 'POST', url, headers, payload: body });
-    assert.equal(retried.statusCode, 200, retried.body);
-    assert.equal(retried.json().accepted, 1);
-    assert.equal((await storedOf(app, auth, id)).events, 2);
   });
 });

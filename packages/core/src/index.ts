@@ -109,6 +109,14 @@ export type {
   StreamCursorWrite,
 } from './ports/event-log-port.ts';
 export type { JobFilter, JobStore, NewJob } from './ports/job-port.ts';
+export type {
+  ClaimedJob,
+  JobClaimRequest,
+  JobOutcome,
+  JobQueue,
+  QueueDepth,
+  RememberedResult,
+} from './ports/job-queue-port.ts';
 export type { StoreMaintenance, SweepResult } from './ports/maintenance-port.ts';
 export type { ClaimedEntry, Outbox, OutboxClaim, OutboxEntry } from './ports/outbox-port.ts';
 export type { Stores } from './ports/stores.ts';
@@ -131,10 +139,19 @@ export type {
   HttpAction,
   Origin,
   Priority,
+  RetryPolicy,
+  SingleFlightMode,
   Trigger,
   TriggerAction,
   TriggerCondition,
 } from './trigger.ts';
-export { ACTION_TYPES, DELIVERY_FORMATS, ORIGIN_PRIORITY, ORIGINS, PRIORITIES } from './trigger.ts';
+export {
+  ACTION_TYPES,
+  DELIVERY_FORMATS,
+  ORIGIN_PRIORITY,
+  ORIGINS,
+  PRIORITIES,
+  SINGLE_FLIGHT_MODES,
+} from './trigger.ts';
 export type { VerificationConfig, VerificationScheme } from './verification.ts';
 export { DEFAULT_TOLERANCE_SECONDS, isVerificationScheme, VERIFICATION_SCHEMES } from './verification.ts';

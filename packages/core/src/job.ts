@@ -39,6 +39,8 @@ export interface Job {
   /** The commit position of the event: jobs of one entity run in this order. */
   readonly position: string;
   readonly status: JobStatus;
+  /** The key its side effect is made under (`webhook-id`); absent on jobs made before the executor. */
+  readonly idempotency_key?: string;
   readonly created_at: string;
   readonly attempts: ReadonlyArray<JobAttempt>;
 }

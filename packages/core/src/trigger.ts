@@ -63,6 +63,20 @@ export const ACTION_TYPES = ['http', 'handler', 'connector'] as const satisfies 
  */
 export type TriggerCondition = Condition | string;
 
+/** What happens to a job whose entity already has one running: wait, be dropped, or replace the waiting. */
+export const SINGLE_FLIGHT_MODES = ['queue', 'skip', 'latest'] as const;
+
+export type SingleFlightMode = (typeof SINGLE_FLIGHT_MODES)[number];
+
+/** How a failing action is retried: exponential backoff with full jitter, up to `max_attempts`. */
+export interface RetryPolicy {
+  readonly max_attempts: number;
+  readonly initial_delay_ms: number;
+  readonly max_delay_ms: number;
+  /** One attempt's time limit. */
+  readonly timeout_ms: number;
+}
+
 /** A tenant's rule: envelopes whose type matches a pattern and whose condition holds become jobs. */
 export interface Trigger {
   /** `trg_…` */
@@ -78,6 +92,15 @@ export interface Trigger {
   /** The action with its secrets left out: a secret is shown once, when the trigger is created. */
   readonly action: TriggerAction;
   readonly enabled: boolean;
+  /** `queue` when absent. */
+  readonly single_flight?: SingleFlightMode;
+  /** Null or absent: the executor's defaults (8 attempts). */
+  readonly retry?: RetryPolicy | null;
+  /**
+   * A template over the envelope for the jobs' idempotency key (`order-risk:{entity_key}:hold`); null or
+   * absent: `{trigger_id}:{event_id}`.
+   */
+  readonly idempotency_key?: string | null;
   readonly created_at: string;
   readonly updated_at: string;
 }

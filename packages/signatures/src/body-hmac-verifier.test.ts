@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { githubVerifier } from './github-verifier.ts';
 import { shopifyVerifier } from './shopify-verifier.ts';
-import { assertRefused, assertVerified, BODY, NOW_MS } from './verify-test-kit.ts';
+import { assertRefused, assertVerified, BODY, NOW_MS } from './testing/verify-test-kit.ts';
 
 const SECRET = 'a shared secret';
 const hex = createHmac('sha256', SECRET).update(BODY).digest('hex');

@@ -4,7 +4,7 @@ import { VERIFICATION_SCHEMES, type VerificationConfig } from '@sluice/core';
 import { SCHEME_REGISTRY, verifyWebhook } from './scheme-registry.ts';
 import { generateSecret } from './secrets.ts';
 import { signWebhook } from './signers.ts';
-import { assertRefused, assertVerified, BODY, NOW_MS, NOW_S } from './verify-test-kit.ts';
+import { assertRefused, assertVerified, BODY, NOW_MS, NOW_S } from './testing/verify-test-kit.ts';
 
 /** One config per scheme, exercising the options of hmac-sha256. */
 const CONFIGS: ReadonlyArray<VerificationConfig> = [

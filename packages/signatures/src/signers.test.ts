@@ -6,7 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { generateSecret } from './secrets.ts';
 import { signWebhook } from './signers.ts';
-import { BODY, NOW_MS, NOW_S, PAYLOAD } from './verify-test-kit.ts';
+import { BODY, NOW_MS, NOW_S, PAYLOAD } from './testing/verify-test-kit.ts';
 
 describe("signWebhook, checked by the providers' own libraries", () => {
   it('standard-webhooks: the reference library verifies our headers', () => {

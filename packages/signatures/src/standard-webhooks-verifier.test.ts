@@ -1,31 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Webhook } from 'standardwebhooks';
 import { standardWebhooksVerifier } from './standard-webhooks-verifier.ts';
 import {
-  assertRefused,
-  assertVerified,
-  BODY,
-  flipBase64Bit,
-  flipBodyBit,
-  NOW_MS,
-  NOW_S,
-  PAYLOAD,
-} from './verify-test-kit.ts';
+  MSG_ID,
+  STANDARD_WEBHOOKS_OLD_SECRET as OLD_SECRET,
+  STANDARD_WEBHOOKS_SECRET as SECRET,
+  standardWebhooksHeaders as swHeaders,
+} from './testing/verifier-cases.ts';
+import { assertRefused, assertVerified, BODY, NOW_MS, NOW_S } from './testing/verify-test-kit.ts';
 
-// The secret of the specification's own example test vector.
-const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-const OLD_SECRET = 'whsec_dGhlIHByZXZpb3VzIHNpZ25pbmcga2V5ISE=';
-const MSG_ID = 'msg_p5jXN8AQM9LWM0D4loKWxJek';
+/** What only standard-webhooks does; what every scheme does is in verifier-contract.test.ts. */
+
 const config = { scheme: 'standard-webhooks' } as const;
-
-function swHeaders(secret = SECRET, timestamp = NOW_S, msgId = MSG_ID): Record<string, string> {
-  return {
-    'webhook-id': msgId,
-    'webhook-timestamp': String(timestamp),
-    'webhook-signature': new Webhook(secret).sign(msgId, new Date(timestamp * 1000), PAYLOAD),
-  };
-}
 
 function verify(
   headers: Record<string, string>,
@@ -68,37 +54,8 @@ describe('standard-webhooks verifier (signed by the standardwebhooks library)', 
     });
   });
 
-  it('refuses a body with one bit changed', () => {
-    assertRefused(verify(swHeaders(), { rawBody: flipBodyBit(BODY) }), 'signature_invalid');
-  });
-
-  it('refuses a signature with one bit changed, without echoing the expected one', () => {
-    const headers = swHeaders();
-    const good = headers['webhook-signature']!.slice(3);
-    const result = verify({ ...headers, 'webhook-signature': `v1,${flipBase64Bit(good)}` });
-    assertRefused(result, 'signature_invalid', [SECRET, SECRET.slice(6), good]);
-  });
-
-  it('refuses a delivery missing any of the three headers', () => {
-    for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
-      const headers = swHeaders();
-      delete headers[name];
-      assertRefused(verify(headers), 'signature_missing');
-    }
-  });
-
-  it('refuses a signature made with another secret', () => {
-    assertRefused(verify(swHeaders(OLD_SECRET)), 'signature_invalid', [SECRET]);
-  });
-
-  it('refuses a webhook-id or timestamp changed after signing', () => {
+  it('refuses a webhook-id changed after signing', () => {
     assertRefused(verify({ ...swHeaders(), 'webhook-id': 'msg_other' }), 'signature_invalid');
-    assertRefused(verify({ ...swHeaders(), 'webhook-timestamp': String(NOW_S - 1) }), 'signature_invalid');
-  });
-
-  it('accepts either secret during a rotation overlap', () => {
-    assertVerified(verify(swHeaders(OLD_SECRET), { secrets: [OLD_SECRET, SECRET] }));
-    assertVerified(verify(swHeaders(SECRET), { secrets: [OLD_SECRET, SECRET] }));
   });
 
   it('accepts a header carrying one signature per key, and ignores v1a and unknown entries', () => {
@@ -112,23 +69,15 @@ describe('standard-webhooks verifier (signed by the standardwebhooks library)', 
     assertRefused(verify({ ...swHeaders(), 'webhook-signature': v1a }), 'signature_invalid');
   });
 
-  it('refuses timestamps beyond the tolerance in the past and in the future', () => {
-    assertVerified(verify(swHeaders(SECRET, NOW_S - 300)));
-    assertVerified(verify(swHeaders(SECRET, NOW_S + 300)));
-    assertRefused(verify(swHeaders(SECRET, NOW_S - 301)), 'timestamp_stale');
-    assertRefused(verify(swHeaders(SECRET, NOW_S + 301)), 'timestamp_stale');
+  it('refuses timestamps beyond a configured tolerance', () => {
     assertRefused(verify(swHeaders(SECRET, NOW_S - 11), { toleranceSeconds: 10 }), 'timestamp_stale');
   });
 
-  it('keeps the replay key for the same request and changes it for a retry signed later', () => {
+  it('keeps the webhook id for a retry signed later', () => {
     const first = verify(swHeaders());
-    const again = verify(swHeaders(), { nowMs: NOW_MS + 5_000 });
     const retry = verify(swHeaders(SECRET, NOW_S + 5), { nowMs: NOW_MS + 5_000 });
     assertVerified(first);
-    assertVerified(again);
     assertVerified(retry);
-    assert.equal(first.replayKey, again.replayKey);
-    assert.notEqual(first.replayKey, retry.replayKey);
     assert.equal(retry.webhookId, first.webhookId);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AppendInput, ClaimedEntry, Connection } from '@sluice/core';
+import type { AppendInput, Connection } from '@sluice/core';
 import type { SqlClient } from './sql-client.ts';
 import { SqlStores } from './sql-stores.ts';
 import {
@@ -76,6 +76,10 @@ for (const adapter of STORE_ADAPTERS) {
     });
     after(() => db.drop());
 
+    /**
+     * Waits until the commit horizon has passed everything committed so far: transactions of other test
+     * files in the cluster may hold it back for a moment.
+     */
     const append = (s: SqlStores, n: string, extra: Partial<AppendInput> = {}) =>
       s.events.append({
         connection,
@@ -169,6 +173,7 @@ for (const adapter of STORE_ADAPTERS) {
         'in commit order',
       );
       await append(store, 'o4');
+      await waitForHorizon(db.client);
       const second = await store.outbox.claim({ owner: 'relay-b', limit: 1000, leaseMs: 60_000 });
       assert.deepEqual(second, [], 'relay-b claims nothing of connections relay-a holds');
       assert.equal(
@@ -218,14 +223,10 @@ for (const adapter of STORE_ADAPTERS) {
         rows.map((r) => r.origin),
         ['poll', 'poll', 'webhook', 'user'],
       );
-      // Other transactions in the cluster (other test files) may hold the commit horizon back for a moment;
-      // a relay claims its own held rows again, so the last claim holds them all.
-      let claimed: ClaimedEntry[] = [];
-      for (let i = 0; i < 100 && claimed.length < 4; i++) {
-        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-        const all = await store.outbox.claim({ owner: 'relay-origin', limit: 1000, leaseMs: 60_000 });
-        claimed = all.filter((e) => e.connection_id === polled.id);
-      }
+      await waitForHorizon(db.client);
+      const claimed = (
+        await store.outbox.claim({ owner: 'relay-origin', limit: 1000, leaseMs: 60_000 })
+      ).filter((e) => e.connection_id === polled.id);
       assert.deepEqual(
         claimed.map((e) => [e.origin, e.envelope.dedupe_key]),
         ['g1', 'g2', 'g3', 'g4'].map((n, i) => [

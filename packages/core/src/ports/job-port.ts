@@ -11,6 +11,8 @@ export interface NewJob {
   readonly priority: Priority;
   readonly entity_key: string | null;
   readonly position: Position;
+  /** Rendered from the trigger's template by the router; absent: `{trigger_id}:{event_id}`. */
+  readonly idempotency_key?: string;
 }
 
 export interface JobFilter {

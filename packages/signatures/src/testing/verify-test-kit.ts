@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { VerifyFailureCode, VerifyResult, VerifySuccess } from './verifier.ts';
+import type { VerifyFailureCode, VerifyResult, VerifySuccess } from '../verifier.ts';
 
 /** Helpers shared by the verifier tests. */
 

@@ -1,0 +1,63 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { childEnv } from './config.ts';
+
+const MAIN = new URL('../main.ts', import.meta.url).pathname;
+
+/** Servers still running; a test that fails before it stops its server must not leave it behind. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** A server started as its own process, once it listens. */
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  /** Where it listens, as it printed. */
+  readonly url: string;
+  /** What it printed up to listening (the dev key, in dev mode). */
+  readonly output: string;
+}
+
+/**
+ * Starts `main.ts` as its own process on a free port, with this process's environment plus `env`, and
+ * waits up to 30 s for it to print where it listens; rejects with its output if it exits or is slower.
+ */
+export function startServerProcess(env: Readonly<Record<string, string>>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: childEnv({ SLUICE_PORT: '0', SLUICE_LOG_LEVEL: 'warn', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Neither the process nor its pipes keep the test file alive: it ends when its tests do, and the exit
+  // hook above kills what is left.
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  child.unref();
+  for (const pipe of [child.stdout, child.stderr]) (pipe as unknown as { unref?: () => void })?.unref?.();
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Sluice listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1], output });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+/** SIGKILLs a server process (a crash, as far as it can tell) and waits for it to be gone. */
+export function killHard(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}

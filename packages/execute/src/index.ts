@@ -1,0 +1,41 @@
+export type { AddressClass, AddressClassification } from './address-class.ts';
+export { classifyAddress, isAllowedClass, PRIVATE_CLASSES } from './address-class.ts';
+export type { AttemptDecision } from './attempt-decision.ts';
+export { decideAfterAttempt } from './attempt-decision.ts';
+export type { BreakerSignal } from './breaker-signal.ts';
+export { breakerSignal, originOf } from './breaker-signal.ts';
+export type { BreakerOptions, BreakerState, RedrivePace, SendPermit } from './circuit-breaker.ts';
+export { CircuitBreaker, DEFAULT_BREAKER } from './circuit-breaker.ts';
+export type { DeliveryBody } from './delivery-body.ts';
+export { deliveryBody } from './delivery-body.ts';
+export type { HeaderProblem, HeaderRule } from './delivery-headers.ts';
+export { HEADER_LIMITS, isReservedHeader, RESERVED_HEADERS, validateHeaders } from './delivery-headers.ts';
+export type {
+  Delivered,
+  DeliveryOutcome,
+  Gone,
+  PermanentFailure,
+  Refused,
+  ResponseFacts,
+  RetryableFailure,
+} from './delivery-outcome.ts';
+export { classifyResponse, RETRYABLE_CLIENT_STATUSES } from './delivery-outcome.ts';
+export type { BuildResult, BuildRule, DeliveryInput, DeliveryRequest } from './delivery-request.ts';
+export { buildDeliveryRequest, DEFAULT_FORMAT, traceparentOf, USER_AGENT } from './delivery-request.ts';
+export type { LookupDecision, Resolver } from './guarded-lookup.ts';
+export { guardedLookup, resolveChecked, systemResolver, TargetRefusedError } from './guarded-lookup.ts';
+export type { HttpDelivererOptions, SendOptions } from './http-deliverer.ts';
+export { HttpDeliverer, MAX_RESPONSE_BYTES } from './http-deliverer.ts';
+export type { IpAddress } from './ip-address.ts';
+export { formatIp, parseIp, parseIpv4, parseIpv6 } from './ip-address.ts';
+export type { RetryProblem, RetryRule, RetrySettings, RetryValidation } from './retry-policy.ts';
+export {
+  DEFAULT_RETRY,
+  parseRetryAfter,
+  RETRY_LIMITS,
+  retryDelay,
+  retrySettings,
+  validateRetry,
+} from './retry-policy.ts';
+export type { GuardOptions, TargetAccepted, TargetCheck, TargetRefusal, TargetRule } from './target-guard.ts';
+export { checkAddress, checkTargetUrl, MAX_TARGET_URL_LENGTH } from './target-guard.ts';
