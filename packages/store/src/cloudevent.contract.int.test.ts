@@ -6,6 +6,7 @@ import {
   preparedEnvelope,
   STORE_ADAPTERS,
   type TestDatabase,
+  waitForHorizon,
 } from './testing/index.ts';
 
 const day = 24 * 3600 * 1000;
@@ -60,6 +61,8 @@ for (const adapter of STORE_ADAPTERS) {
         page.items.map((e) => e.cloudevent),
         [cloudevent, null],
       );
+      // Other transactions in the cluster (other test files) may hold the commit horizon back a moment.
+      await waitForHorizon(db.client);
       const read = await store.events.readAfter(connection.tenant_id, start, {}, 10);
       assert.deepEqual(
         read.items.map((i) => i.envelope.cloudevent),
