@@ -34,7 +34,8 @@ export type {
   StreamDeclaration,
   StreamMode,
 } from './connector.ts';
-export type { DeadLetter, DeadLetterStatus } from './dead-letter.ts';
+export type { DeadLetter, DeadLetterKind, DeadLetterStatus } from './dead-letter.ts';
+export { DEAD_LETTER_KINDS } from './dead-letter.ts';
 export type { Emission } from './emission.ts';
 export { entityKey, entityOf } from './entity-key.ts';
 export type { EntityRef, Envelope, EnvelopeMode } from './envelope.ts';
