@@ -1,4 +1,12 @@
-import type { ConnectionWorkflows, DeadLetterWorkflows, SecretBox, TenantWorkflows } from '@sluice/control';
+import type {
+  ConnectionWorkflows,
+  DeadLetterWorkflows,
+  JobWorkflows,
+  SecretBox,
+  SubscriptionWorkflows,
+  TenantWorkflows,
+  TriggerWorkflows,
+} from '@sluice/control';
 import type { ChangeFeed, Stores } from '@sluice/core';
 import type { Ingestor, PlatformEvents } from '@sluice/ingest';
 import type { ConnectorRegistry } from '@sluice/map';
@@ -12,6 +20,9 @@ export interface Control {
   readonly tenants: TenantWorkflows;
   readonly connections: ConnectionWorkflows;
   readonly deadLetters: DeadLetterWorkflows;
+  readonly triggers: TriggerWorkflows;
+  readonly subscriptions: SubscriptionWorkflows;
+  readonly jobs: JobWorkflows;
 }
 
 /**

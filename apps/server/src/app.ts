@@ -12,7 +12,10 @@ import { deadLetterRoutes } from './routes/dead-letter-routes.ts';
 import { eventRoutes } from './routes/event-routes.ts';
 import { eventStreamRoute } from './routes/event-stream-route.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { jobRoutes } from './routes/job-routes.ts';
+import { subscriptionRoutes } from './routes/subscription-routes.ts';
 import { tenantRoutes } from './routes/tenant-routes.ts';
+import { triggerRoutes } from './routes/trigger-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
 
 export type App = FastifyInstance;
@@ -82,5 +85,8 @@ export async function buildApp(
   await app.register(eventRoutes(ctx));
   await app.register(eventStreamRoute(ctx));
   await app.register(deadLetterRoutes(ctx));
+  await app.register(triggerRoutes(ctx));
+  await app.register(subscriptionRoutes(ctx));
+  await app.register(jobRoutes(ctx));
   return app;
 }

@@ -2,9 +2,12 @@ import {
   ConnectionWorkflows,
   type ControlDeps,
   DeadLetterWorkflows,
+  JobWorkflows,
   openConfig,
   type SecretBox,
+  SubscriptionWorkflows,
   TenantWorkflows,
+  TriggerWorkflows,
 } from '@sluice/control';
 import {
   type ChangeFeed,
@@ -21,6 +24,7 @@ import { WebhookReceiver } from '@sluice/receive';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from './app-context.ts';
 import type { Config } from './config.ts';
+import { checkCesql } from './services/cesql-check.ts';
 import { ConnectionQuota } from './services/connection-quota.ts';
 import { Metrics } from './services/metrics.ts';
 
@@ -101,6 +105,13 @@ export function createContext(options: ContextOptions): AppContext {
     if (change.kind === 'connection' || change.kind === 'secret') receiver.invalidate();
   });
   const deps: ControlDeps = { stores: store, connectors, ingestor, platform, secretBox, changes, now };
+  const triggers = new TriggerWorkflows({
+    triggers: store.triggers,
+    connections: store.connections,
+    secretBox,
+    changes,
+    checkSql: checkCesql,
+  });
   return {
     config,
     store,
@@ -109,9 +120,12 @@ export function createContext(options: ContextOptions): AppContext {
     platform,
     receiver,
     control: {
-      tenants: new TenantWorkflows(store),
+      tenants: new TenantWorkflows(store, changes),
       connections: new ConnectionWorkflows(deps),
       deadLetters: new DeadLetterWorkflows(deps),
+      triggers,
+      subscriptions: new SubscriptionWorkflows(triggers, checkCesql),
+      jobs: new JobWorkflows(store.jobs),
     },
     changes,
     quota,

@@ -1,4 +1,11 @@
-import { type ApiKeyRecord, SluiceError, type Stores, type Tenant } from '@sluice/core';
+import {
+  type ApiKeyRecord,
+  type ChangeFeed,
+  SluiceError,
+  type Stores,
+  type Tenant,
+  type UnmatchedEvents,
+} from '@sluice/core';
 import { generateApiKey } from './api-keys.ts';
 
 /** An issued API key: the record, and the key itself, shown this once. */
@@ -7,9 +14,23 @@ export type IssuedApiKey = ApiKeyRecord & { readonly key: string };
 /** Tenants and their API keys. Keys are stored hashed; the plaintext leaves only in the response that made it. */
 export class TenantWorkflows {
   readonly #stores: Pick<Stores, 'tenancy'>;
+  readonly #changes: ChangeFeed | undefined;
 
-  constructor(stores: Pick<Stores, 'tenancy'>) {
+  /** `changes` hears of setting changes (routers reload a tenant's setting); none: nobody is told. */
+  constructor(stores: Pick<Stores, 'tenancy'>, changes?: ChangeFeed) {
     this.#stores = stores;
+    this.#changes = changes;
+  }
+
+  /** Changes a tenant's name or its `unmatched_events` setting, and says so after the commit. */
+  async update(
+    tenantId: string,
+    changes: { readonly name?: string; readonly unmatched_events?: UnmatchedEvents },
+  ): Promise<Tenant> {
+    const tenant = await this.#stores.tenancy.updateTenant(tenantId, changes);
+    if (tenant === null) throw new SluiceError('tenant_not_found', `Tenant "${tenantId}" does not exist.`);
+    await this.#changes?.publish({ kind: 'tenant', tenant_id: tenantId, id: tenantId });
+    return tenant;
   }
 
   /** A new tenant with its first API key. */

@@ -1,12 +1,24 @@
 export type DeadLetterStatus = 'pending' | 'replayed' | 'expired';
 
 /**
+ * What failed for good: an inbound delivery that could not become envelopes (`ingest`), or a job whose
+ * action failed past its retries (`job`). One dead-letter model for both, told apart by this field.
+ */
+export const DEAD_LETTER_KINDS = ['ingest', 'job'] as const;
+
+export type DeadLetterKind = (typeof DEAD_LETTER_KINDS)[number];
+
+/**
  * A delivery that was accepted (correctly signed) but could not become envelopes, kept whole so it can
- * be replayed once the cause is fixed. Record shape of seed 002's DLQ.
+ * be replayed once the cause is fixed (`kind: 'ingest'`), or a job that failed for good (`kind: 'job'`,
+ * replayed by queueing the job again). Record shape of seed 002's DLQ.
  */
 export interface DeadLetter {
   readonly id: string;
   readonly tenant_id: string;
+  readonly kind: DeadLetterKind;
+  /** The job that failed, for `kind: 'job'`; null for ingest dead letters. */
+  readonly job_id: string | null;
   readonly connector: string;
   readonly connection_id: string | null;
   /** The original delivery: raw body (base64) and the headers needed to re-verify and re-map. */

@@ -29,6 +29,9 @@ export const ERROR_CODES = {
   connection_not_found: { status: 404, hint: 'List connections with GET /api/v1/connections.' },
   event_not_found: { status: 404, hint: 'Check the event id.' },
   dead_letter_not_found: { status: 404, hint: 'List dead letters with GET /api/v1/dead-letters.' },
+  trigger_not_found: { status: 404, hint: 'List triggers with GET /api/v1/triggers.' },
+  subscription_not_found: { status: 404, hint: 'List subscriptions with GET /api/v1/subscriptions.' },
+  job_not_found: { status: 404, hint: 'List jobs with GET /api/v1/jobs.' },
   // 405 — the path exists, the method does not
   method_not_allowed: { status: 405, hint: 'Use one of the methods in the Allow header.' },
   // 409 — state conflict
@@ -52,6 +55,14 @@ export const ERROR_CODES = {
     hint: "Fix the connector's mapping; the delivery is kept as a dead letter.",
   },
   validation_failed: { status: 422, hint: 'Fix the fields named in `details`.' },
+  trigger_invalid: {
+    status: 422,
+    hint: 'Fix every field in `details.problems`; each names its path and the rule it breaks.',
+  },
+  subscription_invalid: {
+    status: 422,
+    hint: 'Fix every field in `details.problems`, or express the subscription as a trigger.',
+  },
   connector_definition_invalid: { status: 422, hint: 'Fix the connector definition named in the message.' },
   // 429, 503
   quota_exceeded: { status: 429, hint: 'Retry after the number of seconds in Retry-After.' },

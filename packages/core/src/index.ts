@@ -8,6 +8,8 @@ export {
   type PartitionedConsumerOptions,
 } from './bus/partitioned-consumer.ts';
 export { InProcessChangeFeed } from './changes/in-process-change-feed.ts';
+export type { CloudEventContext, CloudEventExtensionValue } from './cloudevent-context.ts';
+export { CLOUDEVENT_CONTEXT_MAX_BYTES, CLOUDEVENT_CORE_ATTRIBUTES } from './cloudevent-context.ts';
 export type {
   Condition,
   ConditionAll,
@@ -32,13 +34,16 @@ export type {
   StreamDeclaration,
   StreamMode,
 } from './connector.ts';
-export type { DeadLetter, DeadLetterStatus } from './dead-letter.ts';
+export type { DeadLetter, DeadLetterKind, DeadLetterStatus } from './dead-letter.ts';
+export { DEAD_LETTER_KINDS } from './dead-letter.ts';
 export type { Emission } from './emission.ts';
 export { entityKey, entityOf } from './entity-key.ts';
 export type { EntityRef, Envelope, EnvelopeMode } from './envelope.ts';
 export { ENVELOPE_FIELDS, SCHEMA_VERSION } from './envelope.ts';
 export type { JsonSchemaDocument } from './envelope-schema.ts';
 export {
+  CLOUDEVENT_ATTRIBUTE_NAME_PATTERN,
+  CloudEventContextSchema,
   DEDUPE_KEY_MAX_LENGTH,
   EmissionSchema,
   EnvelopeSchema,

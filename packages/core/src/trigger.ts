@@ -30,6 +30,7 @@ export type DeliveryFormat = (typeof DELIVERY_FORMATS)[number];
 export interface HttpAction {
   readonly type: 'http';
   readonly url: string;
+  /** Absent: `envelope`. */
   readonly format?: DeliveryFormat;
   readonly headers?: Readonly<Record<string, string>>;
 }

@@ -1,3 +1,4 @@
+export type { ActionContext, ActionOutcome, ActionRunner } from './action-runner.ts';
 export type { AddressClass, AddressClassification } from './address-class.ts';
 export { classifyAddress, isAllowedClass, PRIVATE_CLASSES } from './address-class.ts';
 export type { AttemptDecision } from './attempt-decision.ts';

@@ -8,6 +8,8 @@ export interface RouteTrigger extends RoutableTrigger {
   readonly condition: Condition | null;
   /** Null: the default priority of the event's origin. */
   readonly priority: Priority | null;
+  /** The jobs' idempotency-key template; null: `{trigger_id}:{event_id}`. */
+  readonly idempotency_key: string | null;
 }
 
 /** The routable form of a stored trigger, or the problem of its text condition. */
@@ -39,6 +41,7 @@ export function routeTriggerOf(trigger: Trigger): RouteTriggerResult {
       event_types: trigger.event_types,
       condition,
       priority: trigger.priority,
+      idempotency_key: trigger.idempotency_key ?? null,
       enabled: trigger.enabled,
     },
   };

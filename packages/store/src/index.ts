@@ -6,5 +6,6 @@ export { isPosition } from './position.ts';
 export { PostgresChangeFeed, type PostgresChangeFeedOptions } from './postgres-change-feed.ts';
 export { createPostgresClient, type PostgresClientOptions } from './postgres-client.ts';
 export type { SqlClient, SqlExecutor } from './sql-client.ts';
+export { DEFAULT_AGING_MS, type JobQueueOptions, SqlJobQueue } from './sql-job-queue.ts';
 export { SqlStores, type SqlStoresOptions } from './sql-stores.ts';
 export { asStorageError, isUnavailable } from './storage-errors.ts';

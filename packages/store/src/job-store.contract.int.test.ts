@@ -84,6 +84,7 @@ for (const adapter of STORE_ADAPTERS) {
         entity_key: 'order:0',
         position: '1000.0',
         status: 'queued',
+        idempotency_key: `trg_a:${events[5]}`,
         created_at: now.toISOString(),
         attempts: [],
       });

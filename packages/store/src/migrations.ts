@@ -246,4 +246,80 @@ CREATE TABLE job_attempts (
 );
 `,
   },
+  {
+    id: '0008_cloudevent_attributes',
+    sql: `
+-- The context attributes of the CloudEvent an envelope came in as (id, source, type, subject, time,
+-- extensions…), as the sender set them; null for envelopes that did not arrive as CloudEvents.
+ALTER TABLE envelopes ADD COLUMN cloudevent jsonb;
+`,
+  },
+  {
+    id: '0009_job_queue',
+    sql: `
+-- The executor's queue lives on the job table. run_after: when the job may next run (its creation, or the
+-- time its retry waits for); lease_owner/lease_until: the executor holding a running job and until when;
+-- attempt_count: attempts started; idempotency_key: what its side effect is made under, the same on every
+-- retry and replay (the default is trigger_id:event_id, also for jobs made before this migration).
+ALTER TABLE jobs ADD COLUMN run_after timestamptz;
+UPDATE jobs SET run_after = created_at;
+ALTER TABLE jobs ALTER COLUMN run_after SET NOT NULL;
+ALTER TABLE jobs ADD COLUMN lease_owner text;
+ALTER TABLE jobs ADD COLUMN lease_until timestamptz;
+-- A job left running by nothing that holds a lease is reclaimed by the first claim.
+UPDATE jobs SET lease_until = created_at WHERE status = 'running';
+ALTER TABLE jobs ADD COLUMN attempt_count integer NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN idempotency_key text;
+UPDATE jobs SET idempotency_key = trigger_id || ':' || event_id::text;
+ALTER TABLE jobs ALTER COLUMN idempotency_key SET NOT NULL;
+ALTER TABLE jobs ADD COLUMN finished_at timestamptz;
+ALTER TABLE jobs ADD COLUMN last_error text;
+
+-- head: the one unfinished job of its entity that may run next, its running or retrying job if it has one,
+-- else its earliest queued job by event position; every unfinished job without an entity. Claims read only
+-- heads, by the index below, so however many entities wait behind a running job, none of their waiting
+-- jobs is looked at.
+ALTER TABLE jobs ADD COLUMN head boolean NOT NULL DEFAULT false;
+UPDATE jobs SET head = true WHERE entity_key IS NULL AND status IN ('queued', 'running', 'retrying');
+UPDATE jobs SET head = true WHERE id IN (
+  SELECT DISTINCT ON (tenant_id, entity_key) id FROM jobs
+   WHERE entity_key IS NOT NULL AND status IN ('queued', 'running', 'retrying')
+   ORDER BY tenant_id, entity_key, (status <> 'queued') DESC, event_tx, event_log, seq);
+
+-- Single-flight, held by the database: never two running (or retry-waiting) jobs of one entity.
+CREATE UNIQUE INDEX jobs_single_flight ON jobs (tenant_id, entity_key)
+  WHERE status IN ('running', 'retrying') AND entity_key IS NOT NULL;
+-- An entity's unfinished jobs in event order (its next job, the order check of a claim).
+CREATE INDEX jobs_entity_unfinished ON jobs (tenant_id, entity_key, event_tx, event_log, seq)
+  WHERE status IN ('queued', 'running', 'retrying') AND entity_key IS NOT NULL;
+CREATE INDEX jobs_entity_head ON jobs (tenant_id, entity_key) WHERE head AND entity_key IS NOT NULL;
+-- What a claim may take: heads waiting to run, by tenant and priority, oldest first (a claim reads the
+-- first few of each tenant and priority, never a flooding tenant's whole backlog).
+CREATE INDEX jobs_claimable ON jobs (tenant_id, priority, run_after, seq) WHERE head AND status IN ('queued', 'retrying');
+-- Running jobs by lease (lapsed leases, running counts per tenant).
+CREATE INDEX jobs_leases ON jobs (lease_until) INCLUDE (tenant_id) WHERE status = 'running';
+CREATE INDEX jobs_unfinished ON jobs (tenant_id, priority) WHERE status IN ('queued', 'running', 'retrying');
+
+-- What a side effect returned, under its idempotency key, until it expires (swept by housekeeping).
+CREATE TABLE job_results (
+  tenant_id text NOT NULL,
+  key text NOT NULL,
+  job_id text NOT NULL,
+  result jsonb NOT NULL DEFAULT 'null'::jsonb,
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (tenant_id, key)
+);
+CREATE INDEX job_results_expires ON job_results (expires_at);
+
+-- One dead-letter model: inbound deliveries (ingest) and jobs that failed for good (job), by kind.
+ALTER TABLE dead_letters ADD COLUMN kind text NOT NULL DEFAULT 'ingest' CHECK (kind IN ('ingest', 'job'));
+ALTER TABLE dead_letters ADD COLUMN job_id text;
+
+-- A trigger's single-flight mode, retry policy (null: the executor's defaults) and idempotency-key template.
+ALTER TABLE triggers ADD COLUMN single_flight text NOT NULL DEFAULT 'queue'
+  CHECK (single_flight IN ('queue', 'skip', 'latest'));
+ALTER TABLE triggers ADD COLUMN retry jsonb;
+ALTER TABLE triggers ADD COLUMN idempotency_key text;
+`,
+  },
 ];

@@ -44,6 +44,7 @@ export function toEnvelope(row: Row): Envelope {
     payload: row['payload'] as Record<string, unknown>,
     agent_id: textOrNull(row['agent_id']),
     session_id: textOrNull(row['session_id']),
+    cloudevent: (row['cloudevent'] ?? null) as Envelope['cloudevent'],
   };
 }
 
@@ -111,6 +112,8 @@ export function toDeadLetter(row: Row): DeadLetter {
   return {
     id: text(row['id']),
     tenant_id: text(row['tenant_id']),
+    kind: row['kind'] === 'job' ? 'job' : 'ingest',
+    job_id: textOrNull(row['job_id']),
     connector: text(row['connector']),
     connection_id: textOrNull(row['connection_id']),
     event_payload: row['event_payload'] as DeadLetter['event_payload'],

@@ -1,14 +1,14 @@
-import {
-  type AppendInput,
-  type DeadLetter,
-  type DeadLetterStatus,
-  type DeadLetterStore,
-  type NewDeadLetter,
-  newId,
-  type Page,
-  type PageRequest,
+import type {
+  AppendInput,
+  DeadLetter,
+  DeadLetterStatus,
+  DeadLetterStore,
+  NewDeadLetter,
+  Page,
+  PageRequest,
 } from '@sluice/core';
 import { appendFacts } from './append-facts.ts';
+import { insertDeadLetter } from './dead-letter-insert.ts';
 import { toDeadLetter } from './row-mappers.ts';
 import type { SqlClient } from './sql-client.ts';
 
@@ -24,21 +24,9 @@ export class SqlDeadLetterStore implements DeadLetterStore {
 
   create(input: NewDeadLetter, facts?: ReadonlyArray<AppendInput>): Promise<DeadLetter> {
     return this.#db.transaction(async (tx) => {
-      const [row] = await tx.query(
-        `INSERT INTO dead_letters (id, tenant_id, connector, connection_id, event_payload, error_message, error_context)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-        [
-          input.id ?? newId('deadLetter'),
-          input.tenant_id,
-          input.connector,
-          input.connection_id,
-          JSON.stringify(input.event_payload),
-          input.error_message,
-          JSON.stringify(input.error_context),
-        ],
-      );
+      const letter = await insertDeadLetter(tx, input);
       await appendFacts(tx, facts, this.#now());
-      return toDeadLetter(row as Record<string, unknown>);
+      return letter;
     });
   }
 

@@ -13,16 +13,19 @@ import {
   type Priority,
   SluiceError,
 } from '@sluice/core';
+import { withConflictRetry } from './conflict-retry.ts';
+import { entitiesOf, lockEntities, settleHeads } from './job-entity-heads.ts';
+import { applySingleFlightModes } from './job-single-flight.ts';
 import { formatPosition, parsePosition } from './position.ts';
 import { iso } from './row-mappers.ts';
 import type { SqlClient } from './sql-client.ts';
-import { isRetryableConflict } from './storage-errors.ts';
 
 type Row = Record<string, unknown>;
 
 /** A job's columns, its position as text and its attempts (in order) gathered in the same statement. */
-const SELECT_JOBS = `SELECT j.id, j.seq, j.tenant_id, j.trigger_id, j.event_id::text AS event_id, j.connection_id,
+export const SELECT_JOBS = `SELECT j.id, j.seq, j.tenant_id, j.trigger_id, j.event_id::text AS event_id, j.connection_id,
     j.priority, j.entity_key, j.event_tx::text AS event_tx, j.event_log::text AS event_log, j.status, j.created_at,
+    j.idempotency_key,
     COALESCE((SELECT jsonb_agg(jsonb_build_object('started_at', a.started_at, 'status_code', a.status_code,
         'latency_ms', a.latency_ms, 'error', a.error) ORDER BY a.n)
       FROM job_attempts a WHERE a.job_id = j.id AND a.tenant_id = j.tenant_id), '[]'::jsonb) AS attempts
@@ -53,16 +56,21 @@ export function toJob(row: Row): Job {
       row['entity_key'] === null || row['entity_key'] === undefined ? null : String(row['entity_key']),
     position: formatPosition(String(row['event_tx']), String(row['event_log'])),
     status: (JOB_STATUSES as ReadonlyArray<unknown>).includes(status) ? (status as JobStatus) : 'queued',
+    ...(row['idempotency_key'] === null || row['idempotency_key'] === undefined
+      ? {}
+      : { idempotency_key: String(row['idempotency_key']) }),
     created_at: iso(row['created_at']),
     attempts: ((row['attempts'] ?? []) as Array<Record<string, unknown>>).map(toAttempt),
   };
 }
 
 /**
- * Jobs over SQL. `createMany` is one statement: sequence numbers (creation order) are taken in the order
- * given, then rows are inserted in key order with `ON CONFLICT DO NOTHING` on the unique
- * `(tenant_id, event_id, trigger_id)`, so concurrent routers with overlapping jobs wait for each other's key
- * instead of deadlocking, and each job is created exactly once. Reads are scoped by tenant.
+ * Jobs over SQL. `createMany` is one transaction: it locks the new jobs' entities (in a fixed order), takes
+ * sequence numbers (creation order) in the order given, inserts the rows in key order with
+ * `ON CONFLICT DO NOTHING` on the unique `(tenant_id, event_id, trigger_id)`, so concurrent routers with
+ * overlapping jobs wait for each other's key instead of deadlocking and each job is created exactly once,
+ * then applies the triggers' single-flight modes and settles which job of each entity runs next. Reads
+ * are scoped by tenant.
  */
 export class SqlJobStore implements JobStore {
   readonly #db: SqlClient;
@@ -93,35 +101,44 @@ export class SqlJobStore implements JobStore {
         entity_key: job.entity_key,
         event_tx: tx,
         event_log: log,
+        idempotency_key: job.idempotency_key ?? `${job.trigger_id}:${job.event_id}`,
       });
     }
     if (rows.length === 0) return 0;
+    const entities = entitiesOf(rows);
     const params = [JSON.stringify(rows), this.#now()];
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const created = await this.#db.query(
+    // The transaction is idempotent: a conflict the database broke off is safe to run again.
+    return withConflictRetry(() =>
+      this.#db.transaction(async (tx) => {
+        await lockEntities(tx, entities);
+        const created = await tx.query<{ id: string }>(
           `WITH input AS (
              SELECT j.*, nextval(pg_get_serial_sequence('jobs', 'seq')) AS seq
                FROM jsonb_to_recordset($1::jsonb) AS j(n integer, id text, tenant_id text, trigger_id text,
-                 event_id uuid, connection_id text, priority text, entity_key text, event_tx text, event_log bigint)
+                 event_id uuid, connection_id text, priority text, entity_key text, event_tx text, event_log bigint,
+                 idempotency_key text)
               ORDER BY j.n
            )
            INSERT INTO jobs (id, seq, tenant_id, trigger_id, event_id, connection_id, priority, entity_key,
-             event_tx, event_log, created_at)
+             event_tx, event_log, created_at, run_after, idempotency_key, head)
            SELECT id, seq, tenant_id, trigger_id, event_id, connection_id, priority, entity_key, event_tx::xid8,
-             event_log, $2
+             event_log, $2, $2, idempotency_key, entity_key IS NULL
              FROM input ORDER BY tenant_id, event_id, trigger_id
            ON CONFLICT (tenant_id, event_id, trigger_id) DO NOTHING
            RETURNING id`,
           params,
         );
+        if (entities.length > 0 && created.length > 0) {
+          await applySingleFlightModes(
+            tx,
+            created.map((row) => row.id),
+            params[1] as Date,
+          );
+          await settleHeads(tx, entities);
+        }
         return created.length;
-      } catch (error) {
-        // The statement is idempotent: a conflict the database broke off is safe to run again.
-        if (attempt < 3 && isRetryableConflict(error)) continue;
-        throw error;
-      }
-    }
+      }),
+    );
   }
 
   async get(tenantId: string, id: string): Promise<Job | null> {

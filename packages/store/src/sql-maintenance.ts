@@ -22,7 +22,10 @@ export class SqlMaintenance implements StoreMaintenance {
     return this.#db.close();
   }
 
-  /** Expired dedupe and replay keys out, old pending dead letters expired, each in a bounded batch. */
+  /**
+   * Expired dedupe keys, replay keys and remembered job results out, old pending dead letters expired, each
+   * in a bounded batch.
+   */
   async sweepExpired(now: Date, deadLettersBefore: Date, limit: number): Promise<SweepResult> {
     const dedupe = await this.#db.query(
       `DELETE FROM dedupe_keys WHERE (tenant_id, source, dedupe_key) IN (
@@ -42,10 +45,17 @@ export class SqlMaintenance implements StoreMaintenance {
        RETURNING 1`,
       [deadLettersBefore, limit],
     );
+    const results = await this.#db.query(
+      `DELETE FROM job_results WHERE (tenant_id, key) IN (
+         SELECT tenant_id, key FROM job_results WHERE expires_at <= $1 LIMIT $2)
+       RETURNING 1`,
+      [now, limit],
+    );
     return {
       dedupe_keys: dedupe.length,
       webhook_replays: replays.length,
       dead_letters_expired: expired.length,
+      job_results: results.length,
     };
   }
 }

@@ -4,6 +4,7 @@ import type { SqlClient } from './sql-client.ts';
 import { SqlConnectionStore } from './sql-connection-store.ts';
 import { SqlDeadLetterStore } from './sql-dead-letter-store.ts';
 import { SqlEventLog } from './sql-event-log.ts';
+import { SqlJobQueue } from './sql-job-queue.ts';
 import { SqlJobStore } from './sql-job-store.ts';
 import { SqlMaintenance } from './sql-maintenance.ts';
 import { SqlOutbox } from './sql-outbox.ts';
@@ -15,6 +16,8 @@ export interface SqlStoresOptions {
   readonly now?: () => Date;
   /** How appends share commits. */
   readonly groupCommit?: GroupCommitOptions;
+  /** A waiting job's rank improves one priority level per this many ms; default 60 s. */
+  readonly jobAgingMs?: number;
 }
 
 /** Every store port over one `SqlClient`: one SQL dialect for PGlite and PostgreSQL. */
@@ -26,6 +29,7 @@ export class SqlStores implements Stores {
   readonly deadLetters: SqlDeadLetterStore;
   readonly triggers: SqlTriggerStore;
   readonly jobs: SqlJobStore;
+  readonly queue: SqlJobQueue;
   readonly maintenance: SqlMaintenance;
   readonly dialect: SqlClient['dialect'];
 
@@ -39,6 +43,11 @@ export class SqlStores implements Stores {
     this.deadLetters = new SqlDeadLetterStore(db, now);
     this.triggers = new SqlTriggerStore(db, now);
     this.jobs = new SqlJobStore(db, now);
+    this.queue = new SqlJobQueue(
+      db,
+      now,
+      options.jobAgingMs === undefined ? {} : { agingMs: options.jobAgingMs },
+    );
     this.maintenance = new SqlMaintenance(db);
   }
 }

@@ -5,6 +5,9 @@ import {
   type PageRequest,
   PRIORITIES,
   type Priority,
+  type RetryPolicy,
+  SINGLE_FLIGHT_MODES,
+  type SingleFlightMode,
   type Trigger,
   type TriggerAction,
   type TriggerChanges,
@@ -17,10 +20,14 @@ import type { SqlClient } from './sql-client.ts';
 type Row = Record<string, unknown>;
 
 /** Every column but the sealed secret, which only `sealedSecret` reads. */
-const COLUMNS = `id, tenant_id, name, event_types, condition, priority, action, enabled, created_at, updated_at`;
+const COLUMNS = `id, tenant_id, name, event_types, condition, priority, action, enabled, single_flight, retry,
+  idempotency_key, created_at, updated_at`;
 
 const isPriority = (value: unknown): value is Priority =>
   (PRIORITIES as ReadonlyArray<unknown>).includes(value);
+
+const isSingleFlight = (value: unknown): value is SingleFlightMode =>
+  (SINGLE_FLIGHT_MODES as ReadonlyArray<unknown>).includes(value);
 
 export function toTrigger(row: Row): Trigger {
   const condition = row['condition'];
@@ -33,6 +40,12 @@ export function toTrigger(row: Row): Trigger {
     priority: isPriority(row['priority']) ? row['priority'] : null,
     action: row['action'] as TriggerAction,
     enabled: row['enabled'] === true,
+    single_flight: isSingleFlight(row['single_flight']) ? row['single_flight'] : 'queue',
+    retry: (row['retry'] ?? null) as RetryPolicy | null,
+    idempotency_key:
+      row['idempotency_key'] === null || row['idempotency_key'] === undefined
+        ? null
+        : String(row['idempotency_key']),
     created_at: iso(row['created_at']),
     updated_at: iso(row['updated_at']),
   };
@@ -58,8 +71,9 @@ export class SqlTriggerStore implements TriggerStore {
     const now = this.#now();
     const [row] = await this.#db.query(
       `INSERT INTO triggers (id, tenant_id, name, event_types, condition, priority, action, secret_ciphertext,
-         enabled, created_at, updated_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7::jsonb, $8, $9, $10, $10) RETURNING ${COLUMNS}`,
+         enabled, single_flight, retry, idempotency_key, created_at, updated_at)
+       VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7::jsonb, $8, $9, $11, $12::jsonb, $13, $10, $10)
+       RETURNING ${COLUMNS}`,
       [
         input.id ?? newId('trigger'),
         input.tenant_id,
@@ -71,6 +85,9 @@ export class SqlTriggerStore implements TriggerStore {
         input.secret_ciphertext,
         input.enabled,
         now,
+        input.single_flight ?? 'queue',
+        json(input.retry ?? null),
+        input.idempotency_key ?? null,
       ],
     );
     return toTrigger(row as Row);
@@ -116,6 +133,9 @@ export class SqlTriggerStore implements TriggerStore {
     if (changes.action !== undefined) set('action', json(changes.action), '::jsonb');
     if (changes.secret_ciphertext !== undefined) set('secret_ciphertext', changes.secret_ciphertext);
     if (changes.enabled !== undefined) set('enabled', changes.enabled);
+    if (changes.single_flight !== undefined) set('single_flight', changes.single_flight);
+    if (changes.retry !== undefined) set('retry', json(changes.retry), '::jsonb');
+    if (changes.idempotency_key !== undefined) set('idempotency_key', changes.idempotency_key);
     const [row] = await this.#db.query(
       `UPDATE triggers SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
       params,

@@ -424,6 +424,8 @@ for (const adapter of STORE_ADAPTERS) {
         error_context: { stage: 'map' },
       });
       assert.equal(dl.status, 'pending');
+      assert.equal(dl.kind, 'ingest', 'an ingest dead letter unless told otherwise');
+      assert.equal(dl.job_id, null);
       const other = await store.tenancy.createTenant({ name: 'Nosy' });
       assert.equal(await store.deadLetters.get(other.id, dl.id), null);
       const replayed = await store.deadLetters.recordReplay(connection.tenant_id, dl.id, 'replayed');

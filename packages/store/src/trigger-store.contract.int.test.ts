@@ -105,6 +105,35 @@ for (const adapter of STORE_ADAPTERS) {
       assert.equal(await store.triggers.sealedSecret(tenant.id, none.id), null);
     });
 
+    it('keeps the single-flight mode, retry policy and idempotency-key template, with their defaults', async () => {
+      const plain = await store.triggers.create(newTrigger(tenant));
+      assert.equal(plain.single_flight, 'queue');
+      assert.equal(plain.retry, null);
+      assert.equal(plain.idempotency_key, null);
+      const retry = { max_attempts: 3, initial_delay_ms: 500, max_delay_ms: 10_000, timeout_ms: 5_000 };
+      const tuned = await store.triggers.create(
+        newTrigger(tenant, {
+          single_flight: 'latest',
+          retry,
+          idempotency_key: 'order-risk:{entity_key}:hold',
+        }),
+      );
+      assert.deepEqual(await store.triggers.get(tenant.id, tuned.id), tuned);
+      assert.equal(tuned.single_flight, 'latest');
+      assert.deepEqual(tuned.retry, retry);
+      assert.equal(tuned.idempotency_key, 'order-risk:{entity_key}:hold');
+      const changed = await store.triggers.update(tenant.id, tuned.id, {
+        single_flight: 'skip',
+        retry: null,
+        idempotency_key: null,
+      });
+      assert.equal(changed?.single_flight, 'skip');
+      assert.equal(changed?.retry, null);
+      assert.equal(changed?.idempotency_key, null);
+      const untouched = await store.triggers.update(tenant.id, tuned.id, { name: 'renamed' });
+      assert.equal(untouched?.single_flight, 'skip', 'an absent field is left as it is');
+    });
+
     it('lists a tenant’s triggers in id order, by enabled, a page at a time both ways', async () => {
       const owner = await store.tenancy.createTenant({ name: 'Lister' });
       const made: Trigger[] = [];

@@ -16,6 +16,14 @@ const NewKey = Type.Object(
   { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
   { additionalProperties: false },
 );
+const TenantChanges = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** What the router does with a live event that matches none of the tenant's triggers. */
+    unmatched_events: Type.Optional(Type.Union([Type.Literal('drop'), Type.Literal('dead_letter')])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
 const NewWorkspace = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }) },
   { additionalProperties: false },
@@ -95,6 +103,21 @@ export function tenantRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fastif
         const { tenantId } = request;
         return { tenant: await ctx.store.tenancy.getTenant(tenantId) };
       },
+    );
+
+    app.patch<{ Body: Static<typeof TenantChanges> }>(
+      '/api/v1/tenant',
+      {
+        schema: {
+          tags: ['tenants'],
+          description:
+            "Change the caller's tenant: its name, or unmatched_events (drop: counted and dropped, the default; dead_letter: kept as a dead letter).",
+          security: [{ apiKey: [] }],
+          body: TenantChanges,
+          response: errors(400, 401),
+        },
+      },
+      async (request) => ({ tenant: await ctx.control.tenants.update(request.tenantId, request.body) }),
     );
 
     app.post<{ Body: Static<typeof NewWorkspace> }>(

@@ -50,7 +50,7 @@ export class Housekeeping {
 
   async #pass(): Promise<SweepResult> {
     const batch = this.#options.batch ?? 5_000;
-    const total = { dedupe_keys: 0, webhook_replays: 0, dead_letters_expired: 0 };
+    const total = { dedupe_keys: 0, webhook_replays: 0, dead_letters_expired: 0, job_results: 0 };
     for (;;) {
       const now = (this.#options.now ?? (() => new Date()))();
       const before = new Date(now.getTime() - this.#options.deadLetterRetentionMs);
@@ -58,8 +58,14 @@ export class Housekeeping {
       total.dedupe_keys += swept.dedupe_keys;
       total.webhook_replays += swept.webhook_replays;
       total.dead_letters_expired += swept.dead_letters_expired;
-      if (Math.max(swept.dedupe_keys, swept.webhook_replays, swept.dead_letters_expired) < batch)
-        return total;
+      total.job_results += swept.job_results;
+      const most = Math.max(
+        swept.dedupe_keys,
+        swept.webhook_replays,
+        swept.dead_letters_expired,
+        swept.job_results,
+      );
+      if (most < batch) return total;
     }
   }
 }

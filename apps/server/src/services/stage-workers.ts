@@ -3,9 +3,8 @@ import { hostname } from 'node:os';
 import { RedisBus } from '@sluice/bus-redis';
 import { type Bus, type ChangeFeed, InProcessBus, type Stores } from '@sluice/core';
 import { Relay } from '@sluice/relay';
-import { Router } from '@sluice/route';
+import { cesqlHook, Router } from '@sluice/route';
 import type { Config } from '../config.ts';
-import { cesqlHook } from './cesql-hook.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface StageWorkersOptions {

@@ -31,6 +31,8 @@ export interface TestAppOptions {
   readonly connectors?: ReadonlyArray<Connector>;
   readonly now?: () => Date;
   readonly tailIntervalMs?: number;
+  /** Receives every log line of the server (debug and up), e.g. to assert that a secret is never logged. */
+  readonly logStream?: { write(line: string): void };
 }
 
 /** The whole server over a fresh test database, for `app.inject` or a real loopback `listen`. */
@@ -56,7 +58,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     defaultMetrics: false,
   });
   await registerProviders(ctx);
-  const app = await buildApp(ctx);
+  const app = await buildApp(
+    ctx,
+    options.logStream === undefined ? {} : { logger: { level: 'debug', stream: options.logStream } },
+  );
   await app.ready();
   return {
     app,

@@ -1,10 +1,14 @@
-import type { DeadLetter, DeadLetterStatus } from '../dead-letter.ts';
+import type { DeadLetter, DeadLetterKind, DeadLetterStatus } from '../dead-letter.ts';
 import type { AppendInput, Page, PageRequest } from './event-log-port.ts';
 
 export interface NewDeadLetter {
   /** Chosen by the caller when a platform event commits with it and must name it; generated otherwise. */
   readonly id?: string;
   readonly tenant_id: string;
+  /** `ingest` when absent. */
+  readonly kind?: DeadLetterKind;
+  /** The failed job, for `kind: 'job'`. */
+  readonly job_id?: string | null;
   readonly connector: string;
   readonly connection_id: string | null;
   readonly event_payload: DeadLetter['event_payload'];

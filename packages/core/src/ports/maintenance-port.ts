@@ -3,6 +3,8 @@ export interface SweepResult {
   readonly dedupe_keys: number;
   readonly webhook_replays: number;
   readonly dead_letters_expired: number;
+  /** Remembered job results whose time to live ran out. */
+  readonly job_results: number;
 }
 
 /** The store's own life: schema, health, shutdown and housekeeping. */
@@ -13,8 +15,9 @@ export interface StoreMaintenance {
   ping(): Promise<void>;
   close(): Promise<void>;
   /**
-   * Deletes up to `limit` dedupe keys and replay keys that expired by `now`, and marks pending dead letters
-   * created before `deadLettersBefore` as expired. Safe to run from several processes at once.
+   * Deletes up to `limit` dedupe keys, replay keys and remembered job results that expired by `now`, and
+   * marks pending dead letters created before `deadLettersBefore` as expired. Safe to run from several
+   * processes at once.
    */
   sweepExpired(now: Date, deadLettersBefore: Date, limit: number): Promise<SweepResult>;
 }

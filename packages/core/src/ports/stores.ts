@@ -2,6 +2,7 @@ import type { ConnectionStore } from './connection-port.ts';
 import type { DeadLetterStore } from './dead-letter-port.ts';
 import type { EventLog } from './event-log-port.ts';
 import type { JobStore } from './job-port.ts';
+import type { JobQueue } from './job-queue-port.ts';
 import type { StoreMaintenance } from './maintenance-port.ts';
 import type { Outbox } from './outbox-port.ts';
 import type { TenancyStore } from './tenancy-port.ts';
@@ -19,5 +20,7 @@ export interface Stores {
   readonly deadLetters: DeadLetterStore;
   readonly triggers: TriggerStore;
   readonly jobs: JobStore;
+  /** The executor's side of the jobs: claims, leases, outcomes, remembered results. */
+  readonly queue: JobQueue;
   readonly maintenance: StoreMaintenance;
 }

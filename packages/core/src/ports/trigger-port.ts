@@ -1,4 +1,11 @@
-import type { Priority, Trigger, TriggerAction, TriggerCondition } from '../trigger.ts';
+import type {
+  Priority,
+  RetryPolicy,
+  SingleFlightMode,
+  Trigger,
+  TriggerAction,
+  TriggerCondition,
+} from '../trigger.ts';
 import type { Page, PageRequest } from './event-log-port.ts';
 
 export interface NewTrigger {
@@ -14,6 +21,12 @@ export interface NewTrigger {
   /** The action's signing secret, sealed; null when the action has none. */
   readonly secret_ciphertext: string | null;
   readonly enabled: boolean;
+  /** `queue` when absent. */
+  readonly single_flight?: SingleFlightMode;
+  /** Null or absent: the executor's defaults. */
+  readonly retry?: RetryPolicy | null;
+  /** Null or absent: `{trigger_id}:{event_id}`. */
+  readonly idempotency_key?: string | null;
 }
 
 /** A partial update; an absent field is left as it is. */
@@ -26,6 +39,9 @@ export interface TriggerChanges {
   /** Replaces the sealed secret when the action changes; absent leaves it. */
   readonly secret_ciphertext?: string | null;
   readonly enabled?: boolean;
+  readonly single_flight?: SingleFlightMode;
+  readonly retry?: RetryPolicy | null;
+  readonly idempotency_key?: string | null;
 }
 
 /**

@@ -1,3 +1,14 @@
 export { createTestConnection, preparedEnvelope } from './fixtures.ts';
 export { waitForHorizon } from './horizon.ts';
+export {
+  attemptAt,
+  claimOf,
+  clearQueue,
+  type JobShape,
+  modeTrigger,
+  type QueueWorld,
+  queueJob,
+  queueWorld,
+  succeedAll,
+} from './queue-fixtures.ts';
 export { STORE_ADAPTERS, type StoreAdapter, TEST_DATABASE_URL, type TestDatabase } from './store-adapters.ts';

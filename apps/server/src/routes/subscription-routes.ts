@@ -1,0 +1,130 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { errors } from '../http/schemas.ts';
+
+/**
+ * A subscription per the CloudEvents Subscriptions API; checked whole by the workflows (`422
+ * subscription_invalid` with every field and rule), so the schema only describes it.
+ */
+const SubscriptionBody = Type.Object(
+  {
+    protocol: Type.Optional(Type.Unknown({ description: 'Required: "HTTP" (the only protocol offered).' })),
+    sink: Type.Optional(Type.Unknown({ description: 'Required: the http(s) URL deliveries are POSTed to.' })),
+    types: Type.Optional(Type.Unknown({ description: 'Event types (or globs); all when absent.' })),
+    source: Type.Optional(Type.Unknown({ description: 'Only events whose CloudEvents source is this.' })),
+    filters: Type.Optional(
+      Type.Unknown({
+        description: 'Filters, all of which must hold: exact, prefix, suffix, all, any, not, sql.',
+      }),
+    ),
+    protocolsettings: Type.Optional(Type.Unknown({ description: '{headers?, method?: "POST"}' })),
+    config: Type.Optional(
+      Type.Unknown({
+        description: 'Strings: name, enabled ("true"/"false"), priority, format, secret, condition.',
+      }),
+    ),
+  },
+  { additionalProperties: true },
+);
+const Params = Type.Object({ id: Type.String() });
+
+/** The CloudEvents Subscriptions API over the caller's triggers with an http action. */
+export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    const secured = { tags: ['subscriptions'], security: [{ apiKey: [] }] };
+    const subscriptions = ctx.control.subscriptions;
+
+    app.get(
+      '/api/v1/subscriptions',
+      {
+        schema: {
+          ...secured,
+          description: "The caller's subscriptions (triggers with an http action), as a JSON array.",
+          response: errors(401),
+        },
+      },
+      async (request) => subscriptions.list(request.tenantId),
+    );
+
+    app.post<{ Body: Static<typeof SubscriptionBody> }>(
+      '/api/v1/subscriptions',
+      {
+        schema: {
+          ...secured,
+          description:
+            'Create a subscription (a trigger with an http action). A generated signing secret is returned once, as config.secret.',
+          body: SubscriptionBody,
+          response: errors(400, 401, 422),
+        },
+      },
+      async (request, reply) => {
+        const subscription = await subscriptions.create(request.tenantId, request.body);
+        return reply
+          .status(201)
+          .header('location', `/api/v1/subscriptions/${subscription.id}`)
+          .send(subscription);
+      },
+    );
+
+    app.options(
+      '/api/v1/subscriptions',
+      { schema: { ...secured, description: 'The methods of this endpoint.', response: errors(401) } },
+      async (_request, reply) => reply.status(200).header('allow', 'GET,POST,OPTIONS').send(),
+    );
+
+    app.get<{ Params: Static<typeof Params> }>(
+      '/api/v1/subscriptions/:id',
+      {
+        schema: { ...secured, description: 'One subscription.', params: Params, response: errors(401, 404) },
+      },
+      async (request) => subscriptions.get(request.tenantId, request.params.id),
+    );
+
+    app.put<{ Params: Static<typeof Params>; Body: Static<typeof SubscriptionBody> }>(
+      '/api/v1/subscriptions/:id',
+      {
+        schema: {
+          ...secured,
+          description: 'Replace a subscription whole; a signing secret not given is kept.',
+          params: Params,
+          body: SubscriptionBody,
+          response: errors(400, 401, 404, 422),
+        },
+      },
+      async (request) => subscriptions.replace(request.tenantId, request.params.id, request.body),
+    );
+
+    app.delete<{ Params: Static<typeof Params> }>(
+      '/api/v1/subscriptions/:id',
+      {
+        schema: {
+          ...secured,
+          description: 'Delete a subscription (and so its trigger).',
+          params: Params,
+          response: errors(401, 404),
+        },
+      },
+      async (request, reply) => {
+        await subscriptions.delete(request.tenantId, request.params.id);
+        return reply.status(200).send();
+      },
+    );
+
+    app.options<{ Params: Static<typeof Params> }>(
+      '/api/v1/subscriptions/:id',
+      {
+        schema: {
+          ...secured,
+          description: 'The methods of this endpoint.',
+          params: Params,
+          response: errors(401, 404),
+        },
+      },
+      async (request, reply) => {
+        await subscriptions.get(request.tenantId, request.params.id);
+        return reply.status(200).header('allow', 'GET,PUT,DELETE,OPTIONS').send();
+      },
+    );
+  };
+}

@@ -1,0 +1,145 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { errors } from '../http/schemas.ts';
+
+/**
+ * The body is checked whole by the trigger workflows, so that every broken rule comes back at once as
+ * `422 trigger_invalid` with its field path and rule; the schema only describes the fields.
+ */
+const TriggerBody = Type.Object(
+  {
+    name: Type.Optional(Type.Unknown({ description: 'Required on create: 1–200 characters.' })),
+    event_types: Type.Optional(
+      Type.Unknown({
+        description: 'Required on create: 1–32 event-type globs: order.created, order.*, *.created, *.',
+      }),
+    ),
+    condition: Type.Optional(
+      Type.Unknown({
+        description:
+          'The condition AST ({path, op, value}, {all}, {any}, {not}), its text form ("payload.total gt 100 and …"), {sql: "<CloudEvents SQL>"}, or null.',
+      }),
+    ),
+    priority: Type.Optional(
+      Type.Unknown({ description: 'P1, P2, P3 or P4; null: the default for the origin.' }),
+    ),
+    action: Type.Optional(
+      Type.Unknown({
+        description:
+          'Required on create: {type: "http", url, secret?, format?, headers?}, {type: "handler", name} or {type: "connector", connection_id, action, input?}.',
+      }),
+    ),
+    enabled: Type.Optional(Type.Unknown({ description: 'true (default) or false.' })),
+  },
+  { additionalProperties: true },
+);
+const Params = Type.Object({ trigger_id: Type.String() });
+const ListQuery = Type.Object({
+  enabled: Type.Optional(Type.Boolean()),
+  /** Triggers with a pattern matching this event type. */
+  event_type: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  cursor: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+});
+
+/** Triggers: create (the signing secret once), list, get, change, delete. */
+export function triggerRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    const secured = { tags: ['triggers'], security: [{ apiKey: [] }] };
+
+    app.post<{ Body: Static<typeof TriggerBody> }>(
+      '/api/v1/triggers',
+      {
+        schema: {
+          ...secured,
+          description:
+            'Create a trigger. An http action without a secret gets one generated, returned here once as `secret`.',
+          body: TriggerBody,
+          response: errors(400, 401, 422),
+        },
+      },
+      async (request, reply) => {
+        const { trigger, secret } = await ctx.control.triggers.create(request.tenantId, request.body);
+        return reply.status(201).send({ trigger, ...(secret === undefined ? {} : { secret }) });
+      },
+    );
+
+    app.get<{ Querystring: Static<typeof ListQuery> }>(
+      '/api/v1/triggers',
+      {
+        schema: {
+          ...secured,
+          description: "The caller's triggers in creation order.",
+          querystring: ListQuery,
+          response: errors(400, 401),
+        },
+      },
+      async (request) => {
+        const { enabled, event_type, cursor, limit } = request.query;
+        const page = await ctx.control.triggers.list(
+          request.tenantId,
+          {
+            ...(enabled === undefined ? {} : { enabled }),
+            ...(event_type === undefined ? {} : { event_type }),
+          },
+          { limit: limit ?? 100, ...(cursor === undefined ? {} : { after: cursor }) },
+        );
+        return { items: page.items, next_cursor: page.next };
+      },
+    );
+
+    app.get<{ Params: Static<typeof Params> }>(
+      '/api/v1/triggers/:trigger_id',
+      {
+        schema: {
+          ...secured,
+          description: 'One trigger. Its signing secret is never returned.',
+          params: Params,
+          response: errors(401, 404),
+        },
+      },
+      async (request) => ({
+        trigger: await ctx.control.triggers.get(request.tenantId, request.params.trigger_id),
+      }),
+    );
+
+    app.patch<{ Params: Static<typeof Params>; Body: Static<typeof TriggerBody> }>(
+      '/api/v1/triggers/:trigger_id',
+      {
+        schema: {
+          ...secured,
+          description:
+            'Change the fields given (null clears condition and priority). A new action replaces the old; an http action keeps its secret unless a new one is given.',
+          params: Params,
+          body: TriggerBody,
+          response: errors(400, 401, 404, 422),
+        },
+      },
+      async (request) => {
+        const { trigger, secret } = await ctx.control.triggers.update(
+          request.tenantId,
+          request.params.trigger_id,
+          request.body,
+        );
+        return { trigger, ...(secret === undefined ? {} : { secret }) };
+      },
+    );
+
+    app.delete<{ Params: Static<typeof Params> }>(
+      '/api/v1/triggers/:trigger_id',
+      {
+        schema: {
+          ...secured,
+          description: 'Delete a trigger for good; its jobs stay.',
+          params: Params,
+          response: errors(401, 404),
+        },
+      },
+      async (request, reply) => {
+        await ctx.control.triggers.delete(request.tenantId, request.params.trigger_id);
+        return reply.status(204).send();
+      },
+    );
+  };
+}

@@ -1,0 +1,158 @@
+import type { ClaimedJob, JobClaimRequest } from '@sluice/core';
+import { entitiesOf, lockEntities, settleHeads } from './job-entity-heads.ts';
+import { iso, toEnvelope } from './row-mappers.ts';
+import type { SqlExecutor } from './sql-client.ts';
+import { SELECT_JOBS, toJob } from './sql-job-store.ts';
+import { toTrigger } from './sql-trigger-store.ts';
+
+/**
+ * The statement that picks and leases jobs. Parameters: $1 owner, $2 now, $3 limit, $4 lease end,
+ * $5 aging step in seconds, and with a tenant cap $6 the cap.
+ *
+ * - Candidates are the heads waiting to run (`jobs_claimable`): an entity's waiting jobs behind its running
+ *   one are not heads, so they are never read, however many there are. Of each tenant that has any (found
+ *   by skipping through the index, one probe per tenant) and each priority, only the `limit` oldest are
+ *   read: within a priority older means better ranked, so the best `limit` of a tenant are among them,
+ *   and a flooding tenant's backlog costs no more than a quiet one's.
+ * - Rank: the priority (P1 = 1 … P4 = 4) less one step per `aging` seconds the job has waited to run, at
+ *   least 1, so a P4 that waited long enough is taken like a P1; ties go to the longest waiting.
+ * - Fairness: each tenant's candidates are numbered in rank order (its turns), and the claim takes turn 1
+ *   of every tenant before turn 2 of any: a tenant with a thousand waiting jobs and one with ten share a
+ *   claim. With a cap, a tenant's turns beyond the cap less its running jobs are not taken.
+ * - A head is only taken when no other job of its entity is running, retrying, or earlier in event order
+ *   (one probe of `jobs_entity_unfinished`), so order holds even while a head is being moved.
+ * - The lock re-checks the row as it is now (`FOR UPDATE … SKIP LOCKED` re-reads a row another claim
+ *   changed); a row another claimer holds is skipped, not waited for. Should anything still try a second
+ *   running job of an entity, `jobs_single_flight` refuses it.
+ */
+export function claimStatement(capped: boolean): string {
+  const running = capped
+    ? `running AS (SELECT tenant_id, count(*) AS n FROM jobs WHERE status = 'running' GROUP BY tenant_id),`
+    : '';
+  const capFilter = capped
+    ? `LEFT JOIN running r ON r.tenant_id = t.tenant_id WHERE t.turn <= $6::integer - COALESCE(r.n, 0)`
+    : '';
+  return `WITH RECURSIVE tenants AS (
+       (SELECT j.tenant_id FROM jobs j WHERE j.head AND j.status IN ('queued', 'retrying')
+         ORDER BY j.tenant_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT j.tenant_id FROM jobs j
+                WHERE j.head AND j.status IN ('queued', 'retrying') AND j.tenant_id > t.tenant_id
+                ORDER BY j.tenant_id LIMIT 1)
+         FROM tenants t WHERE t.tenant_id IS NOT NULL
+     ), ${running} candidates AS (
+       SELECT c.* FROM tenants t
+        CROSS JOIN (VALUES ('P1'), ('P2'), ('P3'), ('P4')) AS p (priority)
+        CROSS JOIN LATERAL (
+          SELECT j.id, j.tenant_id, j.run_after, j.seq,
+                 greatest(1, substr(j.priority, 2)::integer
+                   - floor(extract(epoch FROM ($2::timestamptz - j.run_after)) / $5::double precision)::integer)
+                   AS rank
+            FROM jobs j
+           WHERE j.tenant_id = t.tenant_id AND j.priority = p.priority
+             AND j.head AND j.status IN ('queued', 'retrying') AND j.run_after <= $2::timestamptz
+             AND NOT EXISTS (
+               SELECT 1 FROM jobs e
+                WHERE e.tenant_id = j.tenant_id AND e.entity_key = j.entity_key AND e.entity_key IS NOT NULL
+                  AND e.status IN ('queued', 'running', 'retrying') AND e.id <> j.id
+                  AND (e.status <> 'queued' OR (e.event_tx, e.event_log, e.seq) < (j.event_tx, j.event_log, j.seq)))
+           ORDER BY j.run_after, j.seq LIMIT $3) AS c
+        WHERE t.tenant_id IS NOT NULL
+     ), turns AS (
+       SELECT c.*, row_number() OVER (PARTITION BY c.tenant_id ORDER BY c.rank, c.run_after, c.seq) AS turn
+         FROM candidates c
+     ), picked AS (
+       SELECT t.id, row_number() OVER (ORDER BY t.turn, t.rank, t.run_after, t.seq) AS ord
+         FROM turns t ${capFilter}
+        ORDER BY t.turn, t.rank, t.run_after, t.seq
+        LIMIT $3
+     ), locked AS (
+       SELECT j.id, p.ord FROM picked p, jobs j
+        WHERE j.id = p.id AND j.head AND j.status IN ('queued', 'retrying') AND j.run_after <= $2::timestamptz
+        FOR UPDATE OF j SKIP LOCKED
+     ), claimed AS (
+       UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = $4, attempt_count = attempt_count + 1
+         FROM locked WHERE jobs.id = locked.id
+       RETURNING jobs.id, jobs.tenant_id, jobs.attempt_count, locked.ord
+     ), attempts AS (
+       INSERT INTO job_attempts (job_id, tenant_id, n, started_at)
+       SELECT id, tenant_id, attempt_count, $2 FROM claimed
+     )
+     SELECT id FROM claimed ORDER BY ord`;
+}
+
+type Row = Record<string, unknown>;
+
+/** Each claimed job as it is now, with its envelope and its trigger (null when deleted). */
+const READ_CLAIMED = `SELECT q.*, j.lease_until, j.attempt_count,
+    (SELECT to_jsonb(e) FROM envelopes e WHERE e.event_id = j.event_id AND e.tenant_id = j.tenant_id) AS envelope,
+    (SELECT to_jsonb(t) - 'secret_ciphertext' FROM triggers t WHERE t.id = j.trigger_id AND t.tenant_id = j.tenant_id)
+      AS trigger_row
+  FROM (${SELECT_JOBS} WHERE j.id IN (SELECT jsonb_array_elements_text($1::jsonb))) AS q
+  JOIN jobs j ON j.id = q.id`;
+
+/**
+ * One claim, inside the caller's transaction: picks and leases, then reads what the executor needs. A job
+ * whose event is gone cannot run: it is failed at once (releasing its entity) and not returned.
+ */
+export async function claimJobs(
+  tx: SqlExecutor,
+  request: JobClaimRequest,
+  now: Date,
+  agingMs: number,
+): Promise<ClaimedJob[]> {
+  const capped = request.tenantConcurrency !== undefined;
+  const params: unknown[] = [
+    request.owner,
+    now,
+    request.limit,
+    new Date(now.getTime() + request.leaseMs),
+    agingMs / 1000,
+  ];
+  if (capped) params.push(request.tenantConcurrency);
+  const picked = await tx.query<{ id: string }>(claimStatement(capped), params);
+  if (picked.length === 0) return [];
+  const ids = picked.map((row) => row.id);
+  const rows = await tx.query(READ_CLAIMED, [JSON.stringify(ids)]);
+  const byId = new Map(rows.map((row) => [String(row['id']), row]));
+  const claimed: ClaimedJob[] = [];
+  const orphans: Row[] = [];
+  for (const id of ids) {
+    const row = byId.get(id);
+    if (row === undefined) continue;
+    if (row['envelope'] === null || row['envelope'] === undefined) {
+      orphans.push(row);
+      continue;
+    }
+    const job = toJob(row);
+    claimed.push({
+      job,
+      attempt: Number(row['attempt_count']),
+      envelope: toEnvelope(row['envelope'] as Row),
+      trigger:
+        row['trigger_row'] === null || row['trigger_row'] === undefined
+          ? null
+          : toTrigger(row['trigger_row'] as Row),
+      idempotency_key: job.idempotency_key ?? `${job.trigger_id}:${job.event_id}`,
+      lease_until: iso(row['lease_until']),
+    });
+  }
+  if (orphans.length > 0) await failOrphans(tx, orphans, now);
+  return claimed;
+}
+
+async function failOrphans(tx: SqlExecutor, rows: ReadonlyArray<Row>, now: Date): Promise<void> {
+  const jobs = rows.map((row) => ({
+    tenant_id: String(row['tenant_id']),
+    entity_key: row['entity_key'] === null ? null : String(row['entity_key']),
+  }));
+  const entities = entitiesOf(jobs);
+  await lockEntities(tx, entities);
+  await tx.query(
+    `UPDATE jobs SET status = 'failed', head = false, lease_owner = NULL, lease_until = NULL, finished_at = $2,
+            last_error = 'the event of this job is not in the store'
+      WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+    [JSON.stringify(rows.map((row) => String(row['id']))), now],
+  );
+  await settleHeads(tx, entities);
+}

@@ -1,0 +1,159 @@
+import type {
+  AppendInput,
+  ClaimedJob,
+  Job,
+  JobClaimRequest,
+  JobOutcome,
+  JobQueue,
+  Priority,
+  QueueDepth,
+  RememberedResult,
+} from '@sluice/core';
+import { appendFacts } from './append-facts.ts';
+import { isSingleFlightRace, withConflictRetry } from './conflict-retry.ts';
+import { claimJobs } from './job-claim.ts';
+import { lockEntities, settleHeads } from './job-entity-heads.ts';
+import { finishJob } from './job-finish.ts';
+import { reclaimLapsedLeases } from './job-lease-reclaim.ts';
+import { iso } from './row-mappers.ts';
+import type { SqlClient } from './sql-client.ts';
+import { SELECT_JOBS, toJob } from './sql-job-store.ts';
+
+export interface JobQueueOptions {
+  /** A waiting job's rank improves one priority level per this many ms (aging); default 60 s. */
+  readonly agingMs?: number;
+}
+
+export const DEFAULT_AGING_MS = 60_000;
+
+/**
+ * The job queue over SQL: the database holds every guarantee. The partial unique index
+ * `jobs_single_flight` makes two running (or retrying) jobs of one entity impossible, whatever the
+ * executors believe; the `head` column, kept under per-entity advisory locks, names the one job of each
+ * entity a claim may take (its earliest in event order), so the claim reads heads by index and never the
+ * jobs waiting behind them. Claims lease with `FOR UPDATE SKIP LOCKED`; a claim first puts lapsed leases
+ * back, so a killed executor's jobs are taken again within one lease. With `tenantConcurrency` claims take
+ * one advisory lock for their few milliseconds, so the running count and the new leases cannot interleave.
+ */
+export class SqlJobQueue implements JobQueue {
+  readonly #db: SqlClient;
+  readonly #now: () => Date;
+  readonly #agingMs: number;
+
+  constructor(db: SqlClient, now: () => Date, options: JobQueueOptions = {}) {
+    this.#db = db;
+    this.#now = now;
+    this.#agingMs = options.agingMs ?? DEFAULT_AGING_MS;
+  }
+
+  claim(request: JobClaimRequest): Promise<ReadonlyArray<ClaimedJob>> {
+    if (request.limit <= 0) return Promise.resolve([]);
+    return withConflictRetry(
+      () =>
+        this.#db.transaction(async (tx) => {
+          const now = this.#now();
+          if (request.tenantConcurrency !== undefined) {
+            await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sluice.jobs.claim'))`);
+          }
+          await reclaimLapsedLeases(tx, now);
+          return claimJobs(tx, request, now, this.#agingMs);
+        }),
+      3,
+      isSingleFlightRace,
+    );
+  }
+
+  async heartbeat(
+    owner: string,
+    jobIds: ReadonlyArray<string>,
+    leaseMs: number,
+  ): Promise<ReadonlyArray<string>> {
+    if (jobIds.length === 0) return [];
+    const rows = await this.#db.query<{ id: string }>(
+      `UPDATE jobs SET lease_until = $3
+        WHERE id IN (SELECT jsonb_array_elements_text($2::jsonb)) AND status = 'running' AND lease_owner = $1
+        RETURNING id`,
+      [owner, JSON.stringify(jobIds), new Date(this.#now().getTime() + leaseMs)],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  finish(
+    owner: string,
+    jobId: string,
+    outcome: JobOutcome,
+    facts?: ReadonlyArray<AppendInput>,
+  ): Promise<boolean> {
+    return withConflictRetry(() =>
+      this.#db.transaction((tx) => finishJob(tx, owner, jobId, outcome, facts, this.#now())),
+    );
+  }
+
+  reclaimExpired(): Promise<number> {
+    return this.#db.transaction((tx) => reclaimLapsedLeases(tx, this.#now()));
+  }
+
+  async recall(tenantId: string, key: string): Promise<RememberedResult | null> {
+    const [row] = await this.#db.query(
+      'SELECT job_id, result, expires_at FROM job_results WHERE tenant_id = $1 AND key = $2 AND expires_at > $3',
+      [tenantId, key, this.#now()],
+    );
+    if (row === undefined) return null;
+    return {
+      job_id: String(row['job_id']),
+      result: row['result'] ?? null,
+      expires_at: iso(row['expires_at']),
+    };
+  }
+
+  requeue(tenantId: string, jobId: string, facts?: ReadonlyArray<AppendInput>): Promise<Job | null> {
+    return withConflictRetry(() =>
+      this.#db.transaction(async (tx) => {
+        const now = this.#now();
+        const [found] = await tx.query<{ entity_key: string | null }>(
+          `SELECT entity_key FROM jobs WHERE tenant_id = $1 AND id = $2 AND status IN ('dead_lettered', 'failed')`,
+          [tenantId, jobId],
+        );
+        if (found === undefined) return null;
+        const entities =
+          found.entity_key === null ? [] : [{ tenant_id: tenantId, entity_key: found.entity_key }];
+        await lockEntities(tx, entities);
+        const updated = await tx.query(
+          `UPDATE jobs SET status = 'queued', run_after = $3, finished_at = NULL, lease_owner = NULL,
+                  lease_until = NULL, head = entity_key IS NULL
+            WHERE tenant_id = $1 AND id = $2 AND status IN ('dead_lettered', 'failed') RETURNING id`,
+          [tenantId, jobId, now],
+        );
+        if (updated.length === 0) return null;
+        await settleHeads(tx, entities);
+        await appendFacts(tx, facts, now);
+        const [row] = await tx.query(`${SELECT_JOBS} WHERE j.tenant_id = $1 AND j.id = $2`, [
+          tenantId,
+          jobId,
+        ]);
+        return row === undefined ? null : toJob(row);
+      }),
+    );
+  }
+
+  async depth(): Promise<ReadonlyArray<QueueDepth>> {
+    const rows = await this.#db.query<{
+      tenant_id: string;
+      priority: Priority;
+      queued: string;
+      running: string;
+    }>(
+      `SELECT tenant_id, priority,
+              count(*) FILTER (WHERE status IN ('queued', 'retrying'))::text AS queued,
+              count(*) FILTER (WHERE status = 'running')::text AS running
+         FROM jobs WHERE status IN ('queued', 'running', 'retrying')
+        GROUP BY tenant_id, priority ORDER BY tenant_id, priority`,
+    );
+    return rows.map((row) => ({
+      tenant_id: row.tenant_id,
+      priority: row.priority,
+      queued: Number(row.queued),
+      running: Number(row.running),
+    }));
+  }
+}
