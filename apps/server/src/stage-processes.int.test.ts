@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createPostgresClient, type SqlClient, SqlStores } from '@sluice/store';
+import { createPostgresClient, PostgresChangeFeed, type SqlClient, SqlStores } from '@sluice/store';
 import { TEST_DATABASE_URL } from '@sluice/store/testing';
 import { Redis } from 'ioredis';
 import { startRedisServer } from './testing/redis-process.ts';
@@ -166,5 +166,48 @@ describe('receiver, 2 relays and 2 routers as separate processes', () => {
       'SELECT count(*)::text AS n FROM outbox WHERE relayed_at IS NULL',
     );
     assert.equal(Number(pending[0]?.n), 0, 'every outbox row acknowledged');
+
+    // A trigger added now reaches the router process (over LISTEN/NOTIFY) within a second, no restart.
+    const feed = await PostgresChangeFeed.open({ connectionString: TEST_DATABASE_URL });
+    try {
+      const added = await store.triggers.create({
+        tenant_id: tenantId,
+        name: 'updates',
+        event_types: ['order.updated'],
+        condition: 'payload.amount gt 0',
+        priority: 'P1',
+        action: { type: 'handler', name: 'noop' },
+        secret_ciphertext: null,
+        enabled: true,
+      });
+      await feed.publish({ kind: 'trigger', tenant_id: tenantId, id: added.id });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const update = await fetch(`${receiver.url}/api/v1/events`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({
+          connection_id: connections[0],
+          emission: {
+            source: 'shopify',
+            event_type: 'order.updated',
+            dedupe_key: 'shopify:order:r1:updated',
+            payload: { entity: { kind: 'order', id: 'r1' }, amount: 5 },
+          },
+        }),
+      });
+      assert.equal(update.status, 200, await update.text());
+      const updateJobs = () =>
+        sql.query<{ priority: string }>('SELECT priority FROM jobs WHERE trigger_id = $1', [added.id]);
+      const until = Date.now() + 15_000;
+      while ((await updateJobs()).length === 0 && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.deepEqual(
+        (await updateJobs()).map((j) => j.priority),
+        ['P1'],
+      );
+    } finally {
+      await feed.close();
+    }
   });
 });

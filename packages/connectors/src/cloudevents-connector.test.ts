@@ -20,7 +20,7 @@ describe('cloudevents connector', () => {
     assert.equal(cloudEventsExampleConnector.eventTypes.get('order.created'), 'events');
   });
 
-  it('maps a CloudEvent sent as plain JSON, keyed by source and id', () => {
+  it('maps a CloudEvent sent as plain JSON, keyed by source and id, keeping its attributes', () => {
     const result = runMapping(
       cloudEventsExampleConnector,
       deliveryOf(event, { 'content-type': 'application/json' }),
@@ -33,6 +33,15 @@ describe('cloudevents connector', () => {
         dedupe_key: 'https://shop.example.com/orders:A234-1234-1234',
         payload: { entity: { kind: 'order', id: 'SO-11290' }, total: 19.99 },
         occurred_at: '2026-06-11T09:03:02Z',
+        cloudevent: {
+          specversion: '1.0',
+          id: 'A234-1234-1234',
+          source: 'https://shop.example.com/orders',
+          type: 'order.created',
+          time: '2026-06-11T09:03:02Z',
+          datacontenttype: 'application/json',
+          extensions: {},
+        },
       },
     ]);
   });

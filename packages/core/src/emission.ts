@@ -1,3 +1,5 @@
+import type { CloudEventContext } from './cloudevent-context.ts';
+
 /**
  * What a connector's mapping returns: the envelope fields the connector owns.
  * The platform stamps everything else at ingest.
@@ -22,4 +24,6 @@ export interface Emission {
   readonly session_id?: string | null;
   /** Platform and operator events: the event that caused this one. */
   readonly causation_id?: string | null;
+  /** The CloudEvent this emission was decoded from, its context attributes as sent; `type` is `event_type`. */
+  readonly cloudevent?: CloudEventContext | null;
 }

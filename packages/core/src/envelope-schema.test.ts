@@ -26,6 +26,7 @@ const envelope: Envelope = {
   payload: { entity: { kind: 'order', id: '42' }, total: 12.5 },
   agent_id: null,
   session_id: null,
+  cloudevent: null,
 };
 
 const emission: Emission = {
@@ -62,6 +63,29 @@ describe('EnvelopeSchema', () => {
     assert.equal(Value.Check(EnvelopeSchema, { ...envelope, mode: 'loud' }), false);
     assert.equal(Value.Check(EnvelopeSchema, { ...envelope, received_at: 'yesterday' }), false);
     assert.equal(Value.Check(EnvelopeSchema, { ...envelope, reseller_id: undefined }), false);
+  });
+
+  it('holds the original CloudEvent’s context attributes, or null', () => {
+    const cloudevent = {
+      specversion: '1.0',
+      id: 'A-42',
+      source: '/shops/eu-1',
+      type: 'order.created',
+      subject: 'orders/42',
+      time: '2026-06-11T11:03:02+02:00',
+      extensions: { region: 'eu', attempt: 3, urgent: true },
+    };
+    assert.equal(Value.Check(EnvelopeSchema, { ...envelope, cloudevent }), true);
+    const bad = (change: object) =>
+      Value.Check(EnvelopeSchema, { ...envelope, cloudevent: { ...cloudevent, ...change } });
+    assert.equal(bad({ extensions: { Region: 'eu' } }), false);
+    assert.equal(bad({ extensions: { deep: { a: 1 } } }), false);
+    assert.equal(bad({ extensions: { big: 2 ** 31 } }), false);
+    assert.equal(bad({ time: 'yesterday' }), false);
+    assert.equal(bad({ region: 'eu' }), false);
+    assert.equal(bad({ id: '' }), false);
+    const doc = envelopeJsonSchema() as { properties: Record<string, { anyOf: unknown[] }> };
+    assert.equal(doc.properties['cloudevent']?.anyOf.length, 2);
   });
 });
 

@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import type { CloudEventContext } from './cloudevent-context.ts';
 import type { Emission } from './emission.ts';
 import type { Envelope } from './envelope.ts';
 import { EVENT_TYPE_PATTERN, SOURCE_PATTERN, STREAM_KEY_PATTERN } from './naming.ts';
@@ -26,6 +27,42 @@ const Payload = Type.Record(Type.String(), Type.Unknown(), {
   description: 'The normalized observation; `payload.entity = { kind, id }` names what it is about.',
 });
 
+/** A CloudEvents extension attribute name: lowercase letters and digits. */
+export const CLOUDEVENT_ATTRIBUTE_NAME_PATTERN = /^[a-z0-9]+$/;
+
+const Attribute = Type.String({ minLength: 1 });
+
+/** The context attributes of a CloudEvent that came in (see {@link CloudEventContext}). */
+export const CloudEventContextSchema = Type.Object(
+  {
+    specversion: Type.Literal('1.0'),
+    id: Attribute,
+    source: Attribute,
+    type: Attribute,
+    subject: Type.Optional(Attribute),
+    time: Type.Optional(Timestamp),
+    datacontenttype: Type.Optional(Attribute),
+    dataschema: Type.Optional(Attribute),
+    extensions: Type.Record(
+      Type.String({ pattern: CLOUDEVENT_ATTRIBUTE_NAME_PATTERN.source }),
+      Type.Union([
+        Type.String(),
+        Type.Integer({ minimum: -2_147_483_648, maximum: 2_147_483_647 }),
+        Type.Boolean(),
+      ]),
+      { additionalProperties: false },
+    ),
+  },
+  {
+    additionalProperties: false,
+    title: 'CloudEventContext',
+    description:
+      'The context attributes of the CloudEvent the envelope came in as, unchanged; extensions by name.',
+  },
+);
+
+const NullableCloudEvent = Type.Union([CloudEventContextSchema, Type.Null()]);
+
 /** The envelope (DESIGN.md §2) as a TypeBox schema; field names are exactly those of {@link Envelope}. */
 export const EnvelopeSchema = Type.Object(
   {
@@ -48,6 +85,7 @@ export const EnvelopeSchema = Type.Object(
     payload: Payload,
     agent_id: NullableId,
     session_id: NullableId,
+    cloudevent: NullableCloudEvent,
   },
   { additionalProperties: false, title: 'Envelope' },
 );
@@ -65,6 +103,7 @@ export const EmissionSchema = Type.Object(
     agent_id: Type.Optional(NullableId),
     session_id: Type.Optional(NullableId),
     causation_id: Type.Optional(NullableId),
+    cloudevent: Type.Optional(NullableCloudEvent),
   },
   { additionalProperties: false, title: 'Emission' },
 );
@@ -73,8 +112,10 @@ export const EmissionSchema = Type.Object(
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const envelopeSchemaMatches: Same<Static<typeof EnvelopeSchema>, Envelope> = true;
 const emissionSchemaMatches: Same<Static<typeof EmissionSchema>, Emission> = true;
+const cloudEventSchemaMatches: Same<Static<typeof CloudEventContextSchema>, CloudEventContext> = true;
 void envelopeSchemaMatches;
 void emissionSchemaMatches;
+void cloudEventSchemaMatches;
 
 /** A plain JSON Schema document (draft 2020-12), free of TypeBox's symbol keys. */
 export type JsonSchemaDocument = Readonly<Record<string, unknown>>;

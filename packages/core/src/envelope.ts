@@ -1,3 +1,5 @@
+import type { CloudEventContext } from './cloudevent-context.ts';
+
 /** Envelope schema version stamped on every envelope this build writes. */
 export const SCHEMA_VERSION = '1';
 
@@ -13,7 +15,7 @@ export interface EntityRef {
 /**
  * The canonical event envelope. Field names are the public contract (DESIGN.md §2).
  * Platform fields are stamped at ingest; a connector owns only `source`, `event_type`, `stream`,
- * `dedupe_key`, `correlation_id`, `occurred_at` and `payload`.
+ * `dedupe_key`, `correlation_id`, `occurred_at`, `payload` and `cloudevent`.
  */
 export interface Envelope {
   readonly event_id: string;
@@ -35,6 +37,8 @@ export interface Envelope {
   readonly payload: Readonly<Record<string, unknown>>;
   readonly agent_id: string | null;
   readonly session_id: string | null;
+  /** The context attributes of the CloudEvent this envelope came in as; null when it did not. */
+  readonly cloudevent: CloudEventContext | null;
 }
 
 /** The envelope's field names in contract order. */
@@ -58,4 +62,5 @@ export const ENVELOPE_FIELDS = [
   'payload',
   'agent_id',
   'session_id',
+  'cloudevent',
 ] as const satisfies ReadonlyArray<keyof Envelope>;

@@ -1,7 +1,10 @@
 import { entityKey } from './entity-key.ts';
 import type { Envelope } from './envelope.ts';
 
-/** The envelope fields an idempotency-key template may name, besides `payload.<path>`. */
+/**
+ * The envelope fields an idempotency-key template may name, besides `payload.<path>`. The API checks
+ * templates against these; the router renders them (`renderIdempotencyKey` in @sluice/route).
+ */
 export const IDEMPOTENCY_PLACEHOLDERS = [
   'trigger_id',
   'event_id',
@@ -42,28 +45,4 @@ export function checkIdempotencyTemplate(template: string): string[] {
   }
   if (/[{}]/.test(template.replace(PLACEHOLDER, ''))) problems.push('a { or } without its pair');
   return problems;
-}
-
-function payloadValue(envelope: Envelope, path: string): string {
-  let value: unknown = envelope.payload;
-  for (const key of path.split('.').slice(1)) {
-    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-  }
-  if (value === undefined || value === null) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-
-/** Renders a checked template over an envelope for one trigger; a field that is missing renders empty. */
-export function renderIdempotencyKey(
-  template: string | null | undefined,
-  triggerId: string,
-  envelope: Envelope,
-): string {
-  return (template ?? DEFAULT_IDEMPOTENCY_TEMPLATE).replace(PLACEHOLDER, (_, name: string) => {
-    if (name === 'trigger_id') return triggerId;
-    if (name === 'entity_key') return entityKey(envelope.payload) ?? '';
-    if (name.startsWith('payload.')) return payloadValue(envelope, name);
-    const value = (envelope as unknown as Record<string, unknown>)[name];
-    return value === undefined || value === null ? '' : String(value);
-  });
 }

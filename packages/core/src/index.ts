@@ -8,6 +8,8 @@ export {
   type PartitionedConsumerOptions,
 } from './bus/partitioned-consumer.ts';
 export { InProcessChangeFeed } from './changes/in-process-change-feed.ts';
+export type { CloudEventContext, CloudEventExtensionValue } from './cloudevent-context.ts';
+export { CLOUDEVENT_CONTEXT_MAX_BYTES, CLOUDEVENT_CORE_ATTRIBUTES } from './cloudevent-context.ts';
 export type {
   Condition,
   ConditionAll,
@@ -40,6 +42,8 @@ export type { EntityRef, Envelope, EnvelopeMode } from './envelope.ts';
 export { ENVELOPE_FIELDS, SCHEMA_VERSION } from './envelope.ts';
 export type { JsonSchemaDocument } from './envelope-schema.ts';
 export {
+  CLOUDEVENT_ATTRIBUTE_NAME_PATTERN,
+  CloudEventContextSchema,
   DEDUPE_KEY_MAX_LENGTH,
   EmissionSchema,
   EnvelopeSchema,
@@ -54,7 +58,6 @@ export {
   DEFAULT_IDEMPOTENCY_TEMPLATE,
   IDEMPOTENCY_PLACEHOLDERS,
   MAX_IDEMPOTENCY_TEMPLATE,
-  renderIdempotencyKey,
 } from './idempotency-key.ts';
 export type { IdKind } from './ids.ts';
 export {

@@ -87,6 +87,30 @@ describe('buildDeliveryRequest', () => {
     assert.equal(event.traceid, envelope.trace_id);
   });
 
+  it('cloudevents: an envelope that came in as a CloudEvent goes out with its own attributes', () => {
+    const arrived = envelopeFixture({
+      cloudevent: {
+        specversion: '1.0',
+        id: 'A-42',
+        source: 'urn:sensors:hall-3',
+        type: 'reading.recorded',
+        subject: 'dev-7',
+        time: '2026-06-11T11:03:02+02:00',
+        extensions: { region: 'eu-west', attempt: 3 },
+      },
+    });
+    const request = built({ envelope: arrived, action: { ...action, format: 'cloudevents' } });
+    const event = JSON.parse(request.body.toString('utf8'));
+    assert.deepEqual(
+      [event.id, event.source, event.type, event.subject, event.time, event.region, event.attempt],
+      ['A-42', 'urn:sensors:hall-3', 'reading.recorded', 'dev-7', '2026-06-11T11:03:02+02:00', 'eu-west', 3],
+    );
+    assert.equal(event.sluiceeventid, arrived.event_id);
+    assert.equal(event.tenantid, arrived.tenant_id);
+    assert.deepEqual(event.data, arrived.payload);
+    assert.deepEqual(decodeBack('cloudevents', request), arrived);
+  });
+
   it('integration-event: the camelCase shape, which decodes back to the envelope', () => {
     const request = built({ action: { ...action, format: 'integration-event' } });
     const body = JSON.parse(request.body.toString('utf8'));

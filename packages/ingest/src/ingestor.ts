@@ -182,6 +182,7 @@ export function createIngestor(deps: IngestorDeps): Ingestor {
         payload: emission.payload,
         agent_id: emission.agent_id ?? null,
         session_id: emission.session_id ?? null,
+        cloudevent: emission.cloudevent ?? null,
       };
     });
     return {

@@ -42,7 +42,10 @@ function refused(raw: unknown, field: string, rule: string, code = 'emission_inv
 describe('validateEmission', () => {
   it('accepts a valid emission and resolves its stream from the event type', () => {
     const result = check(valid);
-    assert.deepEqual(result, { ok: true, emission: { ...valid, stream: 'orders', occurred_at: null } });
+    assert.deepEqual(result, {
+      ok: true,
+      emission: { ...valid, stream: 'orders', occurred_at: null, cloudevent: null },
+    });
   });
 
   it('accepts an explicit stream that declares the event type', () => {

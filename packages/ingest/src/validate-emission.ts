@@ -1,4 +1,13 @@
-import { type Connector, type Emission, type ErrorCode, isEventType, isSourceId } from '@sluice/core';
+import {
+  CLOUDEVENT_CONTEXT_MAX_BYTES,
+  type CloudEventContext,
+  type Connector,
+  type Emission,
+  type ErrorCode,
+  isEventType,
+  isSourceId,
+} from '@sluice/core';
+import { validateCloudEventContext } from '@sluice/core/codecs';
 import { resolveStream } from '@sluice/map';
 import type { IngestLimits } from './ingest-limits.ts';
 
@@ -11,7 +20,11 @@ export interface EmissionViolation {
   readonly message: string;
 }
 
-export type ValidatedEmission = Emission & { readonly stream: string; readonly occurred_at: string | null };
+export type ValidatedEmission = Emission & {
+  readonly stream: string;
+  readonly occurred_at: string | null;
+  readonly cloudevent: CloudEventContext | null;
+};
 
 export type EmissionCheck =
   | { readonly ok: true; readonly emission: ValidatedEmission }
@@ -31,6 +44,7 @@ const KNOWN_FIELDS = new Set([
   'agent_id',
   'session_id',
   'causation_id',
+  'cloudevent',
 ]);
 
 /** `\u0000` in JSON text, not preceded by an escaping backslash. */
@@ -155,6 +169,8 @@ export function validateEmission(
     }
     occurredAt = parsed.toISOString();
   }
+  const cloudevent = checkCloudEvent(raw['cloudevent'], event_type);
+  if (!cloudevent.ok) return fail('cloudevent', cloudevent.rule, cloudevent.message);
   return {
     ok: true,
     emission: {
@@ -162,6 +178,37 @@ export function validateEmission(
       ...(typeof correlation_id === 'string' ? { correlation_id } : {}),
       stream: resolved.stream,
       occurred_at: occurredAt,
+      cloudevent: cloudevent.context,
     },
   };
+}
+
+/**
+ * The original CloudEvent's context of an emission, when it has one: a valid context, of the emission's
+ * `event_type`, within {@link CLOUDEVENT_CONTEXT_MAX_BYTES} and free of U+0000 (which jsonb cannot hold).
+ */
+function checkCloudEvent(
+  value: unknown,
+  eventType: string,
+):
+  | { readonly ok: true; readonly context: CloudEventContext | null }
+  | { readonly ok: false; readonly rule: string; readonly message: string } {
+  if (value === undefined || value === null) return { ok: true, context: null };
+  const checked = validateCloudEventContext(value);
+  if (!checked.ok) return { ok: false, rule: 'cloudevent_context', message: checked.error.message };
+  const context = checked.value;
+  if (context.type !== eventType) {
+    const message = `cloudevent.type ${JSON.stringify(context.type)} must be the event_type "${eventType}".`;
+    return { ok: false, rule: 'matches_event_type', message };
+  }
+  const json = JSON.stringify(context);
+  if (ESCAPED_NUL.test(json)) {
+    return { ok: false, rule: 'no_nul', message: 'cloudevent must not contain the character U+0000.' };
+  }
+  const size = Buffer.byteLength(json);
+  if (size > CLOUDEVENT_CONTEXT_MAX_BYTES) {
+    const message = `cloudevent is ${size} bytes; the limit is ${CLOUDEVENT_CONTEXT_MAX_BYTES}.`;
+    return { ok: false, rule: 'max_bytes', message };
+  }
+  return { ok: true, context };
 }

@@ -132,16 +132,23 @@ for (const storeAdapter of STORE_ADAPTERS) {
       it('sends again what a relay published but nobody acknowledged, once its lease lapses', () =>
         withBus(async ({ bus }, cleanup) => {
           const connection = await createTestConnection(store, 'Crash');
-          for (const n of ['c1', 'c2']) await append(connection, n);
+          // One transaction: a claim takes both rows or neither, whatever holds the commit horizon back.
+          await store.events.append({
+            connection,
+            envelopes: [preparedEnvelope(connection, 'c1'), preparedEnvelope(connection, 'c2')],
+            dedupeWindowMs: day,
+          });
           const seen = probe(bus);
           cleanup(seen);
           const mine = () => seen.messages.filter((m) => m.key === connection.id);
           // The first relay publishes and dies before anything acknowledges: its rows stay leased.
-          const dead = new Relay({ outbox: store.outbox, bus, owner: 'relay-dead', leaseMs: 300 });
-          await eventually(
-            'the first publish',
-            async () => (await dead.runOnce()).published > 0 || mine().length >= 2,
-          );
+          const leaseMs = 600;
+          const dead = new Relay({ outbox: store.outbox, bus, owner: 'relay-dead', leaseMs });
+          let claimedAt = 0;
+          await eventually('the first publish', async () => {
+            claimedAt = Date.now();
+            return (await dead.runOnce()).published === 2;
+          });
           await eventually('2 messages', () => mine().length >= 2);
           const second = new Relay({
             outbox: store.outbox,
@@ -152,9 +159,9 @@ for (const storeAdapter of STORE_ADAPTERS) {
           });
           second.start();
           cleanup(second);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          assert.equal(mine().length, 2, 'not while the lease lasts');
           await eventually('the repeat', () => mine().length >= 4, 5_000);
+          assert.ok(Date.now() - claimedAt >= leaseMs, 'not before the lease lapsed');
+          assert.equal(mine().length, 4);
           const positions = mine().map((m) => m.attributes.position);
           assert.deepEqual(positions.slice(2), positions.slice(0, 2), 'the same rows, in the same order');
           await store.outbox.acknowledge(positions);

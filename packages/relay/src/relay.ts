@@ -28,9 +28,9 @@ export interface RelayOptions {
 }
 
 /**
- * The relay worker: claim → publish, in a loop; the router acknowledges what it routed. It looks again at once after a pass that
- * found work, waits `idleMs` after an empty one (or less, when `nudge` says something was appended), and
- * backs off after a failure. It never throws out of its loop. Any number of relays may run at once.
+ * The relay worker: claim → publish, in a loop; the router acknowledges what it routed. It looks again at
+ * once after a full claim, and otherwise waits `idleMs` (or less, when `nudge` says something was appended
+ * or `acknowledged` that rows were routed), and backs off after a failure. It never throws out of its loop. Any number of relays may run at once.
  */
 export class Relay {
   readonly #options: RelayOptions;
@@ -39,6 +39,12 @@ export class Relay {
   readonly #stopWake = new WakeUp();
   #loop: Promise<void> | undefined;
   #stopping = false;
+  /**
+   * Set after a pass that published: its connections are held until the router acknowledges, so a claim
+   * woken by an append would most likely find nothing. Appends then wait for `acknowledged` or the idle
+   * interval instead of costing an empty claim each.
+   */
+  #awaitingAck = false;
 
   constructor(options: RelayOptions) {
     this.#options = options;
@@ -52,8 +58,17 @@ export class Relay {
     this.#loop = this.#run();
   }
 
-  /** Something was appended: look at the outbox now rather than after the idle interval. */
+  /**
+   * Something was appended: look at the outbox now rather than after the idle interval — unless what this
+   * relay published last is not acknowledged yet, in which case it looks when it is (or after the interval).
+   */
   nudge(): void {
+    if (!this.#awaitingAck) this.#wake.nudge();
+  }
+
+  /** A router in this process acknowledged rows: their connections can be claimed again, so look now. */
+  acknowledged(): void {
+    this.#awaitingAck = false;
     this.#wake.nudge();
   }
 
@@ -80,6 +95,7 @@ export class Relay {
 
   async #run(): Promise<void> {
     const idleMs = this.#options.idleMs ?? 20;
+    const batchSize = this.#options.batchSize ?? 500;
     const backoff = this.#options.backoff ?? { minMs: 100, maxMs: 5_000 };
     let failures = 0;
     while (!this.#stopping) {
@@ -87,7 +103,14 @@ export class Relay {
         const pass = await this.runOnce();
         failures = 0;
         if (pass.claimed > 0) this.#options.onPass?.(pass);
-        if (pass.claimed === 0) await this.#wake.sleep(idleMs);
+        if (pass.published > 0) this.#awaitingAck = true;
+        // A claim short of the limit took everything claimable: the next one would find only what commits
+        // meanwhile, and its connections held. So wait for an acknowledgement, an append or the interval.
+        if (pass.claimed < batchSize) {
+          await this.#wake.sleep(idleMs);
+          // The interval passed (or a nudge came): look again, and let appends wake the relay again.
+          this.#awaitingAck = false;
+        }
       } catch (error) {
         failures++;
         this.#report(error);

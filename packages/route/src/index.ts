@@ -1,3 +1,4 @@
+export { cesqlHook } from './cesql-hook.ts';
 export type {
   CompileConditionOptions,
   CompiledCondition,
@@ -20,6 +21,7 @@ export type { ConditionTextResult } from './condition-text.ts';
 export { parseCondition } from './condition-text.ts';
 export type { EventTypePattern, EventTypePatternResult } from './event-type-pattern.ts';
 export { matchesEventType, PATTERN_LIMITS, parseEventTypePattern } from './event-type-pattern.ts';
+export { renderIdempotencyKey } from './idempotency-key.ts';
 export type { RoutedBatch } from './route-batch.ts';
 export { routeMessages } from './route-batch.ts';
 export type { RouteTrigger, RouteTriggerResult } from './route-trigger.ts';

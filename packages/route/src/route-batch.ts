@@ -1,11 +1,5 @@
-import {
-  type DeliveredMessage,
-  type Envelope,
-  entityKey,
-  type NewJob,
-  ORIGIN_PRIORITY,
-  renderIdempotencyKey,
-} from '@sluice/core';
+import { type DeliveredMessage, type Envelope, entityKey, type NewJob, ORIGIN_PRIORITY } from '@sluice/core';
+import { renderIdempotencyKey } from './idempotency-key.ts';
 import type { RouteTrigger } from './route-trigger.ts';
 
 /** What routing one batch of bus messages makes: jobs in event order, and what matched nothing. */
@@ -24,7 +18,8 @@ export interface RoutedBatch {
 
 /**
  * Routes bus messages in order: each envelope against its tenant's triggers, each match a job with the
- * trigger's priority or else its origin's, the entity key of its payload and the position of its event.
+ * trigger's priority or else its origin's, the entity key of its payload, the position of its event and
+ * the trigger's idempotency-key template rendered for it.
  */
 export function routeMessages(
   messages: ReadonlyArray<DeliveredMessage>,
@@ -53,6 +48,11 @@ export function routeMessages(
     matched++;
     const entity = entityKey(envelope.payload);
     for (const trigger of triggers) {
+      const idempotencyKey = renderIdempotencyKey(trigger.idempotency_key, {
+        trigger_id: trigger.id,
+        entity_key: entity,
+        envelope,
+      });
       jobs.push({
         tenant_id: envelope.tenant_id,
         trigger_id: trigger.id,
@@ -61,7 +61,7 @@ export function routeMessages(
         priority: trigger.priority ?? ORIGIN_PRIORITY[message.attributes.origin],
         entity_key: entity,
         position: message.attributes.position,
-        idempotency_key: renderIdempotencyKey(trigger.idempotency_key, trigger.id, envelope),
+        ...(idempotencyKey === undefined ? {} : { idempotency_key: idempotencyKey }),
       });
     }
   }

@@ -8,8 +8,8 @@ export interface RouteTrigger extends RoutableTrigger {
   readonly condition: Condition | null;
   /** Null: the default priority of the event's origin. */
   readonly priority: Priority | null;
-  /** The jobs' idempotency-key template; null or absent: `{trigger_id}:{event_id}`. */
-  readonly idempotency_key?: string | null;
+  /** The jobs' idempotency-key template; null: `{trigger_id}:{event_id}`. */
+  readonly idempotency_key: string | null;
 }
 
 /** The routable form of a stored trigger, or the problem of its text condition. */
@@ -41,8 +41,8 @@ export function routeTriggerOf(trigger: Trigger): RouteTriggerResult {
       event_types: trigger.event_types,
       condition,
       priority: trigger.priority,
-      enabled: trigger.enabled,
       idempotency_key: trigger.idempotency_key ?? null,
+      enabled: trigger.enabled,
     },
   };
 }

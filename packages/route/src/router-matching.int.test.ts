@@ -105,7 +105,10 @@ for (const storeAdapter of STORE_ADAPTERS) {
         const tenant = await tenantOf(connection);
         const byOrigin = await h.store.triggers.create(newTrigger(tenant, 'default', ['order.created']));
         const fixed = await h.store.triggers.create(
-          newTrigger(tenant, 'fixed', ['order.created'], { priority: 'P3' }),
+          newTrigger(tenant, 'fixed', ['order.created'], {
+            priority: 'P3',
+            idempotency_key: 'fixed:{entity_key}',
+          }),
         );
         await h.changed(tenant.id);
         const ids = await appendAll(
@@ -126,6 +129,16 @@ for (const storeAdapter of STORE_ADAPTERS) {
         assert.deepEqual(
           ids.map((id) => priorityOf(id, fixed.id)),
           ['P3', 'P3', 'P3', 'P3'],
+        );
+        assert.deepEqual(
+          jobs.filter((j) => j.trigger_id === fixed.id).map((j) => j.idempotency_key),
+          ORIGINS.map((_, i) => `fixed:order:p${i}`),
+          'the key template of the trigger, rendered per event',
+        );
+        assert.equal(
+          jobs.find((j) => j.trigger_id === byOrigin.id)?.idempotency_key,
+          `${byOrigin.id}:${ids[0]}`,
+          'the default key',
         );
       });
 

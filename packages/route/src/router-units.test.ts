@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { busMessageOf, type DeliveredMessage, type Trigger, type TriggerStore } from '@sluice/core';
+import { renderIdempotencyKey } from './idempotency-key.ts';
 import { routeMessages } from './route-batch.ts';
 import type { RouteTrigger } from './route-trigger.ts';
 import { routeTriggerOf } from './route-trigger.ts';
@@ -37,6 +38,19 @@ const delivered = (
   ...busMessageOf(envelopeFixture(fields), { origin, position }),
   id: '1-0',
   redelivered: false,
+});
+
+describe('renderIdempotencyKey', () => {
+  it('fills the trigger id, the entity key and envelope paths, and leaves the default to the store', () => {
+    const envelope = envelopeFixture({ payload: { entity: { kind: 'order', id: '7' }, order: { n: 3 } } });
+    const context = { trigger_id: 'trg_1', entity_key: 'order:7', envelope };
+    assert.equal(
+      renderIdempotencyKey('risk:{entity_key}:{payload.order.n}:{trigger_id}:{missing.x}', context),
+      'risk:order:7:3:trg_1:',
+    );
+    assert.equal(renderIdempotencyKey('{event_id}', context), envelope.event_id);
+    assert.equal(renderIdempotencyKey(null, context), undefined);
+  });
 });
 
 describe('TriggerIndex.replaceTenant', () => {

@@ -264,15 +264,15 @@ async function writeAccepted(
            connection_id text, ordinal bigint, source text, event_type text, stream text, dedupe_key text,
            correlation_id text, causation_id text, trace_id text, occurred_at timestamptz, received_at timestamptz,
            mode text, schema_version text, payload jsonb, agent_id text, session_id text, entity_key text,
-           origin text)
+           origin text, cloudevent jsonb)
          JOIN advanced a ON a.id = e.connection_id
      ), stored AS (
        INSERT INTO envelopes (event_id, tenant_id, reseller_id, workspace_id, connection_id, sequence, source,
          event_type, stream, dedupe_key, correlation_id, causation_id, trace_id, occurred_at, received_at, mode,
-         schema_version, payload, agent_id, session_id, entity_key)
+         schema_version, payload, agent_id, session_id, entity_key, cloudevent)
        SELECT event_id, tenant_id, reseller_id, workspace_id, connection_id, sequence, source, event_type, stream,
          dedupe_key, correlation_id, causation_id, trace_id, occurred_at, received_at, mode, schema_version, payload,
-         agent_id, session_id, entity_key
+         agent_id, session_id, entity_key, cloudevent
          FROM rows ORDER BY connection_id, sequence
      ), queued AS (
        INSERT INTO outbox (event_id, tenant_id, connection_id, sequence, origin)

@@ -247,6 +247,14 @@ CREATE TABLE job_attempts (
 `,
   },
   {
+    id: '0008_cloudevent_attributes',
+    sql: `
+-- The context attributes of the CloudEvent an envelope came in as (id, source, type, subject, time,
+-- extensions…), as the sender set them; null for envelopes that did not arrive as CloudEvents.
+ALTER TABLE envelopes ADD COLUMN cloudevent jsonb;
+`,
+  },
+  {
     id: '0009_job_queue',
     sql: `
 -- The executor's queue lives on the job table. run_after: when the job may next run (its creation, or the

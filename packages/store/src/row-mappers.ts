@@ -44,6 +44,7 @@ export function toEnvelope(row: Row): Envelope {
     payload: row['payload'] as Record<string, unknown>,
     agent_id: textOrNull(row['agent_id']),
     session_id: textOrNull(row['session_id']),
+    cloudevent: (row['cloudevent'] ?? null) as Envelope['cloudevent'],
   };
 }
 

@@ -1,5 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { ERROR_CODES } from '@sluice/core';
+import { CloudEventContextSchema, ERROR_CODES } from '@sluice/core';
 
 /** `{ error: { code, message, details? } }`, the body of every error response. */
 export const ErrorResponse = Type.Object(
@@ -39,6 +39,7 @@ export const EnvelopeResponse = Type.Object(
     payload: Type.Record(Type.String(), Type.Unknown()),
     agent_id: Type.Union([Type.String(), Type.Null()]),
     session_id: Type.Union([Type.String(), Type.Null()]),
+    cloudevent: Type.Union([CloudEventContextSchema, Type.Null()]),
   },
   { $id: 'Envelope', description: 'The canonical event envelope.' },
 );

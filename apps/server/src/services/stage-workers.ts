@@ -12,9 +12,8 @@ import {
 } from '@sluice/core';
 import { type AnyActionRunner, Executor, HttpActionRunner, HttpDeliverer } from '@sluice/execute';
 import { Relay } from '@sluice/relay';
-import { Router } from '@sluice/route';
+import { cesqlHook, Router } from '@sluice/route';
 import type { Config } from '../config.ts';
-import { cesqlHook } from './cesql-hook.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface StageWorkersOptions {
@@ -95,7 +94,7 @@ export class StageWorkers {
           consumer: `router-${name}`,
           onBatch: (stats) => {
             // The acknowledged connections can be claimed again: a relay in this process looks now.
-            this.relay?.nudge();
+            if (stats.acknowledged > 0) this.relay?.acknowledged();
             if (stats.matched > 0) metrics.routed.inc({ outcome: 'matched' }, stats.matched);
             const unmatched = stats.dropped + stats.deadLettered;
             if (unmatched > 0) metrics.routed.inc({ outcome: 'unmatched' }, unmatched);

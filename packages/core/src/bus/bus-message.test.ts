@@ -23,6 +23,7 @@ const envelope: Envelope = {
   payload: { entity: { kind: 'order', id: '1' } },
   agent_id: null,
   session_id: null,
+  cloudevent: null,
 };
 
 describe('busMessageOf', () => {

@@ -4,13 +4,8 @@ import { Value } from '@sinclair/typebox/value';
 import { EnvelopeSchema } from '../envelope-schema.ts';
 import { SluiceError } from '../errors.ts';
 import type { CloudEvent } from './cloudevent.ts';
-import {
-  cloudEventSource,
-  cloudEventToEmission,
-  cloudEventToEnvelope,
-  ENVELOPE_EXTENSIONS,
-  envelopeToCloudEvent,
-} from './cloudevents.ts';
+import { cloudEventSource, ENVELOPE_EXTENSIONS } from './cloudevent-attributes.ts';
+import { cloudEventToEmission, cloudEventToEnvelope, envelopeToCloudEvent } from './cloudevents.ts';
 import { decodeHttp, encodeBatch, encodeBinary, encodeStructured } from './cloudevents-http.ts';
 import { FIXTURE_ENVELOPES } from './envelope-fixtures.ts';
 
@@ -143,6 +138,15 @@ describe('cloudEventToEmission', () => {
       dedupe_key: '/mycontext:A234-1234-1234',
       payload: { appinfoA: 'abc', appinfoB: 123, appinfoC: true },
       occurred_at: '2018-04-05T17:31:00Z',
+      cloudevent: {
+        specversion: '1.0',
+        id: 'A234-1234-1234',
+        source: '/mycontext',
+        type: 'com.example.someevent',
+        time: '2018-04-05T17:31:00Z',
+        datacontenttype: 'application/json',
+        extensions: {},
+      },
     });
   });
 

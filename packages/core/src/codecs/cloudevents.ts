@@ -1,38 +1,18 @@
 import { Buffer } from 'node:buffer';
 import { Value } from '@sinclair/typebox/value';
 import type { Emission } from '../emission.ts';
-import { entityKey } from '../entity-key.ts';
 import type { Envelope } from '../envelope.ts';
 import { DEDUPE_KEY_MAX_LENGTH, EnvelopeSchema } from '../envelope-schema.ts';
 import { type CloudEvent, invalidCloudEvent, isJsonContentType } from './cloudevent.ts';
+import {
+  cloudEventAttributes,
+  ENVELOPE_EXTENSIONS,
+  EVENT_ID_EXTENSION,
+  type ExtensionField,
+  RESERVED_EXTENSIONS,
+} from './cloudevent-attributes.ts';
+import { cloudEventContextOf } from './cloudevent-context-codec.ts';
 import { validateCloudEvent } from './cloudevent-validator.ts';
-
-/**
- * Envelope fields carried as CloudEvents extension attributes, with their attribute names
- * (lowercase `a-z0-9`, ≤ 20 characters). `event_id`, `event_type` and `payload` map to the core
- * attributes `id`, `type` and `data`; the envelope's own `source` is `sluicesource`, since the
- * CloudEvents `source` names the producing connection as a URI reference.
- */
-export const ENVELOPE_EXTENSIONS = {
-  reseller_id: 'resellerid',
-  tenant_id: 'tenantid',
-  workspace_id: 'workspaceid',
-  connection_id: 'connectionid',
-  source: 'sluicesource',
-  stream: 'stream',
-  dedupe_key: 'dedupekey',
-  correlation_id: 'correlationid',
-  causation_id: 'causationid',
-  trace_id: 'traceid',
-  occurred_at: 'occurredat',
-  received_at: 'receivedat',
-  mode: 'mode',
-  schema_version: 'schemaversion',
-  agent_id: 'agentid',
-  session_id: 'sessionid',
-} as const satisfies Record<Exclude<keyof Envelope, 'event_id' | 'event_type' | 'payload'>, string>;
-
-type ExtensionField = keyof typeof ENVELOPE_EXTENSIONS;
 
 const NULLABLE = new Set<ExtensionField>([
   'reseller_id',
@@ -43,41 +23,21 @@ const NULLABLE = new Set<ExtensionField>([
   'session_id',
 ]);
 
-/** The CloudEvents `source` of an envelope: the connection that produced it, under its tenant. */
-export function cloudEventSource(envelope: Pick<Envelope, 'tenant_id' | 'connection_id'>): string {
-  const tenant = encodeURIComponent(envelope.tenant_id);
-  return `/sluice/tenants/${tenant}/connections/${encodeURIComponent(envelope.connection_id)}`;
-}
-
 /**
- * Project an envelope onto a structured-mode CloudEvent: `id` = event_id, `source` = the connection
- * URI, `type` = event_type, `subject` = the entity key when the payload names one, `time` =
- * occurred_at, else received_at, `data` = payload, and every other field as an extension.
- * Null fields are omitted, since CloudEvents attributes cannot be null.
+ * Project an envelope onto a structured-mode CloudEvent: its context attributes
+ * ({@link cloudEventAttributes}: the original CloudEvent's, unchanged, when it came in as one) and
+ * `data` = payload.
  */
 export function envelopeToCloudEvent(envelope: Envelope): CloudEvent {
-  const extensions: Record<string, string> = {};
-  for (const [field, attribute] of Object.entries(ENVELOPE_EXTENSIONS)) {
-    const value = envelope[field as ExtensionField];
-    if (value !== null) extensions[attribute] = value;
-  }
-  const subject = entityKey(envelope.payload);
-  return {
-    specversion: '1.0',
-    id: envelope.event_id,
-    source: cloudEventSource(envelope),
-    type: envelope.event_type,
-    ...(subject === null ? {} : { subject }),
-    time: envelope.occurred_at ?? envelope.received_at,
-    datacontenttype: 'application/json',
-    ...extensions,
-    data: envelope.payload,
-  };
+  return { ...cloudEventAttributes(envelope), data: envelope.payload };
 }
 
 /**
  * The inverse of {@link envelopeToCloudEvent}: lossless for every valid envelope (an absent nullable
- * extension is null). Throws `invalid_cloudevent` naming the missing or invalid attribute.
+ * extension is null) whose original CloudEvent, if any, has no extension of a reserved name. With
+ * `sluiceeventid` the event came in as a CloudEvent: `id` is the original's, and the original context
+ * (every attribute but the reserved extensions and data) becomes `cloudevent`. Throws
+ * `invalid_cloudevent` naming the missing or invalid attribute.
  */
 export function cloudEventToEnvelope(event: CloudEvent): Envelope {
   const checked = validateCloudEvent(event);
@@ -94,8 +54,10 @@ export function cloudEventToEnvelope(event: CloudEvent): Envelope {
     }
     fields[field] = value ?? null;
   }
+  const eventId = ce[EVENT_ID_EXTENSION];
+  const cloudevent = eventId === undefined ? null : originalContext(ce);
   const envelope = {
-    event_id: ce.id,
+    event_id: eventId ?? ce.id,
     reseller_id: fields['reseller_id'],
     tenant_id: fields['tenant_id'],
     workspace_id: fields['workspace_id'],
@@ -114,11 +76,12 @@ export function cloudEventToEnvelope(event: CloudEvent): Envelope {
     payload: dataObject(ce),
     agent_id: fields['agent_id'],
     session_id: fields['session_id'],
+    cloudevent,
   };
   const error = Value.Errors(EnvelopeSchema, envelope).First();
   if (error !== undefined) {
     const field = error.path.split('/')[1] ?? '';
-    const attribute = attributeOf(field);
+    const attribute = field === 'event_id' && eventId !== undefined ? EVENT_ID_EXTENSION : attributeOf(field);
     throw invalidCloudEvent(
       `attribute '${attribute}' is not a valid envelope ${field}: ${error.message}`,
       attribute,
@@ -127,11 +90,21 @@ export function cloudEventToEnvelope(event: CloudEvent): Envelope {
   return envelope as Envelope;
 }
 
+/** The original CloudEvent's context in a projection: its attributes but the reserved extensions. */
+function originalContext(ce: CloudEvent): Envelope['cloudevent'] {
+  const attributes: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(ce)) {
+    if (!RESERVED_EXTENSIONS.has(name)) attributes[name] = value;
+  }
+  return cloudEventContextOf(attributes as CloudEvent);
+}
+
 /**
  * Map a CloudEvent received from a source onto an emission of connector `source`: type → event_type,
  * `${ce.source}:${ce.id}` → dedupe_key (source + id is unique per the CloudEvents spec), data →
- * payload (must be a JSON object), time → occurred_at, and the `correlationid` and `stream`
- * extensions when present. Throws `invalid_cloudevent` naming the attribute at fault.
+ * payload (must be a JSON object), time → occurred_at, the `correlationid` and `stream` extensions
+ * when present, and every context attribute, as sent, → `cloudevent`. Throws `invalid_cloudevent`
+ * naming the attribute at fault.
  */
 export function cloudEventToEmission(event: CloudEvent, options: { readonly source: string }): Emission {
   const checked = validateCloudEvent(event);
@@ -154,6 +127,7 @@ export function cloudEventToEmission(event: CloudEvent, options: { readonly sour
     occurred_at: ce.time ?? null,
     ...(typeof correlationId === 'string' && correlationId !== '' ? { correlation_id: correlationId } : {}),
     ...(typeof stream === 'string' && stream !== '' ? { stream } : {}),
+    cloudevent: cloudEventContextOf(ce),
   };
 }
 

@@ -21,6 +21,7 @@ const complete: Envelope = {
   payload: { entity: { kind: 'order', id: '42' }, total: 12.5, paid: true },
   agent_id: 'agent-7',
   session_id: 'sess-9',
+  cloudevent: null,
 };
 
 /** Every nullable field null, and no entity in the payload. */
@@ -44,6 +45,7 @@ const sparse: Envelope = {
   payload: {},
   agent_id: null,
   session_id: null,
+  cloudevent: null,
 };
 
 /** Non-ASCII in ids, keys and payload, characters that need percent-encoding in headers. */
@@ -76,5 +78,28 @@ const nested: Envelope = {
   },
 };
 
-/** Envelopes the codec tests round-trip: nulls, unicode, nested payloads. */
-export const FIXTURE_ENVELOPES: ReadonlyArray<Envelope> = [complete, sparse, unicode, nested];
+/** Came in as a CloudEvent: the sender's context attributes kept, its time as sent. */
+const arrived: Envelope = {
+  ...sparse,
+  event_id: '0190f2a4-7b1c-7d3e-8f00-123456789ac0',
+  source: 'cloudevents',
+  event_type: 'order.fulfilled',
+  stream: 'orders',
+  dedupe_key: '/shops/eu-1:A-42',
+  occurred_at: '2026-06-11T09:03:02.000Z',
+  payload: { entity: { kind: 'order', id: '42' }, total: 12.5 },
+  cloudevent: {
+    specversion: '1.0',
+    id: 'A-42',
+    source: '/shops/eu-1',
+    type: 'order.fulfilled',
+    subject: 'orders/42',
+    time: '2026-06-11T11:03:02+02:00',
+    datacontenttype: 'application/json',
+    dataschema: 'https://example.com/schemas/order.json',
+    extensions: { region: 'eu-west', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+  },
+};
+
+/** Envelopes the codec tests round-trip: nulls, unicode, nested payloads, an original CloudEvent. */
+export const FIXTURE_ENVELOPES: ReadonlyArray<Envelope> = [complete, sparse, unicode, nested, arrived];

@@ -11,14 +11,18 @@ export {
   isJsonContentType,
   mediaTypeOf,
 } from './cloudevent.ts';
-export { validateCloudEvent } from './cloudevent-validator.ts';
+export type { CloudEventAttributes } from './cloudevent-attributes.ts';
 export {
+  cloudEventAttributes,
   cloudEventSource,
-  cloudEventToEmission,
-  cloudEventToEnvelope,
+  ENTITY_KEY_EXTENSION,
   ENVELOPE_EXTENSIONS,
-  envelopeToCloudEvent,
-} from './cloudevents.ts';
+  EVENT_ID_EXTENSION,
+  RESERVED_EXTENSIONS,
+} from './cloudevent-attributes.ts';
+export { cloudEventContextOf, validateCloudEventContext } from './cloudevent-context-codec.ts';
+export { validateCloudEvent } from './cloudevent-validator.ts';
+export { cloudEventToEmission, cloudEventToEnvelope, envelopeToCloudEvent } from './cloudevents.ts';
 export type {
   CloudEventsHttpMode,
   DecodedCloudEvents,

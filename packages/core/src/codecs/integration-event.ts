@@ -1,3 +1,4 @@
+import type { CloudEventContext } from '../cloudevent-context.ts';
 import { entityKey } from '../entity-key.ts';
 import type { Envelope, EnvelopeMode } from '../envelope.ts';
 
@@ -26,6 +27,8 @@ export interface IntegrationEvent {
   readonly agentId: string | null;
   readonly sessionId: string | null;
   readonly payload: Readonly<Record<string, unknown>>;
+  /** The context attributes of the CloudEvent the envelope came in as, unchanged; null otherwise. */
+  readonly cloudevent: CloudEventContext | null;
 }
 
 /** Message attributes mirrored outside the body so broker subscriptions filter without parsing it. */
@@ -67,6 +70,7 @@ export function toIntegrationEvent(envelope: Envelope): IntegrationEvent {
     agentId: envelope.agent_id,
     sessionId: envelope.session_id,
     payload: envelope.payload,
+    cloudevent: envelope.cloudevent,
   };
 }
 
@@ -92,6 +96,7 @@ export function fromIntegrationEvent(event: IntegrationEvent): Envelope {
     payload: event.payload,
     agent_id: event.agentId,
     session_id: event.sessionId,
+    cloudevent: event.cloudevent ?? null,
   };
 }
 

@@ -29,6 +29,7 @@ export function envelopeFixture(overrides: Partial<Envelope> = {}): Envelope {
     },
     agent_id: null,
     session_id: null,
+    cloudevent: null,
     ...overrides,
   };
 }

@@ -27,6 +27,7 @@ export function envelopeFixture(fields: EnvelopeFields = {}): Envelope {
     payload: { entity: { kind: 'order', id: '1' } },
     agent_id: null,
     session_id: null,
+    cloudevent: null,
     ...fields,
   };
 }

@@ -25,6 +25,7 @@ export function preparedEnvelope(
     payload: { entity: { kind: 'order', id: String(n) }, n },
     agent_id: null,
     session_id: null,
+    cloudevent: null,
     ...overrides,
   };
 }
