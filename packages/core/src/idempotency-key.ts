@@ -1,6 +1,3 @@
-import { entityKey } from './entity-key.ts';
-import type { Envelope } from './envelope.ts';
-
 /**
  * The envelope fields an idempotency-key template may name, besides `payload.<path>`. The API checks
  * templates against these; the router renders them (`renderIdempotencyKey` in @sluice/route).
