@@ -14,6 +14,7 @@ import { startWebhookTarget, type WebhookTarget } from './testing/webhook-target
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const LEASE_SECONDS = 2;
 const SLOTS = 4;
+const TENANT_CAP = 3 * SLOTS - 2;
 const RUN = randomBytes(3).toString('hex');
 
 type Auth = { authorization: string; 'content-type': string };
@@ -107,6 +108,8 @@ describe('3 executor processes: order, priority, fairness, kill -9', () => {
       SLUICE_ALLOW_PRIVATE_TARGETS: '1',
       SLUICE_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
       SLUICE_EXECUTOR_CONCURRENCY: String(SLOTS),
+      // Below the executors' 12 slots, so one tenant never holds them all.
+      SLUICE_TENANT_CONCURRENCY: String(TENANT_CAP),
     };
     const start = async (workers: string, extra: Record<string, string> = {}) => {
       const dataDir = await mkdtemp(join(tmpdir(), 'sluice-exec-'));
@@ -184,14 +187,15 @@ describe('3 executor processes: order, priority, fairness, kill -9', () => {
       busy,
       Array.from({ length: FLOOD }, (_, i) => ({ kind: 'flood', entity: `flood-${i}`, n: i })),
     );
-    // Every slot of every executor busy with P4 work, and a backlog behind it.
-    await until(() => of('/flood').length >= 3 * SLOTS, 20_000, 'the flood to fill the slots');
+    // As many slots as the tenant may hold busy with P4 work, and a backlog behind it.
+    await until(() => of('/flood').length >= TENANT_CAP, 20_000, 'the flood to fill the slots');
     const busyLatency = await urgentAt(1);
     const floodDone = of('/flood').length;
     process.stdout.write(
       `# P1 latency: idle ${idle} ms, behind a P4 flood ${busyLatency} ms (a P4 job takes ${JOB_MS} ms; ${floodDone}/${FLOOD} P4 done)\n`,
     );
     assert.ok(floodDone < FLOOD - 3 * SLOTS, 'the P4 backlog was still there');
+    // The tenant is at its cap, so its P1 waits for one of its P4 jobs to end: at most one job's time.
     assert.ok(busyLatency <= idle + JOB_MS + 250, `P1 waited ${busyLatency} ms (idle ${idle} ms)`);
     await until(() => of('/flood').length === FLOOD, 30_000, 'the flood to drain');
   });
