@@ -28,6 +28,7 @@ export interface StageWorkersOptions {
     | 'executorConcurrency'
     | 'tenantConcurrency'
     | 'jobResultTtlMs'
+    | 'databaseUrl'
   >;
   readonly store: Stores;
   readonly changes: ChangeFeed;
@@ -137,6 +138,8 @@ export class StageWorkers {
       owner: `executor-${name}`,
       runners: [http, ...(options.runners ?? [])],
       concurrency: config.executorConcurrency,
+      // Embedded mode shares one PGlite connection with ingest; its router nudges the executor anyway.
+      idleMs: config.databaseUrl === null ? 200 : 50,
       leaseMs: config.jobLeaseMs,
       resultTtlMs: config.jobResultTtlMs,
       ...(config.tenantConcurrency === null ? {} : { tenantConcurrency: config.tenantConcurrency }),
