@@ -73,7 +73,11 @@ for (const adapter of STORE_ADAPTERS) {
         });
         const [a] = await world.jobsFor(trigger, 1);
         assert.ok(a !== undefined);
-        await eventually(() => down.requests.length === 1);
+        // Its 503 recorded (and so the breaker opened) before the second job exists.
+        await eventually(
+          async () =>
+            (await store.jobs.get(a.tenant_id, a.id))?.attempts.some((x) => x.status_code === 503) === true,
+        );
         const [b] = await world.jobsFor(trigger, 1);
         assert.ok(b !== undefined);
         await eventually(async () => {
@@ -110,6 +114,38 @@ for (const adapter of STORE_ADAPTERS) {
         return jobs.every((job) => job?.status === 'skipped');
       });
       assert.equal(receiver.requests.length, before);
+    });
+    it('stops within its bound: a job still running is aborted and ends as a retry', async () => {
+      await clearQueue(db.client);
+      await executor.stop();
+      const hanging = await startReceiver(() => {});
+      const stopping = new Executor({
+        queue: store.queue,
+        owner: 'exec-stopping',
+        runners: [new HttpActionRunner({ deliverer, secretOf: (t, id) => openTestSecret(store, t, id) })],
+        leaseMs: 5_000,
+        idleMs: 20,
+        stopGraceMs: 100,
+        fact: worldFact,
+        disableTrigger: async () => {},
+      });
+      try {
+        const world = await executorWorld(store, 'Stopping');
+        const trigger = await world.httpTrigger(`${hanging.origin}/slow`);
+        const [job] = await world.jobsFor(trigger, 1);
+        assert.ok(job !== undefined);
+        stopping.start();
+        await eventually(() => hanging.requests.length === 1);
+        const started = Date.now();
+        await stopping.stop();
+        assert.ok(Date.now() - started < 3_000, 'stop is bounded');
+        const stored = await store.jobs.get(job.tenant_id, job.id);
+        assert.equal(stored?.status, 'retrying');
+        assert.match(stored?.attempts[0]?.error ?? '', /executor stopped/);
+      } finally {
+        await hanging.close();
+        executor.start();
+      }
     });
   });
 }
