@@ -101,7 +101,7 @@ for (const adapter of STORE_ADAPTERS) {
       const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
       // Full jitter at random() = 0.999: the waits are (almost) the whole cap, 200, 400, 800 ms.
       const floors = [199, 399, 799];
-      gaps.forEach((gap, i) => assert.ok(gap >= (floors[i] as number), `gaps ${gaps}`));
+      for (const [i, gap] of gaps.entries()) assert.ok(gap >= (floors[i] as number), `gaps ${gaps}`);
       const done = await store.jobs.get(job.tenant_id, job.id);
       assert.deepEqual(
         done?.attempts.map((a) => a.status_code),
