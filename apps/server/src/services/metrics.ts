@@ -41,7 +41,8 @@ export class Metrics {
   });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'sluice_' });
+    // Process metrics keep their standard names (process_*, nodejs_*), which stock dashboards look for.
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
   countResults(results: ReadonlyArray<{ status: 'accepted' | 'duplicate' }>): void {
