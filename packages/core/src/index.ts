@@ -32,6 +32,16 @@ export type {
   StreamDeclaration,
   StreamMode,
 } from './connector.ts';
+export type {
+  ApiAuth,
+  ApiClient,
+  ApiDeclaration,
+  ApiMethod,
+  ApiRequest,
+  ApiResponse,
+  ConnectorActionContext,
+  ConnectorActionSpec,
+} from './connector-action.ts';
 export type { DeadLetter, DeadLetterStatus } from './dead-letter.ts';
 export type { Emission } from './emission.ts';
 export { entityKey, entityOf } from './entity-key.ts';
