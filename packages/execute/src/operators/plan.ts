@@ -58,7 +58,9 @@ export function checkPlan(value: unknown): PlanCheck {
         message: `holds ${actions.length} actions; at most ${MAX_PLAN_ACTIONS}`,
       });
     }
-    actions.forEach((action: unknown, index) => problems.push(...checkAction(action, `/actions/${index}`)));
+    for (const [index, action] of (actions as unknown[]).entries()) {
+      problems.push(...checkAction(action, `/actions/${index}`));
+    }
   }
   const emit = value['emit'];
   if (emit !== undefined && !(Array.isArray(emit) && emit.every(isRecord))) {
