@@ -16,7 +16,7 @@ export interface OperatorContext {
 
 /** What an operator author writes. */
 export interface OperatorSpec {
-  /** Lowercase letters, digits, `.`, `_` and `-`, e.g. `order-risk`; what a trigger's `handler.name` names. */
+  /** A letter, then letters, digits, `_`, `.`, `:`, `-` (e.g. `order-risk`); what a trigger's `handler.name` names. */
   readonly name: string;
   readonly description?: string;
   /** Decides, without side effects, what should happen about one envelope. */
@@ -28,8 +28,8 @@ export interface Operator extends OperatorSpec {
   readonly description: string;
 }
 
-/** Operator names: what follows `operator:` in the `agent_id` of its follow-up emissions. */
-export const OPERATOR_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** Operator names, as a trigger's `handler.name` may spell them; `operator:<name>` is its emissions' `agent_id`. */
+export const OPERATOR_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/;
 
 /**
  * Validates an operator and returns it frozen.
@@ -42,7 +42,7 @@ export function defineOperator(spec: OperatorSpec): Operator {
   if (!OPERATOR_NAME_PATTERN.test(name)) {
     problems.push({
       rule: 'operator_name_format',
-      message: `operator ${JSON.stringify(name)}: names are lowercase letters, digits, '.', '_' and '-', at most 64 (e.g. "order-risk")`,
+      message: `operator ${JSON.stringify(name)}: names start with a letter, then letters, digits, '_', '.', ':' and '-', at most 128 (e.g. "order-risk")`,
     });
   }
   if (typeof spec?.run !== 'function') {
