@@ -25,7 +25,7 @@ const LAYERS = [
     may: ['core', 'cesql', 'signatures', 'map', 'ingest', 'receive', 'relay', 'route', 'execute'],
     tests: ['store', 'bus-redis'],
   },
-  { dir: 'packages/connectors', may: ['core', 'map', 'signatures'] },
+  { dir: 'packages/connectors', may: ['core', 'map', 'signatures'], tests: ['execute'] },
   { dir: 'apps/server', may: ['*packages'] },
   { dir: 'apps/cli', may: ['*packages', 'server'] },
   { dir: 'apps/dashboard', may: ['core'] },

@@ -5,6 +5,7 @@ import type { AppContext } from './app-context.ts';
 import { installAuth } from './http/auth.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, installRefusedBodyDrain } from './http/refused-body.ts';
+import { requestIdOf } from './http/request-id.ts';
 import { SHARED_SCHEMAS } from './http/schemas.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { connectorRoutes } from './routes/connector-routes.ts';
@@ -38,6 +39,8 @@ export async function buildApp(
       : { loggerInstance: options.loggerInstance }),
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: false,
+    genReqId: requestIdOf,
+    requestIdLogLabel: 'request_id',
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -50,6 +53,9 @@ export async function buildApp(
   installRefusedBodyDrain(app, {
     drainBytes: ctx.config.bodyDrainBytes,
     drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequests.observe(

@@ -34,6 +34,16 @@ export type {
   StreamDeclaration,
   StreamMode,
 } from './connector.ts';
+export type {
+  ApiAuth,
+  ApiClient,
+  ApiDeclaration,
+  ApiMethod,
+  ApiRequest,
+  ApiResponse,
+  ConnectorActionContext,
+  ConnectorActionSpec,
+} from './connector-action.ts';
 export type { DeadLetter, DeadLetterKind, DeadLetterStatus } from './dead-letter.ts';
 export { DEAD_LETTER_KINDS } from './dead-letter.ts';
 export type { Emission } from './emission.ts';
@@ -79,10 +89,10 @@ export {
   SOURCE_PATTERN,
   STREAM_KEY_PATTERN,
 } from './naming.ts';
+export { PLATFORM_EVENT_TOPICS } from './platform-event-topics.ts';
 export type { PlatformEventInput, PlatformEventType } from './platform-events.ts';
 export {
   PLATFORM_CONNECTOR_ID,
-  PLATFORM_EVENT_TOPICS,
   PLATFORM_EVENT_TYPES,
   PLATFORM_STREAM,
   platformDedupeKey,

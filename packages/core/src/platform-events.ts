@@ -28,23 +28,6 @@ export const PLATFORM_EVENT_TYPES = [
 
 export type PlatformEventType = (typeof PLATFORM_EVENT_TYPES)[number];
 
-/** The bus topic of each platform event type: the context it reports on. */
-export const PLATFORM_EVENT_TOPICS: Readonly<
-  Record<PlatformEventType, 'connections' | 'providers' | 'webhooks' | 'runs' | 'credentials'>
-> = {
-  'connection.established': 'connections',
-  'connection.retired': 'connections',
-  'credential.rotated': 'credentials',
-  'integration.failed': 'runs',
-  'provider.registered': 'providers',
-  'api_client.registered': 'providers',
-  'webhook.dead_lettered': 'webhooks',
-  'webhook.subscribed': 'webhooks',
-  'webhook.delivered': 'webhooks',
-  'webhook.disabled': 'webhooks',
-  'run.completed': 'runs',
-};
-
 /** What a platform component says about something that happened. */
 export interface PlatformEventInput {
   readonly event_type: PlatformEventType;

@@ -97,7 +97,8 @@ export class Metrics {
   });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'sluice_' });
+    // Process metrics keep their standard names (process_*, nodejs_*), which stock dashboards look for.
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
   /** Reports the outbox's pending rows on every scrape (one indexed count); the first caller wins. */

@@ -24,6 +24,7 @@ export type TriggerBodyRule =
   | 'handler_name_format'
   | 'connection_unknown'
   | 'connector_action_format'
+  | 'connector_action_unknown'
   | 'input_type'
   | 'single_flight_unknown'
   | 'idempotency_key_format'
@@ -32,6 +33,7 @@ export type TriggerBodyRule =
   | 'key_unknown'
   | 'value_range'
   | 'delay_order'
+  | 'input_invalid'
   // The subscription face of triggers (CloudEvents Subscriptions API):
   | 'filter_dialect'
   | 'filter_attribute'
