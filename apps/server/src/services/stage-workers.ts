@@ -10,7 +10,17 @@ import {
   type PlatformEventInput,
   type Stores,
 } from '@sluice/core';
-import { type AnyActionRunner, Executor, HttpActionRunner, HttpDeliverer } from '@sluice/execute';
+import {
+  type AnyActionRunner,
+  ConnectorActionRunner,
+  type ConnectorActionRunnerOptions,
+  Executor,
+  HandlerActionRunner,
+  type HandlerActionRunnerOptions,
+  HttpActionRunner,
+  HttpDeliverer,
+  type OperatorRegistry,
+} from '@sluice/execute';
 import { Relay } from '@sluice/relay';
 import { cesqlHook, Router } from '@sluice/route';
 import type { Config } from '../config.ts';
@@ -38,7 +48,20 @@ export interface StageWorkersOptions {
   readonly secretBox: Pick<SecretBox, 'open'>;
   /** Prepares the executor's receipts (`PlatformEvents.fact`). */
   readonly fact: (tenantId: string, event: PlatformEventInput) => Promise<AppendInput>;
-  /** Runners of the other action types (`handler`, `connector`); the http runner is always there. */
+  /**
+   * What the `connector` and `handler` runners need: the process's connectors, a connection with its sealed
+   * config opened, the registered operators, and how follow-up emissions are ingested. Without it only
+   * `http` actions run (others are dead-lettered with "no runner").
+   */
+  readonly actions?: {
+    readonly connectors: ConnectorActionRunnerOptions['connectors'] & {
+      list(): ReadonlyArray<{ readonly id: string }>;
+    };
+    readonly connectionFor: ConnectorActionRunnerOptions['connectionFor'];
+    readonly operators: OperatorRegistry;
+    readonly emit: HandlerActionRunnerOptions['emit'];
+  };
+  /** More runners (tests); the http runner is always there. */
   readonly runners?: ReadonlyArray<AnyActionRunner>;
   /** The bus to use instead of the one the config names (tests). */
   readonly bus?: Bus;
@@ -58,6 +81,7 @@ export class StageWorkers {
   readonly router: Router | null;
   readonly executor: Executor | null;
   readonly #deliverer: HttpDeliverer | null;
+  readonly #closeRunners: Array<() => void> = [];
 
   constructor(options: StageWorkersOptions) {
     const { config, store, metrics, log } = options;
@@ -133,10 +157,31 @@ export class StageWorkers {
         return sealed === null ? null : options.secretBox.open(sealed, triggerId);
       },
     });
+    const runners: AnyActionRunner[] = [http];
+    const actions = options.actions;
+    if (actions !== undefined) {
+      const connector = new ConnectorActionRunner({
+        allowPrivate: config.allowPrivateTargets,
+        connectors: actions.connectors,
+        connectionFor: actions.connectionFor,
+      });
+      this.#closeRunners.push(() => connector.close());
+      runners.push(
+        connector,
+        new HandlerActionRunner({
+          operators: actions.operators,
+          // Every kind a plan may name; per-tenant kinds and dry runs are not configurable yet.
+          policy: { allowedKinds: () => ['http', 'connector:*'] },
+          runners: { http, connector },
+          emit: actions.emit,
+          connectorIds: () => actions.connectors.list().map((c) => c.id),
+        }),
+      );
+    }
     return new Executor({
       queue: store.queue,
       owner: `executor-${name}`,
-      runners: [http, ...(options.runners ?? [])],
+      runners: [...runners, ...(options.runners ?? [])],
       concurrency: config.executorConcurrency,
       // Embedded mode shares one PGlite connection with ingest; its router nudges the executor anyway.
       idleMs: config.databaseUrl === null ? 200 : 50,
@@ -185,6 +230,7 @@ export class StageWorkers {
     await this.router?.stop();
     await this.executor?.stop();
     this.#deliverer?.close();
+    for (const close of this.#closeRunners) close();
     await this.bus.close();
   }
 }
