@@ -102,8 +102,8 @@ export {
 } from './ports/bus-port.ts';
 export type { Change, ChangeFeed, ChangeListener } from './ports/change-feed-port.ts';
 export type { ConnectionChanges, ConnectionStore, NewConnection } from './ports/connection-port.ts';
-export type { DeadLetterStore, JobReplay, NewDeadLetter } from './ports/dead-letter-port.ts';
 export type { DeadLetterPolicyStore, NewDeadLetterPolicy } from './ports/dead-letter-policy-port.ts';
+export type { DeadLetterStore, JobReplay, NewDeadLetter } from './ports/dead-letter-port.ts';
 export type {
   AppendInput,
   AppendOutcome,

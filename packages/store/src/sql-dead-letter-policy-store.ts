@@ -20,15 +20,15 @@ export class SqlDeadLetterPolicyStore implements DeadLetterPolicyStore {
     const [row] = await this.#db.query(
       `INSERT INTO dead_letter_policies (id, tenant_id, name, filter, every_seconds, max_replays)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, name) DO NOTHING RETURNING *`,
-        [
-          newId('deadLetterPolicy'),
-          input.tenant_id,
-          input.name,
-          JSON.stringify(input.filter),
-          input.every_seconds,
-          input.max_replays,
-        ],
-      );
+      [
+        newId('deadLetterPolicy'),
+        input.tenant_id,
+        input.name,
+        JSON.stringify(input.filter),
+        input.every_seconds,
+        input.max_replays,
+      ],
+    );
     return row === undefined ? null : toPolicy(row);
   }
 
@@ -78,6 +78,7 @@ function toPolicy(row: Record<string, unknown>): DeadLetterPolicy {
     every_seconds: Number(row['every_seconds']),
     max_replays: Number(row['max_replays']),
     created_at: iso(row['created_at']),
-    last_run_at: row['last_run_at'] === null || row['last_run_at'] === undefined ? null : iso(row['last_run_at']),
+    last_run_at:
+      row['last_run_at'] === null || row['last_run_at'] === undefined ? null : iso(row['last_run_at']),
   };
 }

@@ -13,8 +13,8 @@ import { appendFacts } from './append-facts.ts';
 import { isSingleFlightRace, withConflictRetry } from './conflict-retry.ts';
 import { claimJobs } from './job-claim.ts';
 import { finishJob } from './job-finish.ts';
-import { requeueJob } from './job-requeue.ts';
 import { reclaimLapsedLeases } from './job-lease-reclaim.ts';
+import { requeueJob } from './job-requeue.ts';
 import { iso } from './row-mappers.ts';
 import type { SqlClient } from './sql-client.ts';
 

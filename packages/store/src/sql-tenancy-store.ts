@@ -40,17 +40,20 @@ export class SqlTenancyStore implements TenancyStore {
     return (await this.#db.query('SELECT * FROM tenants ORDER BY id')).map(toTenant);
   }
 
-  async updateTenant(
-    id: string,
-    changes: TenantChanges,
-  ): Promise<Tenant | null> {
+  async updateTenant(id: string, changes: TenantChanges): Promise<Tenant | null> {
     const threshold = changes.dead_letter_alert_threshold;
     const [row] = await this.#db.query(
       `UPDATE tenants SET name = COALESCE($2, name), unmatched_events = COALESCE($3, unmatched_events),
               dead_letter_alert_threshold = CASE WHEN $4::boolean THEN $5::integer
                                                  ELSE dead_letter_alert_threshold END
         WHERE id = $1 RETURNING *`,
-      [id, changes.name ?? null, changes.unmatched_events ?? null, threshold !== undefined, threshold ?? null],
+      [
+        id,
+        changes.name ?? null,
+        changes.unmatched_events ?? null,
+        threshold !== undefined,
+        threshold ?? null,
+      ],
     );
     return row === undefined ? null : toTenant(row);
   }

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The Prometheus metrics of one server, in a registry of its own (several apps may share a process). */
 export class Metrics {
@@ -30,6 +30,13 @@ export class Metrics {
     name: 'sluice_dead_letters_total',
     help: 'Signed deliveries kept as dead letters because the mapping could not handle them.',
     labelNames: ['connector'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deadLetterDepth = new Gauge({
+    name: 'sluice_dead_letter_depth',
+    help: 'Pending dead letters by tenant and kind (ingest or job), as of the last depth check.',
+    labelNames: ['tenant_id', 'kind'] as const,
     registers: [this.registry],
   });
 

@@ -28,11 +28,7 @@ export interface DeadLetterStore {
   /** Stores a dead letter; `facts` (its platform events) commit with it or not at all. */
   create(input: NewDeadLetter, facts?: ReadonlyArray<AppendInput>): Promise<DeadLetter>;
   get(tenantId: string, id: string): Promise<DeadLetter | null>;
-  list(
-    tenantId: string,
-    filter: DeadLetterFilter,
-    page: PageRequest,
-  ): Promise<Page<DeadLetter>>;
+  list(tenantId: string, filter: DeadLetterFilter, page: PageRequest): Promise<Page<DeadLetter>>;
   /** How many of the tenant's dead letters match `filter` (a bulk replay's dry run). */
   count(tenantId: string, filter: DeadLetterFilter): Promise<number>;
   /** Deletes a dead letter for good (purge); false when the tenant has no such dead letter. */

@@ -18,19 +18,12 @@ export interface TenancyStore {
   getTenant(id: string): Promise<Tenant | null>;
   listTenants(): Promise<ReadonlyArray<Tenant>>;
   /** Changes a tenant's settings; null when there is no such tenant. */
-  updateTenant(
-    id: string,
-    changes: TenantChanges,
-  ): Promise<Tenant | null>;
+  updateTenant(id: string, changes: TenantChanges): Promise<Tenant | null>;
   /**
    * Sets whether the tenant's dead-letter depth is above its threshold, with `facts` in the same
    * transaction; false, and nothing written, when it already was so (another process said it first).
    */
-  setDeadLetterAlert(
-    tenantId: string,
-    above: boolean,
-    facts?: ReadonlyArray<AppendInput>,
-  ): Promise<boolean>;
+  setDeadLetterAlert(tenantId: string, above: boolean, facts?: ReadonlyArray<AppendInput>): Promise<boolean>;
   createWorkspace(tenantId: string, name: string): Promise<Workspace>;
   getWorkspace(tenantId: string, id: string): Promise<Workspace | null>;
   createApiKey(input: {
