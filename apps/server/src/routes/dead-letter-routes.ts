@@ -96,7 +96,7 @@ export function deadLetterRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fa
         schema: {
           ...secured,
           description:
-            "Replay the caller's pending dead letters matching `filter` (required, at least one field), paced at `rate_per_second`. `dry_run` answers the exact count. Up to 100 matches run within the request (200 with replayed and failed); more run in the background (202 with a replay to follow at /api/v1/dead-letters/replays/{id}).",
+            "Replay the caller's pending dead letters matching `filter` (required, at least one field), paced at `rate_per_second`. `dry_run` answers the exact count. Up to 100 matches that pacing lets finish within 5 s run within the request (200 with replayed and failed); more run in the background (202 with a replay to follow at /api/v1/dead-letters/replays/{id}).",
           body: BulkReplay,
           response: errors(400, 401, 422, 503),
         },

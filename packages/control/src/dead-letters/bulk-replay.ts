@@ -51,8 +51,13 @@ export interface BulkReplayOptions {
   readonly deadLetters: DeadLetterWorkflows;
   readonly now: () => Date;
   readonly clock?: PacerClock;
-  /** Up to this many matches run within the request; more run in the background. Default 100. */
+  /**
+   * Up to this many matches run within the request, if pacing lets them finish within `syncSeconds`;
+   * more run in the background. Default 100.
+   */
   readonly syncLimit?: number;
+  /** Default 5 s: at the default rate of 10 per second, up to 50 answer within the request. */
+  readonly syncSeconds?: number;
   /** Default 10 per second. */
   readonly defaultRatePerSecond?: number;
   /** Finished runs are forgotten after this long; default 1 h. */
@@ -88,7 +93,8 @@ export class BulkReplays {
     const rate = request.rate_per_second ?? this.#options.defaultRatePerSecond ?? 10;
     const total = await this.count(tenantId, request);
     const limit = request.limit ?? total;
-    if (total <= (this.#options.syncLimit ?? 100)) {
+    const pacedMs = (Math.max(total - 1, 0) / rate) * 1000;
+    if (total <= (this.#options.syncLimit ?? 100) && pacedMs <= (this.#options.syncSeconds ?? 5) * 1000) {
       const replayed: ReplayedItem[] = [];
       const failed: FailedItem[] = [];
       await this.run(tenantId, { ...filter, status: 'pending' }, limit, rate, {
