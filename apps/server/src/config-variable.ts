@@ -87,6 +87,25 @@ export function integer<F extends string>(
   };
 }
 
+/** A whole number that may be left unset (null in `Config`). */
+export function optionalInteger<F extends string>(
+  field: F,
+  doc: string,
+  options: { readonly minimum: number; readonly maximum?: number },
+): Variable<F, number | null> {
+  return {
+    field,
+    doc,
+    schema: Type.Integer({
+      minimum: options.minimum,
+      ...(options.maximum === undefined ? {} : { maximum: options.maximum }),
+    }),
+    default: undefined,
+    coerce: toInteger,
+    value: (checked) => (checked === undefined ? null : (checked as number)),
+  };
+}
+
 /** One of a fixed list of values. */
 export function oneOf<F extends string, const V extends string>(
   field: F,
@@ -100,6 +119,30 @@ export function oneOf<F extends string, const V extends string>(
     default: options.default,
     coerce: (value) => value,
     value: (checked) => checked as V,
+    allowed: options.values,
+  };
+}
+
+/** A comma-separated set of values from a fixed list, each at most once (`receiver,relay`). */
+export function listOf<F extends string, const V extends string>(
+  field: F,
+  doc: string,
+  options: { readonly values: ReadonlyArray<V>; readonly default: ReadonlyArray<V> },
+): Variable<F, ReadonlyArray<V>> {
+  return {
+    field,
+    doc,
+    schema: Type.Array(Type.Union(options.values.map((value) => Type.Literal(value))), {
+      minItems: 1,
+      uniqueItems: true,
+    }),
+    default: options.default.join(','),
+    coerce: (value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    value: (checked) => checked as ReadonlyArray<V>,
     allowed: options.values,
   };
 }

@@ -43,6 +43,8 @@ export interface ContextOptions {
   readonly now?: () => Date;
   readonly tailIntervalMs?: number;
   readonly log?: Pick<FastifyBaseLogger, 'warn'>;
+  /** Called after each ingest commit in this process (the embedded relay's nudge). */
+  readonly onCommitted?: () => void;
   /** Process metrics (CPU, memory, event loop) in /metrics too; off in tests. */
   readonly defaultMetrics?: boolean;
   /** How bulk replays and policies wait between replays; real time when absent. */
@@ -64,7 +66,10 @@ export function createContext(options: ContextOptions): AppContext {
     connectors,
     now,
     limits: { maxPayloadBytes: config.maxPayloadBytes, dedupeWindowMs: config.dedupeWindowMs },
-    onCommitted: (results) => metrics.countResults(results),
+    onCommitted: (results) => {
+      metrics.countResults(results);
+      options.onCommitted?.();
+    },
     onMissingEntity: ({ connection_id, event_type, index }) => {
       metrics.missingEntity.inc({ event_type });
       options.log?.warn(
@@ -114,6 +119,7 @@ export function createContext(options: ContextOptions): AppContext {
     secretBox,
     changes,
     checkSql: checkCesql,
+    platform,
   });
   const deadLetters = new DeadLetterWorkflows(deps);
   const replays = new BulkReplays({

@@ -12,6 +12,7 @@ import { createContext, registerProviders } from './create-context.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
 import { DeadLetterWatch } from './services/dead-letter-watch.ts';
 import { Housekeeping } from './services/housekeeping.ts';
+import { StageWorkers } from './services/stage-workers.ts';
 
 export interface RunningServer {
   readonly app: App;
@@ -86,6 +87,7 @@ export async function startServer(
             onError: (error) => log.warn({ err: error }, 'change feed connection lost; reconnecting'),
           });
     closers.push(() => changes.close());
+    let nudge = (): void => {};
     const ctx = createContext({
       config,
       store,
@@ -93,9 +95,28 @@ export async function startServer(
       secretBox,
       changes,
       log,
+      onCommitted: () => nudge(),
     });
-    await registerProviders(ctx);
-    const app = await buildApp(ctx, { loggerInstance: log });
+    const receiver = config.workers.includes('receiver');
+    if (receiver) await registerProviders(ctx);
+    if (config.redisUrl === null && config.databaseUrl !== null && config.workers.includes('relay')) {
+      log.warn(
+        'server mode with the in-process bus: each process routes only what its own relay claims, so run one process, or set SLUICE_REDIS_URL to share the bus',
+      );
+    }
+    const workers = new StageWorkers({
+      config,
+      store,
+      changes,
+      metrics: ctx.metrics,
+      log,
+      secretBox,
+      fact: (tenantId, event) => ctx.platform.fact(tenantId, event),
+    });
+    // Stopped before the change feed and the store close (closers run in order).
+    closers.unshift(() => workers.stop());
+    nudge = () => workers.nudge();
+    const app = await buildApp(ctx, { loggerInstance: log, api: receiver });
     const housekeeping = new Housekeeping({
       store,
       intervalMs: config.sweepIntervalMs,
@@ -128,6 +149,7 @@ export async function startServer(
     }
     housekeeping.start();
     deadLetterWatch.start();
+    await workers.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -135,7 +157,7 @@ export async function startServer(
     const mode =
       config.databaseUrl === null ? `embedded PGlite in ${join(config.dataDir, 'pgdata')}` : 'PostgreSQL';
     // Only once listening: a key printed before a failed listen (port taken) would be shown and lost.
-    if (config.dev) await ensureDevTenant(store, out);
+    if (config.dev && receiver) await ensureDevTenant(store, out);
     out.write(`Sluice listening on ${url} (${mode})\n`);
     return {
       app,

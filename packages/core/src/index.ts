@@ -1,4 +1,4 @@
-export { busAttributesOf, busMessageOf } from './bus/bus-message.ts';
+export { type BusRouting, busAttributesOf, busMessageOf } from './bus/bus-message.ts';
 export { InProcessBus, type InProcessBusOptions } from './bus/in-process-bus.ts';
 export { checkPartitionCount, partitionOf } from './bus/partition-of.ts';
 export type { HeartbeatResult, PartitionTransport } from './bus/partition-transport.ts';
@@ -35,6 +35,16 @@ export type {
   StreamMode,
 } from './connector.ts';
 export type {
+  ApiAuth,
+  ApiClient,
+  ApiDeclaration,
+  ApiMethod,
+  ApiRequest,
+  ApiResponse,
+  ConnectorActionContext,
+  ConnectorActionSpec,
+} from './connector-action.ts';
+export type {
   DeadLetter,
   DeadLetterDepth,
   DeadLetterFilter,
@@ -60,6 +70,12 @@ export {
 } from './envelope-schema.ts';
 export type { ErrorBody, ErrorCode } from './errors.ts';
 export { ERROR_CODES, isSluiceError, SluiceError } from './errors.ts';
+export {
+  checkIdempotencyTemplate,
+  DEFAULT_IDEMPOTENCY_TEMPLATE,
+  IDEMPOTENCY_PLACEHOLDERS,
+  MAX_IDEMPOTENCY_TEMPLATE,
+} from './idempotency-key.ts';
 export type { IdKind } from './ids.ts';
 export {
   ID_PREFIXES,
@@ -80,6 +96,7 @@ export {
   SOURCE_PATTERN,
   STREAM_KEY_PATTERN,
 } from './naming.ts';
+export { PLATFORM_EVENT_TOPICS } from './platform-event-topics.ts';
 export type { PlatformEventInput, PlatformEventType } from './platform-events.ts';
 export {
   PLATFORM_CONNECTOR_ID,

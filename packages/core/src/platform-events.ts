@@ -25,6 +25,7 @@ export const PLATFORM_EVENT_TYPES = [
   'dead_letters.recovered',
   'webhook.subscribed',
   'webhook.delivered',
+  'webhook.disabled',
   'run.completed',
 ] as const;
 

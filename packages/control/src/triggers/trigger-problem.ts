@@ -24,7 +24,16 @@ export type TriggerBodyRule =
   | 'handler_name_format'
   | 'connection_unknown'
   | 'connector_action_format'
+  | 'connector_action_unknown'
   | 'input_type'
+  | 'single_flight_unknown'
+  | 'idempotency_key_format'
+  // A `retry` object, as `validateRetry` of @sluice/execute checks it:
+  | 'value_type'
+  | 'key_unknown'
+  | 'value_range'
+  | 'delay_order'
+  | 'input_invalid'
   // The subscription face of triggers (CloudEvents Subscriptions API):
   | 'filter_dialect'
   | 'filter_attribute'
