@@ -70,6 +70,11 @@ describe('API surface', () => {
         ['get', '/api/v1/dead-letters/{dead_letter_id}'],
         ['post', '/api/v1/dead-letters/{dead_letter_id}/replay'],
         ['post', '/api/v1/dead-letters/replay'],
+        ['get', '/api/v1/dead-letters/replays/{replay_id}'],
+        ['post', '/api/v1/dead-letter-policies'],
+        ['get', '/api/v1/dead-letter-policies'],
+        ['get', '/api/v1/dead-letter-policies/{policy_id}'],
+        ['delete', '/api/v1/dead-letter-policies/{policy_id}'],
         ['delete', '/api/v1/dead-letters/{dead_letter_id}'],
         ['get', '/metrics'],
       ];

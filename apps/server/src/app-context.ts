@@ -1,7 +1,10 @@
 import type {
+  BulkReplays,
   ConnectionWorkflows,
+  DeadLetterDepthAlerts,
   DeadLetterWorkflows,
   JobWorkflows,
+  ReplayPolicies,
   SecretBox,
   SubscriptionWorkflows,
   TenantWorkflows,
@@ -20,6 +23,12 @@ export interface Control {
   readonly tenants: TenantWorkflows;
   readonly connections: ConnectionWorkflows;
   readonly deadLetters: DeadLetterWorkflows;
+  /** Bulk replay by a filter, paced; background runs and their progress. */
+  readonly replays: BulkReplays;
+  /** Automated replay policies. */
+  readonly replayPolicies: ReplayPolicies;
+  /** Dead-letter depth alerts (the depth worker's check). */
+  readonly depthAlerts: DeadLetterDepthAlerts;
   readonly triggers: TriggerWorkflows;
   readonly subscriptions: SubscriptionWorkflows;
   readonly jobs: JobWorkflows;

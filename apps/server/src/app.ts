@@ -9,6 +9,7 @@ import { requestIdOf } from './http/request-id.ts';
 import { SHARED_SCHEMAS } from './http/schemas.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { connectorRoutes } from './routes/connector-routes.ts';
+import { deadLetterPolicyRoutes } from './routes/dead-letter-policy-routes.ts';
 import { deadLetterRoutes } from './routes/dead-letter-routes.ts';
 import { eventRoutes } from './routes/event-routes.ts';
 import { eventStreamRoute } from './routes/event-stream-route.ts';
@@ -91,6 +92,7 @@ export async function buildApp(
   await app.register(eventRoutes(ctx));
   await app.register(eventStreamRoute(ctx));
   await app.register(deadLetterRoutes(ctx));
+  await app.register(deadLetterPolicyRoutes(ctx));
   await app.register(triggerRoutes(ctx));
   await app.register(subscriptionRoutes(ctx));
   await app.register(jobRoutes(ctx));

@@ -33,6 +33,8 @@ describe('loadConfig', () => {
       connectionBurst: 2000,
       sweepIntervalMs: 60_000,
       deadLetterRetentionMs: 30 * 24 * 3600 * 1000,
+      deadLetterCheckMs: 5_000,
+      replayRatePerSecond: 10,
       dev: true,
       logLevel: 'info',
       publicUrl: null,
@@ -66,6 +68,8 @@ describe('loadConfig', () => {
       SLUICE_PUBLIC_URL: 'https://sluice.example.com',
       SLUICE_SWEEP_INTERVAL_SECONDS: '0',
       SLUICE_DEAD_LETTER_RETENTION_DAYS: '7',
+      SLUICE_DEAD_LETTER_CHECK_SECONDS: '2',
+      SLUICE_REPLAY_RATE: '50',
     });
     assert.equal(config.host, '0.0.0.0');
     assert.equal(config.port, 9000);
@@ -83,6 +87,8 @@ describe('loadConfig', () => {
     assert.equal(config.publicUrl, 'https://sluice.example.com');
     assert.equal(config.sweepIntervalMs, 0);
     assert.equal(config.deadLetterRetentionMs, 7 * 24 * 3600 * 1000);
+    assert.equal(config.deadLetterCheckMs, 2_000);
+    assert.equal(config.replayRatePerSecond, 50);
   });
 
   it('treats an empty variable as unset', () => {

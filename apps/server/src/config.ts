@@ -104,6 +104,16 @@ export const CONFIG_VARIABLES = {
     'Pending dead letters older than this many days are marked expired.',
     { default: 30, minimum: 1, scale: 24 * 3600 * 1000 },
   ),
+  SLUICE_DEAD_LETTER_CHECK_SECONDS: integer(
+    'deadLetterCheckMs',
+    'Seconds between dead-letter depth checks (the depth gauge, threshold alerts) and replay-policy passes; 0 turns them off.',
+    { default: 5, minimum: 0, scale: 1000 },
+  ),
+  SLUICE_REPLAY_RATE: integer(
+    'replayRatePerSecond',
+    'Dead letters replayed per second by a bulk replay without rate_per_second, and by replay policies.',
+    { default: 10, minimum: 1 },
+  ),
   SLUICE_DEV: flag(
     'dev',
     'Embedded dev mode: create a dev tenant and print its key on first start.',

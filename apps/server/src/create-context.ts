@@ -1,9 +1,13 @@
 import {
+  BulkReplays,
   ConnectionWorkflows,
   type ControlDeps,
+  DeadLetterDepthAlerts,
   DeadLetterWorkflows,
   JobWorkflows,
   openConfig,
+  type PacerClock,
+  ReplayPolicies,
   type SecretBox,
   SubscriptionWorkflows,
   TenantWorkflows,
@@ -43,6 +47,10 @@ export interface ContextOptions {
   readonly onCommitted?: () => void;
   /** Process metrics (CPU, memory, event loop) in /metrics too; off in tests. */
   readonly defaultMetrics?: boolean;
+  /** How bulk replays and policies wait between replays; real time when absent. */
+  readonly replayClock?: PacerClock;
+  /** Bulk replays of at most this many run within the request; default 100. */
+  readonly replaySyncLimit?: number;
 }
 
 /** Wires stores → ingest → receive and the control workflows. The one place where they are constructed. */
@@ -113,6 +121,15 @@ export function createContext(options: ContextOptions): AppContext {
     checkSql: checkCesql,
     platform,
   });
+  const deadLetters = new DeadLetterWorkflows(deps);
+  const replays = new BulkReplays({
+    stores: store,
+    deadLetters,
+    now,
+    defaultRatePerSecond: config.replayRatePerSecond,
+    ...(options.replayClock === undefined ? {} : { clock: options.replayClock }),
+    ...(options.replaySyncLimit === undefined ? {} : { syncLimit: options.replaySyncLimit }),
+  });
   return {
     config,
     store,
@@ -123,7 +140,10 @@ export function createContext(options: ContextOptions): AppContext {
     control: {
       tenants: new TenantWorkflows(store, changes),
       connections: new ConnectionWorkflows(deps),
-      deadLetters: new DeadLetterWorkflows(deps),
+      deadLetters,
+      replays,
+      replayPolicies: new ReplayPolicies(store, replays, { ratePerSecond: config.replayRatePerSecond }),
+      depthAlerts: new DeadLetterDepthAlerts(store, platform, now),
       triggers,
       subscriptions: new SubscriptionWorkflows(triggers, checkCesql),
       jobs: new JobWorkflows(store.jobs),

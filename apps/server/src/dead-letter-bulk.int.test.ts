@@ -72,10 +72,23 @@ describe('dead letters: bulk replay and purge', () => {
     const a = await deliver({ id: 'a' });
     const b = await deliver({ id: 'b' });
     const hopeless = await deliver({ id: 'c', hopeless: true });
-    assert.deepEqual((await bulk(undefined, other)).json(), { replayed: [], failed: [] });
+    const notesOnly = { filter: { connector: 'notes' } };
+    assert.deepEqual((await bulk(notesOnly, other)).json(), { replayed: [], failed: [] });
+    for (const empty of [undefined, {}, { filter: {} }]) {
+      const refused = await bulk(empty);
+      assert.equal(refused.statusCode, 422, refused.body);
+      assert.equal(refused.json().error.code, 'replay_filter_empty');
+    }
+    const dry = await bulk({ ...notesOnly, dry_run: true });
+    assert.deepEqual(dry.json(), { dry_run: true, count: 3 });
+    assert.equal((await status(a)).status, 'pending', 'a dry run changes nothing');
+    assert.deepEqual((await bulk({ ...notesOnly, dry_run: true, limit: 2 })).json(), {
+      dry_run: true,
+      count: 2,
+    });
 
     fixed = true;
-    const response = await bulk();
+    const response = await bulk({ ...notesOnly, rate_per_second: 1000 });
     assert.equal(response.statusCode, 200, response.body);
     const result = response.json();
     assert.deepEqual(
@@ -107,7 +120,7 @@ describe('dead letters: bulk replay and purge', () => {
     const d = await deliver({ id: 'd' });
     const e = await deliver({ id: 'e' });
     fixed = true;
-    const first = (await bulk({ limit: 2 })).json();
+    const first = (await bulk({ filter: { connector: 'notes' }, limit: 2 })).json();
     // The hopeless one is the oldest pending: it takes one of the two slots.
     assert.equal(first.failed.length, 1);
     assert.deepEqual(
@@ -115,7 +128,10 @@ describe('dead letters: bulk replay and purge', () => {
       [d],
     );
     assert.equal((await status(e)).status, 'pending');
-    assert.deepEqual((await bulk({ connector: 'elsewhere' })).json(), { replayed: [], failed: [] });
+    assert.deepEqual((await bulk({ filter: { connector: 'elsewhere' } })).json(), {
+      replayed: [],
+      failed: [],
+    });
   });
 
   it('purges a dead letter for good, for its own tenant only', async () => {

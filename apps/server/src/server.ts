@@ -17,6 +17,7 @@ import { type App, buildApp } from './app.ts';
 import { type Config, ConfigError } from './config.ts';
 import { createContext, registerProviders } from './create-context.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
+import { DeadLetterWatch } from './services/dead-letter-watch.ts';
 import { Housekeeping } from './services/housekeeping.ts';
 import { StageWorkers } from './services/stage-workers.ts';
 
@@ -139,6 +140,18 @@ export async function startServer(
       onError: (error) => log.warn({ err: error }, 'housekeeping pass failed; the next one retries'),
     });
     app.addHook('onClose', () => housekeeping.stop());
+    const deadLetterWatch = new DeadLetterWatch({
+      store,
+      metrics: ctx.metrics,
+      alerts: ctx.control.depthAlerts,
+      policies: ctx.control.replayPolicies,
+      intervalMs: config.deadLetterCheckMs,
+      onError: (error) => log.warn({ err: error }, 'dead-letter check failed; the next one retries'),
+    });
+    app.addHook('onClose', async () => {
+      await deadLetterWatch.stop();
+      await ctx.control.replays.stop();
+    });
     try {
       await app.listen({ host: config.host, port: config.port });
     } catch (error) {
@@ -151,6 +164,7 @@ export async function startServer(
       throw error;
     }
     housekeeping.start();
+    deadLetterWatch.start();
     await workers.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -1,4 +1,4 @@
-import { type DeadLetter, SluiceError } from '@sluice/core';
+import { type DeadLetter, type Job, platformDedupeKey, SluiceError } from '@sluice/core';
 import type { ElementResult } from '@sluice/ingest';
 import type { MappingFailure } from '@sluice/map';
 import { type Delivery, emissionsOf, ingestFailure } from '@sluice/receive';
@@ -12,15 +12,10 @@ export type ReplayOutcome =
       readonly deadLetter: DeadLetter;
       readonly results: ReadonlyArray<ElementResult>;
     }
+  /** A job dead letter: its job is queued again under its idempotency key (the same `webhook-id`). */
+  | { readonly kind: 'requeued'; readonly deadLetter: DeadLetter; readonly job: Job }
   /** The mapping still cannot handle it: the dead letter stays pending, its retry count up. */
   | { readonly kind: 'failed'; readonly deadLetter: DeadLetter; readonly failure: MappingFailure };
-
-export interface BulkReplay {
-  /** At most this many pending dead letters, oldest first. */
-  readonly limit: number;
-  /** Only those of this connector. */
-  readonly connector?: string;
-}
 
 /** Dead letters: replay one or many through the connector's current mapping, purge. */
 export class DeadLetterWorkflows {
@@ -47,6 +42,7 @@ export class DeadLetterWorkflows {
     if (deadLetter.status === 'replayed') {
       throw new SluiceError('conflict', `Dead letter "${id}" was already replayed.`);
     }
+    if (deadLetter.kind === 'job') return this.#requeue(deadLetter);
     if (deadLetter.error_context['stage'] === 'route') {
       // It holds an envelope that was stored and matched no trigger, not a delivery to map again.
       throw new SluiceError(
@@ -102,43 +98,42 @@ export class DeadLetterWorkflows {
     return { kind: 'failed', deadLetter: updated ?? deadLetter, failure };
   }
 
-  /** Replays the tenant's pending dead letters, oldest first; one failing replay does not stop the others. */
-  async replayMany(
-    tenantId: string,
-    options: BulkReplay,
-  ): Promise<{
-    replayed: Array<{ id: string; event_ids: string[] }>;
-    failed: Array<{ id: string; error: { code: string; message: string } }>;
-  }> {
-    const replayed: Array<{ id: string; event_ids: string[] }> = [];
-    const failed: Array<{ id: string; error: { code: string; message: string } }> = [];
-    let after: string | undefined;
-    while (replayed.length + failed.length < options.limit) {
-      const page = await this.#deps.stores.deadLetters.list(
-        tenantId,
-        { status: 'pending' },
-        { limit: 100, ...(after === undefined ? {} : { after }) },
-      );
-      for (const deadLetter of page.items) {
-        if (replayed.length + failed.length >= options.limit) break;
-        if (options.connector !== undefined && deadLetter.connector !== options.connector) continue;
-        try {
-          const outcome = await this.replay(tenantId, deadLetter.id);
-          if (outcome.kind === 'replayed') {
-            replayed.push({ id: deadLetter.id, event_ids: outcome.results.map((r) => r.event_id) });
-          } else {
-            failed.push({ id: deadLetter.id, error: replayError(outcome.failure) });
-          }
-        } catch (error) {
-          // A dead letter whose connection or connector is gone fails alone; an outage fails the call.
-          if (!(error instanceof SluiceError) || error.status >= 500) throw error;
-          failed.push({ id: deadLetter.id, error: { code: error.code, message: error.message } });
-        }
-      }
-      if (page.next === null) break;
-      after = page.next;
+  /**
+   * Queues a job dead letter's job again: the job keeps its idempotency key, the dead letter becomes
+   * `replayed` (`retry_count` up) and `dead_letter.replayed` is written, in one transaction.
+   */
+  async #requeue(deadLetter: DeadLetter): Promise<ReplayOutcome> {
+    const { stores, platform } = this.#deps;
+    const entity = { kind: 'dead_letter', id: deadLetter.id };
+    const fact = await platform.fact(deadLetter.tenant_id, {
+      event_type: 'dead_letter.replayed',
+      entity,
+      dedupe_key: platformDedupeKey(entity, 'replayed', String(deadLetter.retry_count + 1)),
+      payload: {
+        dead_letter_id: deadLetter.id,
+        kind: deadLetter.kind,
+        job_id: deadLetter.job_id,
+        retry_count: deadLetter.retry_count + 1,
+      },
+    });
+    const replay = await stores.deadLetters.replayJob(deadLetter.tenant_id, deadLetter.id, [fact]);
+    switch (replay.kind) {
+      case 'replayed':
+        return { kind: 'requeued', deadLetter: replay.deadLetter, job: replay.job };
+      case 'not_found':
+        throw new SluiceError('dead_letter_not_found', `Dead letter "${deadLetter.id}" does not exist.`);
+      case 'not_pending':
+        throw new SluiceError(
+          'conflict',
+          `Dead letter "${deadLetter.id}" is ${replay.deadLetter.status}; only pending ones are replayed.`,
+        );
+      case 'job_not_replayable':
+        throw new SluiceError(
+          'conflict',
+          `The job of dead letter "${deadLetter.id}" is gone or already queued again.`,
+          { details: { job_id: deadLetter.job_id } },
+        );
     }
-    return { replayed, failed };
   }
 
   async purge(tenantId: string, id: string): Promise<void> {

@@ -8,12 +8,19 @@ export { generateApiKey, hashApiKey, isAdminKey } from './api-keys.ts';
 export { openConfig, redactConfig, SEALED_PLACEHOLDER, sealConfig } from './connection-config.ts';
 export { ConnectionWorkflows, type CreateConnection } from './connection-workflows.ts';
 export type { ControlDeps } from './control-deps.ts';
+export { DeadLetterWorkflows, type ReplayOutcome, replayError } from './dead-letter-workflows.ts';
 export {
-  type BulkReplay,
-  DeadLetterWorkflows,
-  type ReplayOutcome,
-  replayError,
-} from './dead-letter-workflows.ts';
+  type BulkReplayProgress,
+  type BulkReplayRequest,
+  type BulkReplayStart,
+  BulkReplays,
+  type FailedItem,
+  type ReplayedItem,
+} from './dead-letters/bulk-replay.ts';
+export { DeadLetterDepthAlerts } from './dead-letters/depth-alerts.ts';
+export { Pacer, type PacerClock, realPacerClock } from './dead-letters/pacer.ts';
+export { checkReplayFilter, type ReplayFilter } from './dead-letters/replay-filter.ts';
+export { MIN_POLICY_SECONDS, type NewReplayPolicy, ReplayPolicies } from './dead-letters/replay-policies.ts';
 export { JobWorkflows } from './jobs/job-workflows.ts';
 export { SecretBox } from './secret-box.ts';
 export { CONFIG_KEYS, type Subscription } from './subscriptions/subscription.ts';

@@ -4,7 +4,7 @@ import {
   SluiceError,
   type Stores,
   type Tenant,
-  type UnmatchedEvents,
+  type TenantChanges,
 } from '@sluice/core';
 import { generateApiKey } from './api-keys.ts';
 
@@ -22,11 +22,11 @@ export class TenantWorkflows {
     this.#changes = changes;
   }
 
-  /** Changes a tenant's name or its `unmatched_events` setting, and says so after the commit. */
-  async update(
-    tenantId: string,
-    changes: { readonly name?: string; readonly unmatched_events?: UnmatchedEvents },
-  ): Promise<Tenant> {
+  /**
+   * Changes a tenant's name, its `unmatched_events` setting or its `dead_letter_alert_threshold`, and says
+   * so after the commit.
+   */
+  async update(tenantId: string, changes: TenantChanges): Promise<Tenant> {
     const tenant = await this.#stores.tenancy.updateTenant(tenantId, changes);
     if (tenant === null) throw new SluiceError('tenant_not_found', `Tenant "${tenantId}" does not exist.`);
     await this.#changes?.publish({ kind: 'tenant', tenant_id: tenantId, id: tenantId });

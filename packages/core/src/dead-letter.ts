@@ -33,3 +33,42 @@ export interface DeadLetter {
   readonly retry_count: number;
   readonly status: DeadLetterStatus;
 }
+
+/**
+ * Which dead letters a list, a bulk replay or a replay policy takes; every field narrows. `since` and
+ * `until` bound `created_at` (since inclusive, until exclusive); `trigger_id` matches job dead letters
+ * whose job came from that trigger.
+ */
+export interface DeadLetterFilter {
+  readonly status?: DeadLetterStatus;
+  readonly kind?: DeadLetterKind;
+  readonly connector?: string;
+  readonly since?: string;
+  readonly until?: string;
+  readonly trigger_id?: string;
+  /** Only those replayed fewer than this many times (`retry_count < n`); replay policies use it. */
+  readonly retry_count_below?: number;
+}
+
+/** Pending dead letters of one tenant and kind (the depth gauge, depth alerts). */
+export interface DeadLetterDepth {
+  readonly tenant_id: string;
+  readonly kind: DeadLetterKind;
+  readonly pending: number;
+}
+
+/**
+ * An automated replay policy: every `every_seconds`, the tenant's pending dead letters matching `filter`
+ * are replayed, each until it has been replayed `max_replays` times.
+ */
+export interface DeadLetterPolicy {
+  readonly id: string;
+  readonly tenant_id: string;
+  readonly name: string;
+  readonly filter: DeadLetterFilter;
+  readonly every_seconds: number;
+  readonly max_replays: number;
+  readonly created_at: string;
+  /** When it last ran; null before its first run. */
+  readonly last_run_at: string | null;
+}

@@ -32,6 +32,11 @@ export const ERROR_CODES = {
   trigger_not_found: { status: 404, hint: 'List triggers with GET /api/v1/triggers.' },
   subscription_not_found: { status: 404, hint: 'List subscriptions with GET /api/v1/subscriptions.' },
   job_not_found: { status: 404, hint: 'List jobs with GET /api/v1/jobs.' },
+  dead_letter_policy_not_found: {
+    status: 404,
+    hint: 'List replay policies with GET /api/v1/dead-letter-policies.',
+  },
+  replay_not_found: { status: 404, hint: 'Bulk replays are kept in memory by the process that runs them.' },
   // 405 — the path exists, the method does not
   method_not_allowed: { status: 405, hint: 'Use one of the methods in the Allow header.' },
   // 409 — state conflict
@@ -55,6 +60,10 @@ export const ERROR_CODES = {
     hint: "Fix the connector's mapping; the delivery is kept as a dead letter.",
   },
   validation_failed: { status: 422, hint: 'Fix the fields named in `details`.' },
+  replay_filter_empty: {
+    status: 422,
+    hint: 'Name at least one of kind, connector, status, since, until or trigger_id.',
+  },
   trigger_invalid: {
     status: 422,
     hint: 'Fix every field in `details.problems`; each names its path and the rule it breaks.',

@@ -24,6 +24,8 @@ export const ID_PREFIXES = {
   connection: 'con',
   apiKey: 'key',
   deadLetter: 'dlq',
+  deadLetterPolicy: 'dlp',
+  replay: 'rpl',
   secret: 'sec',
   trigger: 'trg',
   job: 'job',

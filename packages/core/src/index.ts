@@ -44,7 +44,14 @@ export type {
   ConnectorActionContext,
   ConnectorActionSpec,
 } from './connector-action.ts';
-export type { DeadLetter, DeadLetterKind, DeadLetterStatus } from './dead-letter.ts';
+export type {
+  DeadLetter,
+  DeadLetterDepth,
+  DeadLetterFilter,
+  DeadLetterKind,
+  DeadLetterPolicy,
+  DeadLetterStatus,
+} from './dead-letter.ts';
 export { DEAD_LETTER_KINDS } from './dead-letter.ts';
 export type { Emission } from './emission.ts';
 export { entityKey, entityOf } from './entity-key.ts';
@@ -112,7 +119,8 @@ export {
 } from './ports/bus-port.ts';
 export type { Change, ChangeFeed, ChangeListener } from './ports/change-feed-port.ts';
 export type { ConnectionChanges, ConnectionStore, NewConnection } from './ports/connection-port.ts';
-export type { DeadLetterStore, NewDeadLetter } from './ports/dead-letter-port.ts';
+export type { DeadLetterPolicyStore, NewDeadLetterPolicy } from './ports/dead-letter-policy-port.ts';
+export type { DeadLetterStore, JobReplay, NewDeadLetter } from './ports/dead-letter-port.ts';
 export type {
   AppendInput,
   AppendOutcome,
@@ -138,7 +146,7 @@ export type {
 export type { StoreMaintenance, SweepResult } from './ports/maintenance-port.ts';
 export type { ClaimedEntry, Outbox, OutboxClaim, OutboxEntry } from './ports/outbox-port.ts';
 export type { Stores } from './ports/stores.ts';
-export type { TenancyStore } from './ports/tenancy-port.ts';
+export type { TenancyStore, TenantChanges } from './ports/tenancy-port.ts';
 export type { NewTrigger, TriggerChanges, TriggerStore } from './ports/trigger-port.ts';
 export type {
   ApiKeyRecord,

@@ -17,5 +17,8 @@ export const PLATFORM_EVENT_TOPICS: Readonly<Record<PlatformEventType, BusTopic>
   'webhook.subscribed': 'webhooks',
   'webhook.delivered': 'webhooks',
   'webhook.disabled': 'webhooks',
+  'dead_letter.replayed': 'webhooks',
+  'dead_letters.threshold_crossed': 'webhooks',
+  'dead_letters.recovered': 'webhooks',
   'run.completed': 'runs',
 };

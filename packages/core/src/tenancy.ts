@@ -5,6 +5,8 @@ export interface Tenant {
   readonly reseller_id: string | null;
   /** What the router does with a live envelope that matches none of the tenant's triggers. */
   readonly unmatched_events: UnmatchedEvents;
+  /** Pending dead letters above which a `dead_letters.threshold_crossed` event is published; null: no alert. */
+  readonly dead_letter_alert_threshold: number | null;
   readonly created_at: string;
 }
 

@@ -183,7 +183,14 @@ describe('TenantSettings', () => {
         async getTenant(id) {
           reads++;
           if (id !== 'ten_a') return null;
-          return { id, name: 'A', reseller_id: null, unmatched_events: value, created_at: '' };
+          return {
+            id,
+            name: 'A',
+            reseller_id: null,
+            unmatched_events: value,
+            dead_letter_alert_threshold: null,
+            created_at: '',
+          };
         },
       },
     });

@@ -1,6 +1,6 @@
 import type { AppendInput, JobOutcome } from '@sluice/core';
 import { appendFacts } from './append-facts.ts';
-import { insertDeadLetter } from './dead-letter-insert.ts';
+import { upsertJobDeadLetter } from './dead-letter-insert.ts';
 import { lockEntities, settleHeads } from './job-entity-heads.ts';
 import type { SqlExecutor } from './sql-client.ts';
 
@@ -87,7 +87,7 @@ export async function finishJob(
     );
   }
   if (outcome.kind === 'dead_lettered') {
-    await insertDeadLetter(tx, {
+    await upsertJobDeadLetter(tx, {
       ...outcome.dead_letter,
       tenant_id: job.tenant_id,
       kind: 'job',

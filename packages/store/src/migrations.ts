@@ -325,4 +325,37 @@ ALTER TABLE triggers ADD COLUMN retry jsonb;
 ALTER TABLE triggers ADD COLUMN idempotency_key text;
 `,
   },
+  {
+    id: '0010_dead_letter_policies',
+    sql: `
+-- Automated replay policies: every every_seconds, the tenant's pending dead letters matching filter are
+-- replayed, each until its retry_count reaches max_replays. last_run_at: the last interval a worker took.
+CREATE TABLE dead_letter_policies (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants (id),
+  name text NOT NULL,
+  filter jsonb NOT NULL,
+  every_seconds integer NOT NULL CHECK (every_seconds >= 60),
+  max_replays integer NOT NULL CHECK (max_replays >= 1),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  last_run_at timestamptz,
+  UNIQUE (tenant_id, name)
+);
+CREATE INDEX dead_letter_policies_due ON dead_letter_policies (last_run_at);
+
+-- Depth alerts: the pending count above which the tenant hears of it (null: never), and whether it is
+-- above now, so one process says it once per crossing.
+ALTER TABLE tenants ADD COLUMN dead_letter_alert_threshold integer CHECK (dead_letter_alert_threshold >= 0);
+ALTER TABLE tenants ADD COLUMN dead_letter_alerting boolean NOT NULL DEFAULT false;
+
+-- One dead letter per job: a job that fails again after a replay takes its dead letter back to pending,
+-- keeping its id and retry_count (older duplicates, if any, go first).
+DELETE FROM dead_letters d USING dead_letters newer
+ WHERE d.job_id IS NOT NULL AND newer.tenant_id = d.tenant_id AND newer.job_id = d.job_id
+   AND (newer.created_at, newer.id) > (d.created_at, d.id);
+CREATE UNIQUE INDEX dead_letters_job ON dead_letters (tenant_id, job_id) WHERE job_id IS NOT NULL;
+-- Pending depth by tenant and kind.
+CREATE INDEX dead_letters_pending_kind ON dead_letters (tenant_id, kind) WHERE status = 'pending';
+`,
+  },
 ];

@@ -54,6 +54,10 @@ export function toTenant(row: Row): Tenant {
     name: text(row['name']),
     reseller_id: textOrNull(row['reseller_id']),
     unmatched_events: row['unmatched_events'] === 'dead_letter' ? 'dead_letter' : 'drop',
+    dead_letter_alert_threshold:
+      row['dead_letter_alert_threshold'] === null || row['dead_letter_alert_threshold'] === undefined
+        ? null
+        : Number(row['dead_letter_alert_threshold']),
     created_at: iso(row['created_at']),
   };
 }

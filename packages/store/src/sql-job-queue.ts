@@ -12,12 +12,11 @@ import type {
 import { appendFacts } from './append-facts.ts';
 import { isSingleFlightRace, withConflictRetry } from './conflict-retry.ts';
 import { claimJobs } from './job-claim.ts';
-import { lockEntities, settleHeads } from './job-entity-heads.ts';
 import { finishJob } from './job-finish.ts';
 import { reclaimLapsedLeases } from './job-lease-reclaim.ts';
+import { requeueJob } from './job-requeue.ts';
 import { iso } from './row-mappers.ts';
 import type { SqlClient } from './sql-client.ts';
-import { SELECT_JOBS, toJob } from './sql-job-store.ts';
 
 export interface JobQueueOptions {
   /** A waiting job's rank improves one priority level per this many ms (aging); default 60 s. */
@@ -110,28 +109,9 @@ export class SqlJobQueue implements JobQueue {
     return withConflictRetry(() =>
       this.#db.transaction(async (tx) => {
         const now = this.#now();
-        const [found] = await tx.query<{ entity_key: string | null }>(
-          `SELECT entity_key FROM jobs WHERE tenant_id = $1 AND id = $2 AND status IN ('dead_lettered', 'failed')`,
-          [tenantId, jobId],
-        );
-        if (found === undefined) return null;
-        const entities =
-          found.entity_key === null ? [] : [{ tenant_id: tenantId, entity_key: found.entity_key }];
-        await lockEntities(tx, entities);
-        const updated = await tx.query(
-          `UPDATE jobs SET status = 'queued', run_after = $3, finished_at = NULL, lease_owner = NULL,
-                  lease_until = NULL, head = entity_key IS NULL
-            WHERE tenant_id = $1 AND id = $2 AND status IN ('dead_lettered', 'failed') RETURNING id`,
-          [tenantId, jobId, now],
-        );
-        if (updated.length === 0) return null;
-        await settleHeads(tx, entities);
-        await appendFacts(tx, facts, now);
-        const [row] = await tx.query(`${SELECT_JOBS} WHERE j.tenant_id = $1 AND j.id = $2`, [
-          tenantId,
-          jobId,
-        ]);
-        return row === undefined ? null : toJob(row);
+        const job = await requeueJob(tx, tenantId, jobId, now);
+        if (job !== null) await appendFacts(tx, facts, now);
+        return job;
       }),
     );
   }

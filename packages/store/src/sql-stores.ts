@@ -2,6 +2,7 @@ import type { Stores } from '@sluice/core';
 import type { GroupCommitOptions } from './group-commit.ts';
 import type { SqlClient } from './sql-client.ts';
 import { SqlConnectionStore } from './sql-connection-store.ts';
+import { SqlDeadLetterPolicyStore } from './sql-dead-letter-policy-store.ts';
 import { SqlDeadLetterStore } from './sql-dead-letter-store.ts';
 import { SqlEventLog } from './sql-event-log.ts';
 import { SqlJobQueue } from './sql-job-queue.ts';
@@ -27,6 +28,7 @@ export class SqlStores implements Stores {
   readonly events: SqlEventLog;
   readonly outbox: SqlOutbox;
   readonly deadLetters: SqlDeadLetterStore;
+  readonly deadLetterPolicies: SqlDeadLetterPolicyStore;
   readonly triggers: SqlTriggerStore;
   readonly jobs: SqlJobStore;
   readonly queue: SqlJobQueue;
@@ -36,11 +38,12 @@ export class SqlStores implements Stores {
   constructor(db: SqlClient, options: SqlStoresOptions = {}) {
     const now = options.now ?? (() => new Date());
     this.dialect = db.dialect;
-    this.tenancy = new SqlTenancyStore(db);
+    this.tenancy = new SqlTenancyStore(db, now);
     this.connections = new SqlConnectionStore(db, now);
     this.events = new SqlEventLog(db, now, options.groupCommit);
     this.outbox = new SqlOutbox(db, now);
     this.deadLetters = new SqlDeadLetterStore(db, now);
+    this.deadLetterPolicies = new SqlDeadLetterPolicyStore(db);
     this.triggers = new SqlTriggerStore(db, now);
     this.jobs = new SqlJobStore(db, now);
     this.queue = new SqlJobQueue(

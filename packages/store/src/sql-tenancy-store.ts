@@ -1,4 +1,13 @@
-import { type ApiKeyRecord, newId, type TenancyStore, type Tenant, type Workspace } from '@sluice/core';
+import {
+  type ApiKeyRecord,
+  type AppendInput,
+  newId,
+  type TenancyStore,
+  type Tenant,
+  type TenantChanges,
+  type Workspace,
+} from '@sluice/core';
+import { appendFacts } from './append-facts.ts';
 import { toApiKey, toTenant, toWorkspace } from './row-mappers.ts';
 import type { SqlClient } from './sql-client.ts';
 
@@ -7,9 +16,11 @@ type Row = Record<string, unknown>;
 /** Tenants, workspaces and API keys over SQL. */
 export class SqlTenancyStore implements TenancyStore {
   readonly #db: SqlClient;
+  readonly #now: () => Date;
 
-  constructor(db: SqlClient) {
+  constructor(db: SqlClient, now: () => Date = () => new Date()) {
     this.#db = db;
+    this.#now = now;
   }
 
   async createTenant(input: { name: string; reseller_id?: string | null; id?: string }): Promise<Tenant> {
@@ -29,16 +40,34 @@ export class SqlTenancyStore implements TenancyStore {
     return (await this.#db.query('SELECT * FROM tenants ORDER BY id')).map(toTenant);
   }
 
-  async updateTenant(
-    id: string,
-    changes: { readonly name?: string; readonly unmatched_events?: Tenant['unmatched_events'] },
-  ): Promise<Tenant | null> {
+  async updateTenant(id: string, changes: TenantChanges): Promise<Tenant | null> {
+    const threshold = changes.dead_letter_alert_threshold;
     const [row] = await this.#db.query(
-      `UPDATE tenants SET name = COALESCE($2, name), unmatched_events = COALESCE($3, unmatched_events)
+      `UPDATE tenants SET name = COALESCE($2, name), unmatched_events = COALESCE($3, unmatched_events),
+              dead_letter_alert_threshold = CASE WHEN $4::boolean THEN $5::integer
+                                                 ELSE dead_letter_alert_threshold END
         WHERE id = $1 RETURNING *`,
-      [id, changes.name ?? null, changes.unmatched_events ?? null],
+      [
+        id,
+        changes.name ?? null,
+        changes.unmatched_events ?? null,
+        threshold !== undefined,
+        threshold ?? null,
+      ],
     );
     return row === undefined ? null : toTenant(row);
+  }
+
+  setDeadLetterAlert(tenantId: string, above: boolean, facts?: ReadonlyArray<AppendInput>): Promise<boolean> {
+    return this.#db.transaction(async (tx) => {
+      const rows = await tx.query(
+        `UPDATE tenants SET dead_letter_alerting = $2 WHERE id = $1 AND dead_letter_alerting <> $2 RETURNING id`,
+        [tenantId, above],
+      );
+      if (rows.length === 0) return false;
+      await appendFacts(tx, facts, this.#now());
+      return true;
+    });
   }
 
   async createWorkspace(tenantId: string, name: string): Promise<Workspace> {

@@ -6,23 +6,46 @@ import type { AppContext } from '../app-context.ts';
 import { optionalBody } from '../http/optional-body.ts';
 import { errors } from '../http/schemas.ts';
 
+const Kind = Type.Union([Type.Literal('ingest'), Type.Literal('job')]);
+const Time = Type.String({ format: 'date-time' });
+/** What a bulk replay or a policy selects by (always among pending dead letters). */
+export const ReplayFilterSchema = Type.Object(
+  {
+    kind: Type.Optional(Kind),
+    connector: Type.Optional(Type.String({ minLength: 1 })),
+    since: Type.Optional(Time),
+    until: Type.Optional(Time),
+    trigger_id: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
 const ListQuery = Type.Object({
   status: Type.Optional(
     Type.Union([Type.Literal('pending'), Type.Literal('replayed'), Type.Literal('expired')]),
   ),
+  kind: Type.Optional(Kind),
+  connector: Type.Optional(Type.String({ minLength: 1 })),
+  since: Type.Optional(Time),
+  until: Type.Optional(Time),
+  trigger_id: Type.Optional(Type.String({ minLength: 1 })),
   cursor: Type.Optional(Type.String()),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
 });
 const Params = Type.Object({ dead_letter_id: Type.String() });
 const BulkReplay = Type.Object(
   {
-    /** Replay at most this many pending dead letters, oldest first. */
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 100 })),
-    /** Only those of this connector. */
-    connector: Type.Optional(Type.String({ minLength: 1 })),
+    /** Which pending dead letters; at least one field. */
+    filter: Type.Optional(ReplayFilterSchema),
+    /** Replay at most this many, oldest id first. */
+    limit: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** Count what would be replayed, change nothing. */
+    dry_run: Type.Optional(Type.Boolean()),
+    /** Replays per second; default SLUICE_REPLAY_RATE. */
+    rate_per_second: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },
   { additionalProperties: false },
 );
+const ReplayParams = Type.Object({ replay_id: Type.String() });
 
 /** Deliveries that verified but could not be mapped: list, inspect, replay through the current mapping. */
 export function deadLetterRoutes(ctx: Pick<AppContext, 'control' | 'store'>): FastifyPluginAsync {
@@ -41,8 +64,8 @@ export function deadLetterRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fa
       },
       async (request) => {
         const { tenantId } = request;
-        const { status, cursor, limit } = request.query;
-        const page = await ctx.store.deadLetters.list(tenantId, status === undefined ? {} : { status }, {
+        const { cursor, limit, ...filter } = request.query;
+        const page = await ctx.store.deadLetters.list(tenantId, filter, {
           limit: limit ?? 100,
           ...(cursor === undefined ? {} : { after: cursor }),
         });
@@ -73,18 +96,39 @@ export function deadLetterRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fa
         schema: {
           ...secured,
           description:
-            "Replay the caller's pending dead letters, oldest first (at most `limit`), each through the current mapping. One failing replay does not stop the others.",
+            "Replay the caller's pending dead letters matching `filter` (required, at least one field), paced at `rate_per_second`. `dry_run` answers the exact count. Up to 100 matches that pacing lets finish within 5 s run within the request (200 with replayed and failed); more run in the background (202 with a replay to follow at /api/v1/dead-letters/replays/{id}).",
           body: BulkReplay,
-          response: errors(400, 401, 503),
+          response: errors(400, 401, 422, 503),
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const { tenantId } = request;
-        return ctx.control.deadLetters.replayMany(tenantId, {
-          limit: request.body?.limit ?? 100,
-          ...(request.body?.connector === undefined ? {} : { connector: request.body.connector }),
-        });
+        const body = request.body ?? {};
+        const replay = {
+          filter: body.filter,
+          ...(body.limit === undefined ? {} : { limit: body.limit }),
+          ...(body.rate_per_second === undefined ? {} : { rate_per_second: body.rate_per_second }),
+        };
+        if (body.dry_run === true) {
+          return { dry_run: true, count: await ctx.control.replays.count(tenantId, replay) };
+        }
+        const started = await ctx.control.replays.start(tenantId, replay);
+        if (started.mode === 'background') return reply.status(202).send({ replay: started.replay });
+        return { replayed: started.replayed, failed: started.failed };
       },
+    );
+
+    app.get<{ Params: Static<typeof ReplayParams> }>(
+      '/api/v1/dead-letters/replays/:replay_id',
+      {
+        schema: {
+          ...secured,
+          description: 'The progress of a background bulk replay (kept by the process that runs it).',
+          params: ReplayParams,
+          response: errors(401, 404),
+        },
+      },
+      async (request) => ({ replay: ctx.control.replays.get(request.tenantId, request.params.replay_id) }),
     );
 
     app.delete<{ Params: Static<typeof Params> }>(
@@ -110,7 +154,7 @@ export function deadLetterRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fa
         schema: {
           ...secured,
           description:
-            "Run the delivery through the connector's current mapping again and ingest what it yields.",
+            "Replay one dead letter: an ingest one runs through the connector's current mapping and is ingested; a job one queues its job again under the same idempotency key (the same webhook-id).",
           params: Params,
           response: errors(401, 404, 409, 422, 503),
         },
@@ -123,6 +167,7 @@ export function deadLetterRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fa
           const { stage, rule, index } = outcome.failure;
           throw new SluiceError(code, message, { details: { stage, rule, index } });
         }
+        if (outcome.kind === 'requeued') return { dead_letter: outcome.deadLetter, job: outcome.job };
         return { dead_letter: outcome.deadLetter, results: outcome.results };
       },
     );

@@ -33,6 +33,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly deadLetterDepth = new Gauge({
+    name: 'sluice_dead_letter_depth',
+    help: 'Pending dead letters by tenant and kind (ingest or job), as of the last depth check.',
+    labelNames: ['tenant_id', 'kind'] as const,
+    registers: [this.registry],
+  });
+
   readonly missingEntity = new Counter({
     name: 'sluice_emissions_missing_entity_total',
     help: 'Emissions accepted without payload.entity (single-flight cannot serialize them).',

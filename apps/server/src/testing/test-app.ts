@@ -1,5 +1,5 @@
 import { exampleConnectors, platformConnector } from '@sluice/connectors';
-import { generateApiKey, SecretBox } from '@sluice/control';
+import { generateApiKey, type PacerClock, SecretBox } from '@sluice/control';
 import type { Connector, Stores, Tenant } from '@sluice/core';
 import type { SqlClient } from '@sluice/store';
 import { STORE_ADAPTERS, type TestDatabase } from '@sluice/store/testing';
@@ -33,6 +33,10 @@ export interface TestAppOptions {
   readonly tailIntervalMs?: number;
   /** Receives every log line of the server (debug and up), e.g. to assert that a secret is never logged. */
   readonly logStream?: { write(line: string): void };
+  /** Bulk replays of at most this many answer within the request (default 100). */
+  readonly replaySyncLimit?: number;
+  /** How bulk replays wait between replays (a fake clock measures pacing). */
+  readonly replayClock?: PacerClock;
 }
 
 /** The whole server over a fresh test database, for `app.inject` or a real loopback `listen`. */
@@ -56,6 +60,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.now === undefined ? {} : { now: options.now }),
     tailIntervalMs: options.tailIntervalMs ?? 20,
     defaultMetrics: false,
+    ...(options.replaySyncLimit === undefined ? {} : { replaySyncLimit: options.replaySyncLimit }),
+    ...(options.replayClock === undefined ? {} : { replayClock: options.replayClock }),
   });
   await registerProviders(ctx);
   const app = await buildApp(
@@ -77,6 +83,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return { tenant, auth: { authorization: `Bearer ${key}` } };
     },
     async close() {
+      await ctx.control.replays.stop();
       await app.close();
       await db.drop();
     },

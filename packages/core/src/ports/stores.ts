@@ -1,4 +1,5 @@
 import type { ConnectionStore } from './connection-port.ts';
+import type { DeadLetterPolicyStore } from './dead-letter-policy-port.ts';
 import type { DeadLetterStore } from './dead-letter-port.ts';
 import type { EventLog } from './event-log-port.ts';
 import type { JobStore } from './job-port.ts';
@@ -18,6 +19,8 @@ export interface Stores {
   readonly events: EventLog;
   readonly outbox: Outbox;
   readonly deadLetters: DeadLetterStore;
+  /** Automated replay policies of dead letters. */
+  readonly deadLetterPolicies: DeadLetterPolicyStore;
   readonly triggers: TriggerStore;
   readonly jobs: JobStore;
   /** The executor's side of the jobs: claims, leases, outcomes, remembered results. */
