@@ -1,3 +1,5 @@
+import { POLL_STATE_MIGRATION } from './migrations-poll-state.ts';
+
 /**
  * The one schema both adapters share, as ordered migrations. A migration is never edited once released;
  * a change is a new entry. Plain PostgreSQL: PGlite runs the same SQL.
@@ -322,4 +324,5 @@ ALTER TABLE triggers ADD COLUMN retry jsonb;
 ALTER TABLE triggers ADD COLUMN idempotency_key text;
 `,
   },
+  POLL_STATE_MIGRATION,
 ];
