@@ -6,6 +6,7 @@ import { installAuth } from './http/auth.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, installRefusedBodyDrain } from './http/refused-body.ts';
 import { SHARED_SCHEMAS } from './http/schemas.ts';
+import { backfillRoutes } from './routes/backfill-routes.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { connectorRoutes } from './routes/connector-routes.ts';
 import { deadLetterRoutes } from './routes/dead-letter-routes.ts';
@@ -80,5 +81,6 @@ export async function buildApp(
   await app.register(triggerRoutes(ctx));
   await app.register(subscriptionRoutes(ctx));
   await app.register(jobRoutes(ctx));
+  await app.register(backfillRoutes(ctx));
   return app;
 }

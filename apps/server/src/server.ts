@@ -102,6 +102,7 @@ export async function startServer(
       onError: (error) => log.warn({ err: error }, 'housekeeping pass failed; the next one retries'),
     });
     app.addHook('onClose', () => housekeeping.stop());
+    app.addHook('onClose', () => ctx.backfills.stop());
     try {
       await app.listen({ host: config.host, port: config.port });
     } catch (error) {
@@ -114,6 +115,8 @@ export async function startServer(
       throw error;
     }
     housekeeping.start();
+    // Backfills a crash interrupted resume from their last committed page.
+    await ctx.backfills.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -1,7 +1,6 @@
 import type { Connection, Connector, PollHandler, Stores } from '@sluice/core';
 import { createIngestor } from '@sluice/ingest';
 import { defineConnector } from '@sluice/map';
-import type { TestDatabase } from '@sluice/store/testing';
 import { PollPass } from '../poll/poll-pass.ts';
 
 /** A connector with one records stream (`customers`, change detection) handled by `handler`. */
@@ -27,7 +26,7 @@ export function recordsConnector(handler: PollHandler, snapshot = false): Connec
 }
 
 /** A store, a connection of `connector`, a clock the test moves, and a PollPass over them. */
-export async function pollWorld(db: TestDatabase, connector: Connector) {
+export async function pollWorld(db: { store(options: { now: () => Date }): Stores }, connector: Connector) {
   let now = new Date('2026-06-01T00:00:00.000Z');
   const clock = () => now;
   const store: Stores = db.store({ now: clock });
