@@ -82,5 +82,7 @@ export async function buildApp(
   await app.register(subscriptionRoutes(ctx));
   await app.register(jobRoutes(ctx));
   await app.register(backfillRoutes(ctx));
+  // Running backfills are aborted (and stay `running`, to resume at the next start).
+  app.addHook('onClose', () => ctx.backfills.stop());
   return app;
 }

@@ -102,7 +102,6 @@ export async function startServer(
       onError: (error) => log.warn({ err: error }, 'housekeeping pass failed; the next one retries'),
     });
     app.addHook('onClose', () => housekeeping.stop());
-    app.addHook('onClose', () => ctx.backfills.stop());
     try {
       await app.listen({ host: config.host, port: config.port });
     } catch (error) {

@@ -102,15 +102,7 @@ export class Backfills {
       });
       return;
     }
-    // A resumed backfill adds this pass's counts to what its earlier passes committed.
-    const base = backfill.counts;
-    const sum = (p: { pages: number; records: number; emitted: number; duplicates: number }) => ({
-      pages: base.pages + p.pages,
-      records: base.records + p.records,
-      emitted: base.emitted + p.emitted,
-      duplicates: base.duplicates + p.duplicates,
-    });
-    let progress = Promise.resolve();
+    // Each page's counts commit with the page itself (the store adds them), so they stay exact across a resume.
     const result: PollPassResult = await this.#deps.pass.run({
       connection,
       stream: backfill.stream,
@@ -119,18 +111,12 @@ export class Backfills {
       signal,
       cursorKey: backfill.cursor_key,
       dedupeAgainstLog: true,
-      onPage: (page) => {
-        progress = progress.then(async () => {
-          await backfills.update(backfill.tenant_id, backfill.id, { counts: sum(page) });
-        });
-      },
+      backfillId: backfill.id,
     });
-    await progress;
     if (result.status === 'aborted') return;
     if (result.status === 'rate_limited') {
       // Paused: the pass picks up from its cursor once the source allows it again.
       await backfills.update(backfill.tenant_id, backfill.id, {
-        counts: sum(result),
         rate_limited_until: result.rateLimitedUntil ?? null,
       });
       const wait = Math.max(0, Date.parse(result.rateLimitedUntil ?? '') - Date.now()) || 1000;
@@ -148,7 +134,6 @@ export class Backfills {
     }
     await backfills.update(backfill.tenant_id, backfill.id, {
       status: result.status === 'completed' ? 'completed' : 'failed',
-      counts: sum(result),
       rate_limited_until: null,
       ...(result.error === undefined ? {} : { error: result.error }),
     });
