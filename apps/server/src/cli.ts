@@ -9,6 +9,7 @@ import { runBackfill } from './backfill-command.ts';
 import { closeOnSignal } from './close-on-signal.ts';
 import { ConfigError, defaultOf, loadConfig, loadConfigWith } from './config.ts';
 import { createKeyInStore } from './keys-command.ts';
+import { runReplay } from './replay/replay-command.ts';
 import { startServer } from './server.ts';
 
 async function serve(overrides: Record<string, string>): Promise<void> {
@@ -20,13 +21,24 @@ const program = new Command()
   .name('sluice')
   .description('Multi-tenant event ingestion: every source becomes one envelope, stored exactly once.');
 
-program
+const dev = program
   .command('dev')
   .description('Run embedded (PGlite under .sluice/, no servers needed) with a dev tenant.')
   .option('-p, --port <port>', `HTTP port (default: SLUICE_PORT, else ${defaultOf('SLUICE_PORT')})`)
   .action((options: { port?: string }) =>
     serve({ ...(options.port === undefined ? {} : { SLUICE_PORT: options.port }), SLUICE_DEV: '1' }),
   );
+dev
+  .command('replay <fixture>')
+  .description(
+    "Replay recorded payloads (webhook deliveries or poll pages) through a connector's mapping against a throwaway store; fails, naming them, if a second pass emits anything.",
+  )
+  .requiredOption('--twice', 'run the fixture twice and check the second pass emits nothing')
+  .action(async (fixture: string) => {
+    process.exitCode = await runReplay(fixture, exampleConnectors, {
+      write: (text) => process.stdout.write(text),
+    });
+  });
 
 program
   .command('start')
