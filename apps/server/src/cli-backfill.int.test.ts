@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { childEnv } from './testing/config.ts';
 import { type FakeStripe, fakeCustomers, startFakeStripe } from './testing/fake-stripe.ts';
 import { killHard, type ServerProcess, startServerProcess } from './testing/server-process.ts';
 
@@ -57,7 +58,7 @@ describe('sluice connectors backfill', () => {
         '--mode',
         mode,
       ],
-      { env: { ...process.env, SLUICE_URL: server.url, SLUICE_API_KEY: key, ...extra } },
+      { env: childEnv({ SLUICE_URL: server.url, SLUICE_API_KEY: key, ...extra }) },
     );
 
   it('prints the counts and what quiet mode did; a second run emits 0', async () => {
@@ -94,7 +95,7 @@ describe('sluice connectors backfill', () => {
           'quiet',
         ],
         {
-          env: { ...process.env, SLUICE_URL: server.url, SLUICE_API_KEY: key },
+          env: childEnv({ SLUICE_URL: server.url, SLUICE_API_KEY: key }),
         },
       ),
       (error: { stderr: string }) => /stream_not_pollable/.test(error.stderr),
@@ -117,7 +118,7 @@ describe('sluice connectors backfill', () => {
           'quiet',
         ],
         {
-          env: { ...process.env, SLUICE_URL: server.url, SLUICE_API_KEY: '' },
+          env: childEnv({ SLUICE_URL: server.url, SLUICE_API_KEY: '' }),
         },
       ),
       (error: { stderr: string }) => /SLUICE_API_KEY/.test(error.stderr),

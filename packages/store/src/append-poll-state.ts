@@ -95,7 +95,14 @@ export async function addBackfillCounts(
          'emitted', COALESCE((counts->>'emitted')::bigint, 0) + $4,
          'duplicates', COALESCE((counts->>'duplicates')::bigint, 0) + $5), updated_at = $6
        WHERE tenant_id = $1 AND id = $2`,
-      [input.connection.tenant_id, input.backfill.id, input.backfill.records, emitted, outcomes.length - emitted, now],
+      [
+        input.connection.tenant_id,
+        input.backfill.id,
+        input.backfill.records,
+        emitted,
+        outcomes.length - emitted,
+        now,
+      ],
     );
   }
 }
