@@ -112,6 +112,7 @@ export function createContext(options: ContextOptions): AppContext {
     connections: store.connections,
     connectors,
     pass: pollPass,
+    now,
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   const deps: ControlDeps = { stores: store, connectors, ingestor, platform, secretBox, changes, now };

@@ -15,6 +15,7 @@ export interface BackfillsDeps {
   readonly connectors: { get(id: string): Connector | null };
   readonly pass: Pick<PollPass, 'run'>;
   readonly log?: { warn(object: unknown, message: string): void };
+  readonly now: () => Date;
 }
 
 export interface BackfillRequest {
@@ -119,7 +120,8 @@ export class Backfills {
       await backfills.update(backfill.tenant_id, backfill.id, {
         rate_limited_until: result.rateLimitedUntil ?? null,
       });
-      const wait = Math.max(0, Date.parse(result.rateLimitedUntil ?? '') - Date.now()) || 1000;
+      const wait =
+        Math.max(0, Date.parse(result.rateLimitedUntil ?? '') - this.#deps.now().getTime()) || 1000;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
         signal.addEventListener('abort', () => {

@@ -67,13 +67,11 @@ export interface PollPassDeps {
   /** The registered connectors. */
   readonly connectors: { get(id: string): Connector | null };
   /** Validates and stamps a page's emissions (the append is made here, with cursor and hashes). */
-  readonly ingestor: Pick<Ingestor, 'prepare'>;
+  readonly ingestor: Pick<Ingestor, 'prepare' | 'limits'>;
   readonly events: Pick<EventLog, 'append' | 'readCursor' | 'readHashes'>;
   /** The connection's config as the handler sees it (sealed credentials opened); its stored config if absent. */
   configOf?(connection: Connection): Readonly<Record<string, unknown>>;
   readonly now: () => Date;
-  /** A page may hold at most this many emissions per prepare call (the ingestor's batch limit). */
-  readonly maxBatch?: number;
 }
 
 interface Totals {
@@ -251,7 +249,7 @@ export class PollPass {
       throw new Error(`stream "${stream}" returned records but declares no change detection (changes)`);
     }
     const envelopes: PreparedEnvelope[] = [];
-    const batch = this.#deps.maxBatch ?? 500;
+    const batch = this.#deps.ingestor.limits.maxBatch;
     for (let start = 0; start < emissions.length; start += batch) {
       const prepared = this.#deps.ingestor.prepare(connection, emissions.slice(start, start + batch), {
         mode: request.mode,
@@ -263,12 +261,11 @@ export class PollPass {
       }
       envelopes.push(...prepared.input.envelopes);
     }
-    const dedupeWindowMs = 24 * 60 * 60 * 1000;
     return {
       input: {
         connection,
         envelopes,
-        dedupeWindowMs,
+        dedupeWindowMs: this.#deps.ingestor.limits.dedupeWindowMs,
         origin: 'poll',
         ...(request.dedupeAgainstLog === true ? { dedupeAgainstLog: true } : {}),
         ...(hashes === undefined ? {} : { hashes }),
