@@ -85,6 +85,26 @@ for (const adapter of STORE_ADAPTERS) {
       assert.equal(await world.store.outbox.pendingCount(), 0);
     });
 
+    it('queues live envelopes with origin poll, so their jobs default to P4', async () => {
+      const connector = recordsConnector(async () => ({
+        emissions: [],
+        records: [{ id: 'l' }],
+        cursor: null,
+        hasMore: false,
+      }));
+      const db = await open();
+      const world = await pollWorld(db, connector);
+      assert.equal((await world.run({ mode: 'live' })).emitted, 1);
+      const rows = await db.client.query<{ origin: string }>(
+        'SELECT origin FROM outbox WHERE connection_id = $1',
+        [world.connection.id],
+      );
+      assert.deepEqual(
+        rows.map((r) => r.origin),
+        ['poll'],
+      );
+    });
+
     it('ends rate_limited with the time a 429 Retry-After names, committing nothing of that page', async () => {
       const now = new Date('2026-06-01T00:00:00.000Z');
       const connector = recordsConnector(async () => {
