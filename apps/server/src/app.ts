@@ -7,6 +7,7 @@ import { installErrorHandlers } from './http/error-handler.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, installRefusedBodyDrain } from './http/refused-body.ts';
 import { requestIdOf } from './http/request-id.ts';
 import { SHARED_SCHEMAS } from './http/schemas.ts';
+import { backfillRoutes } from './routes/backfill-routes.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { connectorRoutes } from './routes/connector-routes.ts';
 import { deadLetterPolicyRoutes } from './routes/dead-letter-policy-routes.ts';
@@ -96,5 +97,8 @@ export async function buildApp(
   await app.register(triggerRoutes(ctx));
   await app.register(subscriptionRoutes(ctx));
   await app.register(jobRoutes(ctx));
+  await app.register(backfillRoutes(ctx));
+  // Running backfills are aborted (and stay `running`, to resume at the next start).
+  app.addHook('onClose', () => ctx.backfills.stop());
   return app;
 }

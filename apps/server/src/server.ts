@@ -166,6 +166,8 @@ export async function startServer(
     housekeeping.start();
     deadLetterWatch.start();
     await workers.start();
+    // Backfills a crash interrupted resume from their last committed page.
+    await ctx.backfills.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -1,4 +1,10 @@
-import type { Emission, PollContext, PollPage, PollRequest } from '@sluice/core';
+import {
+  type Emission,
+  type PollContext,
+  type PollPage,
+  type PollRequest,
+  rateLimitedFrom,
+} from '@sluice/core';
 import { idOf, isoFromEpochSeconds, optionalString, recordOf } from './source-fields.ts';
 
 const ID = 'stripe';
@@ -30,9 +36,11 @@ export function customerSyncedEmission(value: unknown): Emission {
 }
 
 /**
- * The `customers` poll handler: one page of `GET /v1/customers` (100 per page), resuming after the
- * cursor (the last customer id of the previous page). Connection config: `api_key` (required) and
- * `api_base` (default `https://api.stripe.com`).
+ * The `customers` poll handler: one page of `GET /v1/customers` (`page_size` per page, default 100),
+ * resuming after the cursor (the last customer id of the previous page), limited to customers created in
+ * the window (`created[gte]` = from, `created[lt]` = to). A 429 or 503 throws `RateLimitedError` with the
+ * `Retry-After` time. Connection config: `api_key` (required), `api_base` (default
+ * `https://api.stripe.com`) and `page_size` (1 to 100).
  */
 export async function pollStripeCustomers(ctx: PollContext, request: PollRequest): Promise<PollPage> {
   const apiKey = ctx.config['api_key'];
@@ -42,12 +50,22 @@ export async function pollStripeCustomers(ctx: PollContext, request: PollRequest
     );
   }
   const apiBase = typeof ctx.config['api_base'] === 'string' ? ctx.config['api_base'] : DEFAULT_API_BASE;
-  const after = request.cursor === null ? '' : `&starting_after=${encodeURIComponent(request.cursor)}`;
-  const url = `${apiBase.replace(/\/+$/, '')}/v1/customers?limit=100${after}`;
+  const size = Number(ctx.config['page_size'] ?? 100);
+  const limit = Number.isInteger(size) && size >= 1 && size <= 100 ? size : 100;
+  const params = new URLSearchParams({ limit: String(limit) });
+  if (request.cursor !== null) params.set('starting_after', request.cursor);
+  if (request.from !== null) params.set('created[gte]', String(Math.floor(Date.parse(request.from) / 1000)));
+  params.set('created[lt]', String(Math.ceil(Date.parse(request.to) / 1000)));
+  const url = `${apiBase.replace(/\/+$/, '')}/v1/customers?${params}`;
   const response = await fetch(url, {
     headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
     signal: ctx.signal,
   });
+  const limited = rateLimitedFrom(response, new Date());
+  if (limited !== null) {
+    await response.body?.cancel();
+    throw limited;
+  }
   if (!response.ok) {
     const text = await response.text();
     throw new Error(`${ID}: GET /v1/customers answered ${response.status}: ${text.slice(0, 200)}`);

@@ -29,6 +29,7 @@ export const ID_PREFIXES = {
   secret: 'sec',
   trigger: 'trg',
   job: 'job',
+  backfill: 'bfl',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -22,6 +22,7 @@ export type {
 } from './condition.ts';
 export { CONDITION_OPS } from './condition.ts';
 export type {
+  ChangeDetection,
   Connector,
   ConnectorSpec,
   EventStreamDeclaration,
@@ -34,6 +35,7 @@ export type {
   StreamDeclaration,
   StreamMode,
 } from './connector.ts';
+export { RateLimitedError, rateLimitedFrom } from './connector.ts';
 export type {
   ApiAuth,
   ApiClient,
@@ -106,6 +108,7 @@ export {
   platformEmission,
   SYSTEM_TENANT_ID,
 } from './platform-events.ts';
+export type { Backfill, BackfillCounts, BackfillStore, NewBackfill } from './ports/backfill-port.ts';
 export {
   BUS_TOPICS,
   type Bus,
@@ -132,6 +135,8 @@ export type {
   Position,
   PositionPage,
   PreparedEnvelope,
+  RecordHashWrite,
+  StoredRecordHash,
   StreamCursorWrite,
 } from './ports/event-log-port.ts';
 export type { JobFilter, JobStore, NewJob } from './ports/job-port.ts';

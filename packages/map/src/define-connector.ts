@@ -1,6 +1,7 @@
 import type { ApiDeclaration, Connector, ConnectorSpec, StreamDeclaration } from '@sluice/core';
 import { SluiceError } from '@sluice/core';
 import { checkActions, checkApi } from './action-rules.ts';
+import { checkChangeDetection } from './change-rules.ts';
 import {
   checkConnectorId,
   checkPollHandlers,
@@ -41,6 +42,7 @@ export function defineConnector(spec: ConnectorSpec): Connector {
     ...checkSecretConfig(id, spec.secretConfig),
     ...checkActions(id, spec),
     ...checkApi(id, spec),
+    ...checkChangeDetection(id, drafts),
   ];
   const first = problems[0];
   if (first !== undefined) {
@@ -81,7 +83,20 @@ export function defineConnector(spec: ConnectorSpec): Connector {
 }
 
 function freezeStream(declaration: StreamDeclaration): StreamDeclaration {
-  return Object.freeze({ ...declaration, events: Object.freeze([...declaration.events]) });
+  return Object.freeze({
+    ...declaration,
+    events: Object.freeze([...declaration.events]),
+    ...(declaration.changes === undefined
+      ? {}
+      : {
+          changes: Object.freeze({
+            ...declaration.changes,
+            ...(declaration.changes.ignore_fields === undefined
+              ? {}
+              : { ignore_fields: Object.freeze([...declaration.changes.ignore_fields]) }),
+          }),
+        }),
+  });
 }
 
 function freezeApi(api: ApiDeclaration): ApiDeclaration {

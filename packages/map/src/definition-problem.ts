@@ -30,7 +30,10 @@ export type DefinitionRule =
   | 'api_version_format'
   | 'api_base_url_key'
   | 'api_auth_shape'
-  | 'api_auth_not_sealed';
+  | 'api_auth_not_sealed'
+  | 'changes_poll_only'
+  | 'changes_shape'
+  | 'changes_events_undeclared';
 
 /** One broken rule of a connector definition. `stream` is null for connector-wide rules. */
 export interface DefinitionProblem {

@@ -1,3 +1,5 @@
+import { POLL_STATE_MIGRATION } from './migrations-poll-state.ts';
+
 /**
  * The one schema both adapters share, as ordered migrations. A migration is never edited once released;
  * a change is a new entry. Plain PostgreSQL: PGlite runs the same SQL.
@@ -358,4 +360,5 @@ CREATE UNIQUE INDEX dead_letters_job ON dead_letters (tenant_id, job_id) WHERE j
 CREATE INDEX dead_letters_pending_kind ON dead_letters (tenant_id, kind) WHERE status = 'pending';
 `,
   },
+  POLL_STATE_MIGRATION,
 ];

@@ -1,5 +1,6 @@
 import type { Stores } from '@sluice/core';
 import type { GroupCommitOptions } from './group-commit.ts';
+import { SqlBackfillStore } from './sql-backfill-store.ts';
 import type { SqlClient } from './sql-client.ts';
 import { SqlConnectionStore } from './sql-connection-store.ts';
 import { SqlDeadLetterPolicyStore } from './sql-dead-letter-policy-store.ts';
@@ -33,6 +34,7 @@ export class SqlStores implements Stores {
   readonly jobs: SqlJobStore;
   readonly queue: SqlJobQueue;
   readonly maintenance: SqlMaintenance;
+  readonly backfills: SqlBackfillStore;
   readonly dialect: SqlClient['dialect'];
 
   constructor(db: SqlClient, options: SqlStoresOptions = {}) {
@@ -52,5 +54,6 @@ export class SqlStores implements Stores {
       options.jobAgingMs === undefined ? {} : { agingMs: options.jobAgingMs },
     );
     this.maintenance = new SqlMaintenance(db);
+    this.backfills = new SqlBackfillStore(db, now);
   }
 }

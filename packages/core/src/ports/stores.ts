@@ -1,3 +1,4 @@
+import type { BackfillStore } from './backfill-port.ts';
 import type { ConnectionStore } from './connection-port.ts';
 import type { DeadLetterPolicyStore } from './dead-letter-policy-port.ts';
 import type { DeadLetterStore } from './dead-letter-port.ts';
@@ -26,4 +27,6 @@ export interface Stores {
   /** The executor's side of the jobs: claims, leases, outcomes, remembered results. */
   readonly queue: JobQueue;
   readonly maintenance: StoreMaintenance;
+  /** Backfills of poll streams and their progress. */
+  readonly backfills: BackfillStore;
 }
