@@ -25,6 +25,8 @@ export type {
   Connector,
   ConnectorSpec,
   EventStreamDeclaration,
+  HandshakeAnswer,
+  HandshakeHandler,
   MapInput,
   PollContext,
   PollHandler,
@@ -34,6 +36,7 @@ export type {
   StreamDeclaration,
   StreamMode,
 } from './connector.ts';
+export { MQTT_TOPIC_HEADER } from './connector.ts';
 export type { DeadLetter, DeadLetterKind, DeadLetterStatus } from './dead-letter.ts';
 export { DEAD_LETTER_KINDS } from './dead-letter.ts';
 export type { Emission } from './emission.ts';

@@ -20,6 +20,8 @@ export type DefinitionRule =
   | 'hmac_header_missing'
   | 'map_missing'
   | 'map_type'
+  | 'handshake_type'
+  | 'handshake_webhook_only'
   | 'secret_config_format';
 
 /** One broken rule of a connector definition. `stream` is null for connector-wide rules. */

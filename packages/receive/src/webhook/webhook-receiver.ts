@@ -18,6 +18,7 @@ import { type VerifySuccess, verifyWebhook } from '@sluice/signatures';
 import { deadLetterRecord } from './dead-letter-record.ts';
 import { type Delivery, mediaTypeRefusal } from './delivery.ts';
 import { emissionsOf } from './delivery-emissions.ts';
+import { handshakeOf } from './handshake.ts';
 import { type ReceiveOutcome, refused } from './receive-outcome.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -135,7 +136,10 @@ export class WebhookReceiver {
     if (wait > 0) {
       return refused('quota_exceeded', `Connection "${connection.id}" is over its request rate.`, wait);
     }
-    const mapped = emissionsOf(connector, connection, delivery, this.#deps.configOf?.(connection));
+    const config = this.#deps.configOf?.(connection) ?? connection.config;
+    const answer = handshakeOf(connector, connection, delivery, config);
+    if (answer !== null) return { kind: 'answered', connection, ...answer };
+    const mapped = emissionsOf(connector, connection, delivery, config);
     if (!mapped.ok) {
       if ('refusal' in mapped) return refused(mapped.refusal.code, mapped.refusal.message);
       return this.#deadLetter(connector, connection, delivery, mapped.failure);
