@@ -8,7 +8,7 @@ const rulesOf = (fn: () => unknown): string[] => {
     fn();
   } catch (error) {
     assert.ok(error instanceof SluiceError);
-    return (error.details?.['problems'] as Array<{ rule: string }>).map((p) => p.rule);
+    return (error.details as { problems: Array<{ rule: string }> }).problems.map((p) => p.rule);
   }
   assert.fail('expected a definition error');
 };
