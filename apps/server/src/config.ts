@@ -94,6 +94,16 @@ export const CONFIG_VARIABLES = {
     'Pending dead letters older than this many days are marked expired.',
     { default: 30, minimum: 1, scale: 24 * 3600 * 1000 },
   ),
+  SLUICE_MQTT_GATEWAY: flag(
+    'mqttGateway',
+    'Run the MQTT gateway in this process: one broker session per active mqtt connection.',
+    () => '0',
+  ),
+  SLUICE_ALLOW_PRIVATE_TARGETS: flag(
+    'allowPrivateTargets',
+    'Let outbound connections (MQTT brokers, http actions) reach loopback, private, link-local and unique-local addresses (on-premises gateways, tests).',
+    () => '0',
+  ),
   SLUICE_DEV: flag(
     'dev',
     'Embedded dev mode: create a dev tenant and print its key on first start.',

@@ -11,6 +11,7 @@ import { type Config, ConfigError } from './config.ts';
 import { createContext, registerProviders } from './create-context.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
 import { Housekeeping } from './services/housekeeping.ts';
+import { createMqttGateway } from './services/mqtt-gateway-service.ts';
 
 export interface RunningServer {
   readonly app: App;
@@ -102,6 +103,8 @@ export async function startServer(
       onError: (error) => log.warn({ err: error }, 'housekeeping pass failed; the next one retries'),
     });
     app.addHook('onClose', () => housekeeping.stop());
+    const mqtt = config.mqttGateway ? createMqttGateway(ctx, { log }) : null;
+    if (mqtt !== null) app.addHook('onClose', () => mqtt.stop());
     try {
       await app.listen({ host: config.host, port: config.port });
     } catch (error) {
@@ -114,6 +117,7 @@ export async function startServer(
       throw error;
     }
     housekeeping.start();
+    await mqtt?.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -20,7 +20,12 @@ export interface MqttSessionOptions {
   readonly events?: SessionEvents;
   readonly connectTimeoutMs?: number;
   readonly keepaliveSeconds?: number;
+  /** How long the broker keeps the session (and queues messages) while no client holds it; default 7 days. */
+  readonly sessionExpirySeconds?: number;
 }
+
+/** A gateway down for a week still finds its session, and the readings queued meanwhile, when it is back. */
+export const DEFAULT_SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
 
 /**
  * One persistent MQTT session (`clean: false`): it subscribes to the connection's topic filters and hands
@@ -42,7 +47,10 @@ export class MqttSession {
     const clientOptions: IClientOptions = {
       clientId: options.clientId,
       clean: false,
-      protocolVersion: 4,
+      // MQTT 5: mqtt.js honours customHandleAcks only there, and a session outlives a disconnect only for
+      // as long as its expiry interval says.
+      protocolVersion: 5,
+      properties: { sessionExpiryInterval: options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS },
       // Reconnects are this class's, with backoff; mqtt.js would retry at a fixed period.
       reconnectPeriod: 0,
       resubscribe: false,
