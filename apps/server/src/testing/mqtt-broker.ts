@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +55,8 @@ export class PrivateBroker {
 
   static async start(): Promise<PrivateBroker> {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-mosquitto-'));
+    // Started as root, Mosquitto drops to its own user, which must be able to write the persistence file.
+    await chmod(dir, 0o777);
     const broker = new PrivateBroker(await freePort(), dir);
     await writeFile(
       join(dir, 'mosquitto.conf'),
@@ -64,7 +66,7 @@ export class PrivateBroker {
         'persistence true',
         `persistence_location ${dir}/`,
         'max_queued_messages 10000',
-        'log_dest none',
+        `log_dest file ${dir}/mosquitto.log`,
         '',
       ].join('\n'),
     );
