@@ -33,6 +33,8 @@ describe('loadConfig', () => {
       connectionBurst: 2000,
       sweepIntervalMs: 60_000,
       deadLetterRetentionMs: 30 * 24 * 3600 * 1000,
+      mqttGateway: false,
+      allowPrivateTargets: false,
       dev: true,
       logLevel: 'info',
       publicUrl: null,
