@@ -25,7 +25,7 @@ const LAYERS = [
     may: ['core', 'cesql', 'signatures', 'map', 'ingest', 'receive', 'relay', 'route', 'execute'],
     tests: ['store', 'bus-redis'],
   },
-  { dir: 'packages/connectors', may: ['core', 'map', 'signatures'] },
+  { dir: 'packages/connectors', may: ['core', 'map', 'signatures'], tests: ['execute'] },
   { dir: 'apps/server', may: ['*packages'] },
   { dir: 'apps/cli', may: ['*packages', 'server'] },
   { dir: 'apps/dashboard', may: ['core'] },
@@ -100,7 +100,7 @@ const layerRules = LAYERS.flatMap(({ dir, may, tests = [] }) => {
 /**
  * Workspace packages resolve to their folders, so dependency-cruiser's npm checks do not see them: one rule
  * per workspace package refuses an import of a sibling its package.json does not declare (`dependencies`
- * for code, `devDependencies` too for tests).
+ * for code, `devDependencies` too for tests and `src/testing/` helpers).
  */
 // The cruise runs from the workspace root (npm scripts do; so does the check's own test, in a fixture).
 const ROOT = process.cwd();
@@ -127,14 +127,14 @@ const declaredRules = WORKSPACES.flatMap(({ dir, manifest }) => {
       name: `declared:${dir}`,
       comment: `${dir} imports a workspace package missing from the "dependencies" of ${dir}/package.json.`,
       severity: 'error',
-      from: { path: `^${own}/`, pathNot: '\\.test\\.ts$' },
+      from: { path: `^${own}/`, pathNot: TEST_FILE },
       to: { path: '^(packages|apps)/', pathNot: anyOf([own, ...dirsNamed(dependencies)]) },
     },
     {
       name: `declared:${dir}:tests`,
       comment: `${dir} tests import a workspace package missing from ${dir}/package.json.`,
       severity: 'error',
-      from: { path: `^${own}/.*\\.test\\.ts$` },
+      from: { path: `^${own}/.*${TEST_FILE}` },
       to: {
         path: '^(packages|apps)/',
         pathNot: anyOf([own, ...dirsNamed([...dependencies, ...devDependencies])]),

@@ -5,6 +5,7 @@ import type { AppContext } from './app-context.ts';
 import { installAuth } from './http/auth.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, installRefusedBodyDrain } from './http/refused-body.ts';
+import { requestIdOf } from './http/request-id.ts';
 import { SHARED_SCHEMAS } from './http/schemas.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { connectorRoutes } from './routes/connector-routes.ts';
@@ -20,10 +21,17 @@ import { webhookRoutes } from './routes/webhook-routes.ts';
 
 export type App = FastifyInstance;
 
-/** The HTTP API over an `AppContext`: every route, the error contract and the OpenAPI document. */
+/**
+ * The HTTP API over an `AppContext`: every route, the error contract and the OpenAPI document. With
+ * `api: false` (a process that runs no receiver) only health, readiness and metrics are served.
+ */
 export async function buildApp(
   ctx: AppContext,
-  options: { logger?: FastifyServerOptions['logger']; loggerInstance?: FastifyBaseLogger } = {},
+  options: {
+    logger?: FastifyServerOptions['logger'];
+    loggerInstance?: FastifyBaseLogger;
+    api?: boolean;
+  } = {},
 ): Promise<App> {
   const app = Fastify({
     ...(options.loggerInstance === undefined
@@ -31,6 +39,8 @@ export async function buildApp(
       : { loggerInstance: options.loggerInstance }),
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: false,
+    genReqId: requestIdOf,
+    requestIdLogLabel: 'request_id',
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -43,6 +53,9 @@ export async function buildApp(
   installRefusedBodyDrain(app, {
     drainBytes: ctx.config.bodyDrainBytes,
     drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequests.observe(
@@ -70,6 +83,7 @@ export async function buildApp(
     },
   });
   await app.register(healthRoutes(ctx));
+  if (options.api === false) return app;
   await app.register(connectorRoutes(ctx));
   await app.register(tenantRoutes(ctx));
   await app.register(connectionRoutes(ctx));

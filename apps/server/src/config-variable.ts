@@ -104,6 +104,30 @@ export function oneOf<F extends string, const V extends string>(
   };
 }
 
+/** A comma-separated set of values from a fixed list, each at most once (`receiver,relay`). */
+export function listOf<F extends string, const V extends string>(
+  field: F,
+  doc: string,
+  options: { readonly values: ReadonlyArray<V>; readonly default: ReadonlyArray<V> },
+): Variable<F, ReadonlyArray<V>> {
+  return {
+    field,
+    doc,
+    schema: Type.Array(Type.Union(options.values.map((value) => Type.Literal(value))), {
+      minItems: 1,
+      uniqueItems: true,
+    }),
+    default: options.default.join(','),
+    coerce: (value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    value: (checked) => checked as ReadonlyArray<V>,
+    allowed: options.values,
+  };
+}
+
 /** `1` or `0`; the default may depend on other variables. */
 export function flag<F extends string>(
   field: F,

@@ -33,11 +33,14 @@ describe('loadConfig', () => {
       connectionBurst: 2000,
       sweepIntervalMs: 60_000,
       deadLetterRetentionMs: 30 * 24 * 3600 * 1000,
-      mqttGateway: false,
       allowPrivateTargets: false,
       dev: true,
       logLevel: 'info',
       publicUrl: null,
+      redisUrl: null,
+      workers: ['receiver', 'relay', 'router'],
+      relayIdleMs: 200,
+      relayLeaseMs: 30_000,
     });
   });
 
@@ -113,6 +116,44 @@ describe('loadConfig', () => {
       /SLUICE_LOG_LEVEL="loud": must be one of fatal, error, warn, info, debug, trace, silent/,
     );
     assert.match(thrown.message, /SLUICE_DEV="yes": must be one of 1, 0/);
+  });
+
+  it('reads the stage workers as a list, all by default, and refuses unknown or repeated ones', () => {
+    assert.deepEqual(loadConfig({}).workers, ['receiver', 'relay', 'router']);
+    const redis = 'redis://127.0.0.1:6379';
+    assert.deepEqual(loadConfig({ SLUICE_WORKERS: ' relay ', SLUICE_REDIS_URL: redis }).workers, ['relay']);
+    assert.match(
+      configError({ SLUICE_WORKERS: 'relay,mailer' }).message,
+      /SLUICE_WORKERS="relay,mailer": must be one of receiver, relay, router, mqtt/,
+    );
+    assert.match(
+      configError({ SLUICE_WORKERS: 'relay,relay', SLUICE_REDIS_URL: redis }).message,
+      /SLUICE_WORKERS=/,
+    );
+    assert.equal(
+      loadConfig({ SLUICE_WORKERS: 'receiver' }).workers.length,
+      1,
+      'a receiver alone needs no bus',
+    );
+  });
+
+  it('needs SLUICE_REDIS_URL when the relay and the router run in different processes', () => {
+    assert.match(
+      configError({ SLUICE_WORKERS: 'receiver,relay' }).message,
+      /SLUICE_WORKERS="receiver,relay": a relay without a router in the same process .* needs SLUICE_REDIS_URL/,
+    );
+    assert.match(
+      configError({ SLUICE_REDIS_URL: 'http://cache' }).message,
+      /SLUICE_REDIS_URL \(12 characters, not shown\)/,
+    );
+    const config = loadConfig({ SLUICE_WORKERS: 'router', SLUICE_REDIS_URL: 'redis://:pw@127.0.0.1:6379' });
+    assert.equal(config.redisUrl, 'redis://:pw@127.0.0.1:6379');
+    assert.equal(loadConfig({}).relayIdleMs, 200, 'embedded: appends wake the relay, so it polls slowly');
+    assert.equal(
+      loadConfig({ SLUICE_DATABASE_URL: 'postgres://h/db', SLUICE_SECRET_KEY: SECRET_KEY }).relayIdleMs,
+      20,
+    );
+    assert.equal(loadConfig({}).relayLeaseMs, 30_000);
   });
 
   it('requires SLUICE_SECRET_KEY with SLUICE_DATABASE_URL, at parse time', () => {

@@ -6,6 +6,7 @@ import {
   flag,
   given,
   integer,
+  listOf,
   oneOf,
   optionalText,
   text,
@@ -15,6 +16,17 @@ import {
 export type { Env } from './config-variable.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * The stage workers a process can run: the HTTP receiver, the relay (outbox → bus), the router (bus → jobs),
+ * and the MQTT gateway (broker sessions → ingest).
+ */
+export const WORKERS = ['receiver', 'relay', 'router', 'mqtt'] as const;
+
+/** The workers a process runs when SLUICE_WORKERS is unset: the MQTT gateway is asked for by name. */
+export const DEFAULT_WORKERS = ['receiver', 'relay', 'router'] as const;
+
+export type Worker = (typeof WORKERS)[number];
 
 /**
  * Every environment variable Sluice reads, one declaration each. The schema, the defaults, the coercion
@@ -94,11 +106,6 @@ export const CONFIG_VARIABLES = {
     'Pending dead letters older than this many days are marked expired.',
     { default: 30, minimum: 1, scale: 24 * 3600 * 1000 },
   ),
-  SLUICE_MQTT_GATEWAY: flag(
-    'mqttGateway',
-    'Run the MQTT gateway in this process: one broker session per active mqtt connection.',
-    () => '0',
-  ),
   SLUICE_ALLOW_PRIVATE_TARGETS: flag(
     'allowPrivateTargets',
     'Let outbound connections (MQTT brokers, http actions) reach loopback, private, link-local and unique-local addresses (on-premises gateways, tests).',
@@ -116,6 +123,30 @@ export const CONFIG_VARIABLES = {
     {
       pattern: '^https?://',
     },
+  ),
+  SLUICE_REDIS_URL: optionalText(
+    'redisUrl',
+    'A redis:// URL: the bus between relays and routers runs on Redis Streams. Unset = the in-process bus (one process only).',
+    { pattern: '^rediss?://', secret: true },
+  ),
+  SLUICE_WORKERS: listOf(
+    'workers',
+    'The stage workers this process runs, comma-separated: receiver (the HTTP API), relay, router, mqtt (the MQTT gateway: one broker session per mqtt connection; run it in one process).',
+    { values: WORKERS, default: DEFAULT_WORKERS },
+  ),
+  SLUICE_RELAY_IDLE_MS: integer(
+    'relayIdleMs',
+    'How long the relay waits after finding nothing to claim before it looks again; appends and acknowledgements in its own process wake it at once (default 20, or 200 in embedded mode, where they always do).',
+    {
+      default: (env) => (given(env, 'SLUICE_DATABASE_URL') === undefined ? 200 : 20),
+      minimum: 1,
+      maximum: 60_000,
+    },
+  ),
+  SLUICE_RELAY_LEASE_SECONDS: integer(
+    'relayLeaseMs',
+    'How long a relay holds the outbox rows it claimed; after a relay dies, its rows are sent again once this passes.',
+    { default: 30, minimum: 1, scale: 1000 },
   ),
 } satisfies Record<string, Variable<string, unknown>>;
 
@@ -165,6 +196,14 @@ const CROSS_RULES: ReadonlyArray<CrossRule> = [
     },
   },
   {
+    name: 'SLUICE_WORKERS',
+    uses: ['SLUICE_WORKERS', 'SLUICE_REDIS_URL'],
+    check: (config) =>
+      config.redisUrl === null && config.workers.includes('relay') !== config.workers.includes('router')
+        ? 'a relay without a router in the same process (or a router without a relay) needs SLUICE_REDIS_URL: the in-process bus does not reach other processes'
+        : null,
+  },
+  {
     name: 'SLUICE_MAX_PAYLOAD_BYTES',
     uses: ['SLUICE_MAX_PAYLOAD_BYTES', 'SLUICE_BODY_LIMIT_BYTES'],
     check: (config) =>
@@ -187,9 +226,12 @@ const SCHEMA = Type.Object(
   ),
 );
 
-function describeProblem(name: VariableName, value: unknown, message: string): string {
+/** A schema problem of an enumeration lists its values; a rule between variables says its own message. */
+function describeProblem(name: VariableName, raw: unknown, message: string, byRule = false): string {
   const variable = variableOf(name);
-  const why = variable.allowed === undefined ? message : `must be one of ${variable.allowed.join(', ')}`;
+  const value = Array.isArray(raw) ? raw.join(',') : raw;
+  const why =
+    variable.allowed === undefined || byRule ? message : `must be one of ${variable.allowed.join(', ')}`;
   const shown =
     value === undefined
       ? ' (unset)'
@@ -214,7 +256,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const problems = new Map<VariableName, string>();
   for (const error of Value.Errors(SCHEMA, raw)) {
-    const name = error.path.slice(1) as VariableName;
+    // A list's element errors point inside it (`/SLUICE_WORKERS/1`); the variable is the first segment.
+    const name = error.path.slice(1).split('/')[0] as VariableName;
     if (!problems.has(name)) problems.set(name, describeProblem(name, raw[name], error.message));
   }
   const config = Object.fromEntries(
@@ -226,7 +269,7 @@ export function loadConfig(env: Env = process.env): Config {
   for (const rule of CROSS_RULES) {
     if (problems.has(rule.name) || rule.uses.some((name) => problems.has(name))) continue;
     const problem = rule.check(config);
-    if (problem !== null) problems.set(rule.name, describeProblem(rule.name, raw[rule.name], problem));
+    if (problem !== null) problems.set(rule.name, describeProblem(rule.name, raw[rule.name], problem, true));
   }
   if (problems.size > 0) {
     throw new ConfigError(`Invalid configuration:\n${[...problems.values()].join('\n')}`);

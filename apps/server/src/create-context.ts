@@ -39,6 +39,8 @@ export interface ContextOptions {
   readonly now?: () => Date;
   readonly tailIntervalMs?: number;
   readonly log?: Pick<FastifyBaseLogger, 'warn'>;
+  /** Called after each ingest commit in this process (the embedded relay's nudge). */
+  readonly onCommitted?: () => void;
   /** Process metrics (CPU, memory, event loop) in /metrics too; off in tests. */
   readonly defaultMetrics?: boolean;
 }
@@ -56,7 +58,10 @@ export function createContext(options: ContextOptions): AppContext {
     connectors,
     now,
     limits: { maxPayloadBytes: config.maxPayloadBytes, dedupeWindowMs: config.dedupeWindowMs },
-    onCommitted: (results) => metrics.countResults(results),
+    onCommitted: (results) => {
+      metrics.countResults(results);
+      options.onCommitted?.();
+    },
     onMissingEntity: ({ connection_id, event_type, index }) => {
       metrics.missingEntity.inc({ event_type });
       options.log?.warn(

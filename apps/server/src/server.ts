@@ -12,6 +12,7 @@ import { createContext, registerProviders } from './create-context.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
 import { Housekeeping } from './services/housekeeping.ts';
 import { createMqttGateway } from './services/mqtt-gateway-service.ts';
+import { StageWorkers } from './services/stage-workers.ts';
 
 export interface RunningServer {
   readonly app: App;
@@ -86,6 +87,7 @@ export async function startServer(
             onError: (error) => log.warn({ err: error }, 'change feed connection lost; reconnecting'),
           });
     closers.push(() => changes.close());
+    let nudge = (): void => {};
     const ctx = createContext({
       config,
       store,
@@ -93,9 +95,20 @@ export async function startServer(
       secretBox,
       changes,
       log,
+      onCommitted: () => nudge(),
     });
-    await registerProviders(ctx);
-    const app = await buildApp(ctx, { loggerInstance: log });
+    const receiver = config.workers.includes('receiver');
+    if (receiver) await registerProviders(ctx);
+    if (config.redisUrl === null && config.databaseUrl !== null && config.workers.includes('relay')) {
+      log.warn(
+        'server mode with the in-process bus: each process routes only what its own relay claims, so run one process, or set SLUICE_REDIS_URL to share the bus',
+      );
+    }
+    const workers = new StageWorkers({ config, store, changes, metrics: ctx.metrics, log });
+    // Stopped before the change feed and the store close (closers run in order).
+    closers.unshift(() => workers.stop());
+    nudge = () => workers.nudge();
+    const app = await buildApp(ctx, { loggerInstance: log, api: receiver });
     const housekeeping = new Housekeeping({
       store,
       intervalMs: config.sweepIntervalMs,
@@ -103,7 +116,7 @@ export async function startServer(
       onError: (error) => log.warn({ err: error }, 'housekeeping pass failed; the next one retries'),
     });
     app.addHook('onClose', () => housekeeping.stop());
-    const mqtt = config.mqttGateway ? createMqttGateway(ctx, { log }) : null;
+    const mqtt = config.workers.includes('mqtt') ? createMqttGateway(ctx, { log }) : null;
     if (mqtt !== null) app.addHook('onClose', () => mqtt.stop());
     try {
       await app.listen({ host: config.host, port: config.port });
@@ -118,6 +131,7 @@ export async function startServer(
     }
     housekeeping.start();
     await mqtt?.start();
+    await workers.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -125,7 +139,7 @@ export async function startServer(
     const mode =
       config.databaseUrl === null ? `embedded PGlite in ${join(config.dataDir, 'pgdata')}` : 'PostgreSQL';
     // Only once listening: a key printed before a failed listen (port taken) would be shown and lost.
-    if (config.dev) await ensureDevTenant(store, out);
+    if (config.dev && receiver) await ensureDevTenant(store, out);
     out.write(`Sluice listening on ${url} (${mode})\n`);
     return {
       app,

@@ -14,6 +14,8 @@ const message: BusMessage = {
     correlation_id: 'corr',
     schema_version: '1',
     mode: 'quiet',
+    origin: 'schedule',
+    position: '00000000000000000042.00000000000000000007',
   },
   body: '{"a":1}',
 };

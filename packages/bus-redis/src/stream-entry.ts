@@ -1,4 +1,10 @@
-import type { BusAttributes, BusMessage, DeliveredMessage } from '@sluice/core';
+import {
+  type BusAttributes,
+  type BusMessage,
+  type DeliveredMessage,
+  ORIGINS,
+  type Origin,
+} from '@sluice/core';
 
 const ATTRIBUTE_FIELDS = [
   'event_id',
@@ -9,6 +15,8 @@ const ATTRIBUTE_FIELDS = [
   'correlation_id',
   'schema_version',
   'mode',
+  'origin',
+  'position',
 ] as const satisfies ReadonlyArray<keyof BusAttributes>;
 
 /** A message as the field/value list of one stream entry: the key, each attribute, then the body. */
@@ -41,9 +49,16 @@ export function decodeEntry(
       correlation_id: text('correlation_id'),
       schema_version: text('schema_version'),
       mode: text('mode') === 'quiet' ? 'quiet' : 'live',
+      origin: originOf(text('origin')),
+      position: text('position'),
     },
     body: text('body'),
   };
+}
+
+/** An origin as written; an entry without one (or with an unknown one) reads as `webhook`, the default. */
+function originOf(text: string): Origin {
+  return (ORIGINS as ReadonlyArray<string>).includes(text) ? (text as Origin) : 'webhook';
 }
 
 /** One entry of an `XREADGROUP` reply: its id, and its fields or null when the entry was trimmed away. */

@@ -1,5 +1,6 @@
 import type { Emission, MapInput } from '@sluice/core';
 import { defineConnector } from '@sluice/map';
+import { commerceOrdersActions, commerceOrdersApi } from './commerce-orders-actions.ts';
 import { idOf, isoFromSource, optionalString, recordOf, stringOf } from './source-fields.ts';
 
 const ID = 'commerce-orders';
@@ -77,7 +78,10 @@ function lineItemsOf(value: unknown): Array<Record<string, unknown>> {
   });
 }
 
-/** Shopify-style commerce orders: `order.created` and `order.updated` webhooks, Shopify signatures. */
+/**
+ * Shopify-style commerce orders: `order.created` and `order.updated` webhooks, Shopify signatures; the
+ * `order.hold` action.
+ */
 export const commerceOrdersConnector = defineConnector({
   id: ID,
   version: '1.0.0',
@@ -85,4 +89,7 @@ export const commerceOrdersConnector = defineConnector({
   events,
   webhook: { verify: { scheme: 'shopify' } },
   map: mapShopifyOrder,
+  secretConfig: ['access_token'],
+  api: commerceOrdersApi,
+  actions: commerceOrdersActions,
 });

@@ -1,5 +1,6 @@
 import type { Emission, MapInput } from '@sluice/core';
 import { defineConnector } from '@sluice/map';
+import { githubActions, githubApi } from './github-actions.ts';
 import {
   idOf,
   isoFromEpochSeconds,
@@ -202,7 +203,7 @@ function mapIssue(body: Body): Mapped {
   };
 }
 
-/** GitHub repository webhooks: pushes, pull requests and issues. */
+/** GitHub repository webhooks (pushes, pull requests, issues) and the `issue.comment` action. */
 export const githubConnector = defineConnector({
   id: ID,
   version: '1.0.0',
@@ -210,4 +211,7 @@ export const githubConnector = defineConnector({
   streams: [{ key: 'events', mode: 'webhook', events: GITHUB_EVENT_TYPES }],
   webhook: { verify: { scheme: 'github' } },
   map: mapGitHubDelivery,
+  secretConfig: ['token'],
+  api: githubApi,
+  actions: githubActions,
 });

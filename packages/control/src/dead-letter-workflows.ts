@@ -47,6 +47,13 @@ export class DeadLetterWorkflows {
     if (deadLetter.status === 'replayed') {
       throw new SluiceError('conflict', `Dead letter "${id}" was already replayed.`);
     }
+    if (deadLetter.error_context['stage'] === 'route') {
+      // It holds an envelope that was stored and matched no trigger, not a delivery to map again.
+      throw new SluiceError(
+        'conflict',
+        `Dead letter "${id}" keeps an envelope that matched no trigger; it was ingested already and is not replayed through the mapping. Add a trigger for its event type, then purge it.`,
+      );
+    }
     const connection =
       deadLetter.connection_id === null
         ? null
@@ -79,7 +86,7 @@ export class DeadLetterWorkflows {
       const result =
         mapped.emissions.length === 0
           ? ({ status: 'committed', results: [] } as const)
-          : await ingestor.ingest(connection, mapped.emissions);
+          : await ingestor.ingest(connection, mapped.emissions, { origin: 'user' });
       if (result.status === 'committed') {
         const updated = await stores.deadLetters.recordReplay(tenantId, id, 'replayed');
         return { kind: 'replayed', deadLetter: updated ?? deadLetter, results: result.results };

@@ -1,3 +1,4 @@
+import type { ApiDeclaration, ConnectorActionSpec } from './connector-action.ts';
 import type { Emission } from './emission.ts';
 import type { VerificationConfig } from './verification.ts';
 
@@ -104,6 +105,10 @@ export interface ConnectorSpec {
    * returned by the API, and handed to the mapping, poll handlers and probe in plain text.
    */
   readonly secretConfig?: ReadonlyArray<string>;
+  /** The provider API the connector's actions call; required when it declares actions. */
+  readonly api?: ApiDeclaration;
+  /** Actions by `noun.verb` name (`order.hold`), run by triggers with a `connector` action. */
+  readonly actions?: Readonly<Record<string, ConnectorActionSpec>>;
 }
 
 /** A validated connector: streams normalized to one list, the event-type catalog resolved. */
@@ -120,4 +125,7 @@ export interface Connector {
   readonly poll: Readonly<Record<string, PollHandler>>;
   readonly probe: ((config: Readonly<Record<string, unknown>>) => Promise<ProbeResult>) | null;
   readonly secretConfig: ReadonlyArray<string>;
+  readonly api: ApiDeclaration | null;
+  /** Action name → its declaration; empty when the connector declares none. */
+  readonly actions: ReadonlyMap<string, ConnectorActionSpec>;
 }

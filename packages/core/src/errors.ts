@@ -64,6 +64,10 @@ export const ERROR_CODES = {
     hint: 'Fix every field in `details.problems`, or express the subscription as a trigger.',
   },
   connector_definition_invalid: { status: 422, hint: 'Fix the connector definition named in the message.' },
+  operator_definition_invalid: {
+    status: 422,
+    hint: 'Fix the operator named in the message; operator names are unique in a process.',
+  },
   // 429, 503
   quota_exceeded: { status: 429, hint: 'Retry after the number of seconds in Retry-After.' },
   storage_unavailable: { status: 503, hint: 'Retry after the number of seconds in Retry-After.' },

@@ -1,4 +1,4 @@
-export { busAttributesOf, busMessageOf } from './bus/bus-message.ts';
+export { type BusRouting, busAttributesOf, busMessageOf } from './bus/bus-message.ts';
 export { InProcessBus, type InProcessBusOptions } from './bus/in-process-bus.ts';
 export { checkPartitionCount, partitionOf } from './bus/partition-of.ts';
 export type { HeartbeatResult, PartitionTransport } from './bus/partition-transport.ts';
@@ -37,6 +37,16 @@ export type {
   StreamMode,
 } from './connector.ts';
 export { MQTT_TOPIC_HEADER } from './connector.ts';
+export type {
+  ApiAuth,
+  ApiClient,
+  ApiDeclaration,
+  ApiMethod,
+  ApiRequest,
+  ApiResponse,
+  ConnectorActionContext,
+  ConnectorActionSpec,
+} from './connector-action.ts';
 export type { DeadLetter, DeadLetterKind, DeadLetterStatus } from './dead-letter.ts';
 export { DEAD_LETTER_KINDS } from './dead-letter.ts';
 export type { Emission } from './emission.ts';
@@ -76,6 +86,7 @@ export {
   SOURCE_PATTERN,
   STREAM_KEY_PATTERN,
 } from './naming.ts';
+export { PLATFORM_EVENT_TOPICS } from './platform-event-topics.ts';
 export type { PlatformEventInput, PlatformEventType } from './platform-events.ts';
 export {
   PLATFORM_CONNECTOR_ID,

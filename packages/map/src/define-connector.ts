@@ -1,5 +1,6 @@
-import type { Connector, ConnectorSpec, StreamDeclaration } from '@sluice/core';
+import type { ApiDeclaration, Connector, ConnectorSpec, StreamDeclaration } from '@sluice/core';
 import { SluiceError } from '@sluice/core';
+import { checkActions, checkApi } from './action-rules.ts';
 import {
   checkConnectorId,
   checkPollHandlers,
@@ -38,6 +39,8 @@ export function defineConnector(spec: ConnectorSpec): Connector {
     ...checkPollHandlers(id, drafts, spec.poll),
     ...checkWebhook(id, drafts, spec),
     ...checkSecretConfig(id, spec.secretConfig),
+    ...checkActions(id, spec),
+    ...checkApi(id, spec),
   ];
   const first = problems[0];
   if (first !== undefined) {
@@ -69,9 +72,23 @@ export function defineConnector(spec: ConnectorSpec): Connector {
     poll: Object.freeze({ ...spec.poll }),
     probe: spec.probe ?? null,
     secretConfig: Object.freeze([...(spec.secretConfig ?? [])]),
+    api: spec.api === undefined ? null : freezeApi(spec.api),
+    actions: new SealedMap(
+      Object.entries(spec.actions ?? {}).map(
+        ([name, action]) => [name, Object.freeze({ ...action })] as const,
+      ),
+    ),
   });
 }
 
 function freezeStream(declaration: StreamDeclaration): StreamDeclaration {
   return Object.freeze({ ...declaration, events: Object.freeze([...declaration.events]) });
+}
+
+function freezeApi(api: ApiDeclaration): ApiDeclaration {
+  return Object.freeze({
+    ...api,
+    auth: Object.freeze({ ...api.auth }),
+    ...(api.headers === undefined ? {} : { headers: Object.freeze({ ...api.headers }) }),
+  });
 }

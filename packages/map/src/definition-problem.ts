@@ -22,7 +22,17 @@ export type DefinitionRule =
   | 'map_type'
   | 'handshake_type'
   | 'handshake_webhook_only'
-  | 'secret_config_format';
+  | 'secret_config_format'
+  | 'actions_shape'
+  | 'action_name_format'
+  | 'action_input_schema'
+  | 'action_run_type'
+  | 'action_api_missing'
+  | 'api_shape'
+  | 'api_version_format'
+  | 'api_base_url_key'
+  | 'api_auth_shape'
+  | 'api_auth_not_sealed';
 
 /** One broken rule of a connector definition. `stream` is null for connector-wide rules. */
 export interface DefinitionProblem {

@@ -1,3 +1,7 @@
+export type { InputCheck, InputProblem } from './action-input.ts';
+export { checkActionInput } from './action-input.ts';
+export type { ApiFailure } from './api-call-error.ts';
+export { ApiCallError, isApiCallError } from './api-call-error.ts';
 export { ConnectorRegistry } from './connector-registry.ts';
 export { isCronShape } from './connector-rules.ts';
 export { defineConnector } from './define-connector.ts';

@@ -91,6 +91,35 @@ export class TriggerIndex<T extends RoutableTrigger> {
   }
 
   /**
+   * Replaces one tenant's triggers at once (a reload after a change): matches see the tenant's old set or
+   * its new one, never a mix. Other tenants are untouched. Triggers with problems are left out and listed;
+   * a trigger of another tenant in `triggers` is refused as `trigger_shape`.
+   */
+  replaceTenant(tenantId: string, triggers: Iterable<T>): TriggerReload {
+    const compiled: Array<IndexEntry<T>> = [];
+    const rejected: Array<{ id: string; problems: ReadonlyArray<TriggerProblem> }> = [];
+    for (const trigger of triggers) {
+      if (trigger.tenant_id !== tenantId) {
+        const message = `id: rule trigger_shape: belongs to tenant ${trigger.tenant_id}, not ${tenantId}`;
+        rejected.push({ id: String(trigger.id), problems: [{ path: 'id', rule: 'trigger_shape', message }] });
+        continue;
+      }
+      const outcome = compileTrigger(trigger, { sql: this.#sql });
+      if (outcome.ok) compiled.push({ compiled: outcome.compiled, seen: 0 });
+      else rejected.push({ id: String(trigger.id), problems: outcome.problems });
+    }
+    const tenant = new TenantTriggers<T>();
+    for (const entry of compiled) if (entry.compiled.trigger.enabled) tenant.add(entry);
+    for (const [id, entry] of this.#byId) {
+      if (entry.compiled.trigger.tenant_id === tenantId) this.#byId.delete(id);
+    }
+    for (const entry of compiled) this.#byId.set(entry.compiled.trigger.id, entry);
+    if (tenant.size === 0) this.#tenants.delete(tenantId);
+    else this.#tenants.set(tenantId, tenant);
+    return { loaded: compiled.length, rejected };
+  }
+
+  /**
    * The enabled triggers of the envelope's tenant whose type pattern and condition hold, by id. A quiet
    * (backfill) envelope matches nothing, even if one reaches the router.
    */

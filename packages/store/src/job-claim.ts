@@ -55,7 +55,7 @@ export function claimStatement(capped: boolean): string {
                SELECT 1 FROM jobs e
                 WHERE e.tenant_id = j.tenant_id AND e.entity_key = j.entity_key AND e.entity_key IS NOT NULL
                   AND e.status IN ('queued', 'running', 'retrying') AND e.id <> j.id
-                  AND (e.status <> 'queued' OR (e.event_tx, e.event_log, e.seq) < (j.event_tx, j.event_log, j.seq)))
+                  AND (e.status <> 'queued' OR e.seq < j.seq))
            ORDER BY j.run_after, j.seq LIMIT $3) AS c
         WHERE t.tenant_id IS NOT NULL
      ), turns AS (

@@ -38,8 +38,8 @@ export async function lockEntities(tx: SqlExecutor, entities: ReadonlyArray<Enti
 
 /**
  * Marks the job each entity runs next as its head and every other unfinished job of it as not: its running
- * or retrying job when it has one, else its earliest queued job by event position (transaction, log,
- * creation). Each entity costs a few index probes, however many jobs wait behind its head. Callers hold the
+ * or retrying job when it has one, else its earliest queued job in creation order (which is
+ * event order: the router creates one connection's jobs in its sequence order). Each entity costs a few index probes, however many jobs wait behind its head. Callers hold the
  * entities' locks.
  */
 export async function settleHeads(tx: SqlExecutor, entities: ReadonlyArray<EntityRef>): Promise<void> {
@@ -55,7 +55,7 @@ export async function settleHeads(tx: SqlExecutor, entities: ReadonlyArray<Entit
          (SELECT q.id FROM jobs q
            WHERE q.tenant_id = t.tenant_id AND q.entity_key = t.entity_key AND q.entity_key IS NOT NULL
              AND q.status IN ('queued', 'running', 'retrying') AND q.status = 'queued'
-           ORDER BY q.event_tx, q.event_log, q.seq LIMIT 1)) AS id
+           ORDER BY q.seq LIMIT 1)) AS id
          FROM touched t
      ), demoted AS (
        UPDATE jobs j SET head = false FROM desired d

@@ -6,7 +6,7 @@ import type { SqlExecutor } from './sql-client.ts';
  *
  * - `skip`: a new job whose entity already has an earlier unfinished job (or a running one) is finished
  *   as `skipped` at once instead of waiting;
- * - `latest`: of an entity's queued jobs of one trigger, only the newest by event position stays; the
+ * - `latest`: of an entity's queued jobs of one trigger, only the newest (last created) stays; the
  *   older ones become `skipped`.
  *
  * `queue` (the default) leaves every job waiting its turn. Returns how many jobs were skipped.
@@ -29,7 +29,7 @@ export async function applySingleFlightModes(
           SELECT 1 FROM jobs e
            WHERE e.tenant_id = n.tenant_id AND e.entity_key = n.entity_key AND e.entity_key IS NOT NULL
              AND e.status IN ('queued', 'running', 'retrying') AND e.id <> n.id
-             AND (e.status <> 'queued' OR (e.event_tx, e.event_log, e.seq) < (n.event_tx, n.event_log, n.seq)))
+             AND (e.status <> 'queued' OR e.seq < n.seq))
      RETURNING n.id`,
     [ids, now],
   );
@@ -44,7 +44,7 @@ export async function applySingleFlightModes(
          FROM jobs q JOIN lines l
            ON l.tenant_id = q.tenant_id AND l.entity_key = q.entity_key AND l.trigger_id = q.trigger_id
         WHERE q.status IN ('queued', 'running', 'retrying') AND q.status = 'queued'
-        ORDER BY q.tenant_id, q.entity_key, q.trigger_id, q.event_tx DESC, q.event_log DESC, q.seq DESC
+        ORDER BY q.tenant_id, q.entity_key, q.trigger_id, q.seq DESC
      )
      UPDATE jobs o SET status = 'skipped', head = false, finished_at = $2,
             last_error = 'single_flight latest: superseded by a newer job of the entity'

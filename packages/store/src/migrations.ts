@@ -284,13 +284,16 @@ UPDATE jobs SET head = true WHERE entity_key IS NULL AND status IN ('queued', 'r
 UPDATE jobs SET head = true WHERE id IN (
   SELECT DISTINCT ON (tenant_id, entity_key) id FROM jobs
    WHERE entity_key IS NOT NULL AND status IN ('queued', 'running', 'retrying')
-   ORDER BY tenant_id, entity_key, (status <> 'queued') DESC, event_tx, event_log, seq);
+   ORDER BY tenant_id, entity_key, (status <> 'queued') DESC, seq);
 
 -- Single-flight, held by the database: never two running (or retry-waiting) jobs of one entity.
 CREATE UNIQUE INDEX jobs_single_flight ON jobs (tenant_id, entity_key)
   WHERE status IN ('running', 'retrying') AND entity_key IS NOT NULL;
--- An entity's unfinished jobs in event order (its next job, the order check of a claim).
-CREATE INDEX jobs_entity_unfinished ON jobs (tenant_id, entity_key, event_tx, event_log, seq)
+-- An entity's unfinished jobs in creation order, which is event order: the router creates one connection's
+-- jobs in its sequence order (its next job, the order check of a claim). Commit positions are not used
+-- here: a transaction's id is taken at its first write, so one connection's later sequence can carry an
+-- earlier position.
+CREATE INDEX jobs_entity_unfinished ON jobs (tenant_id, entity_key, seq)
   WHERE status IN ('queued', 'running', 'retrying') AND entity_key IS NOT NULL;
 CREATE INDEX jobs_entity_head ON jobs (tenant_id, entity_key) WHERE head AND entity_key IS NOT NULL;
 -- What a claim may take: heads waiting to run, by tenant and priority, oldest first (a claim reads the

@@ -5,8 +5,9 @@ import {
   type Outbox,
   type OutboxClaim,
   type OutboxEntry,
+  type Position,
 } from '@sluice/core';
-import { formatPosition } from './position.ts';
+import { formatPosition, isPosition, parsePosition } from './position.ts';
 import { iso, toEnvelope } from './row-mappers.ts';
 import type { SqlClient } from './sql-client.ts';
 
@@ -51,18 +52,37 @@ export class SqlOutbox implements Outbox {
     return this.#db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sluice.outbox.claim'))`);
       const now = this.#now();
+      // `cand` picks the first rows in commit order and counts them per connection; `firsts` then takes
+      // that many of each connection's pending rows by sequence. The two orders can differ across
+      // transactions: a transaction's id is taken at its first write (its dedupe claims), before it locks
+      // the connection and takes sequences, so a later sequence can carry an earlier transaction id. A
+      // connection's rows are claimed up to the first one not yet below the horizon (`fence`).
       // The envelope's own columns name the row (event id, tenant, connection, sequence: the same as the
       // outbox row's); the outbox's id, transaction, relay time and origin come under their own names.
       const rows = await tx.query(
         `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
          held AS (
-           SELECT DISTINCT connection_id FROM outbox
-            WHERE relayed_at IS NULL AND lease_until > $2 AND lease_owner <> $1
+           SELECT DISTINCT connection_id FROM outbox WHERE relayed_at IS NULL AND lease_until > $2
+         ), cand AS (
+           SELECT p.connection_id, count(*) AS n FROM (
+             SELECT o.connection_id FROM outbox o, h
+              WHERE o.relayed_at IS NULL AND o.tx_id < h.xmin
+                AND o.connection_id NOT IN (SELECT connection_id FROM held)
+              ORDER BY o.tx_id, o.id LIMIT $3
+           ) p GROUP BY p.connection_id
+         ), firsts AS (
+           SELECT f.id, f.connection_id, f.sequence, f.tx_id FROM cand c
+             CROSS JOIN LATERAL (
+               SELECT o.id, o.connection_id, o.sequence, o.tx_id FROM outbox o
+                WHERE o.connection_id = c.connection_id AND o.relayed_at IS NULL
+                ORDER BY o.sequence LIMIT c.n
+             ) f
+         ), fence AS (
+           SELECT f.connection_id, min(f.sequence) AS sequence FROM firsts f, h
+            WHERE f.tx_id >= h.xmin GROUP BY f.connection_id
          ), picked AS (
-           SELECT o.id FROM outbox o, h
-            WHERE o.relayed_at IS NULL AND o.tx_id < h.xmin
-              AND o.connection_id NOT IN (SELECT connection_id FROM held)
-            ORDER BY o.tx_id, o.id LIMIT $3
+           SELECT f.id FROM firsts f LEFT JOIN fence ON fence.connection_id = f.connection_id
+            WHERE fence.sequence IS NULL OR f.sequence < fence.sequence
          ), claimed AS (
            UPDATE outbox SET lease_owner = $1, lease_until = $4
              FROM picked WHERE outbox.id = picked.id
@@ -73,8 +93,33 @@ export class SqlOutbox implements Outbox {
           ORDER BY c.tx_id, c.id`,
         [claim.owner, now, claim.limit, new Date(now.getTime() + claim.leaseMs)],
       );
-      return rows.map((row) => ({ ...toEntry(row, row['outbox_id']), envelope: toEnvelope(row) }));
+      const entries = rows.map((row) => ({ ...toEntry(row, row['outbox_id']), envelope: toEnvelope(row) }));
+      return inSequencePerConnection(entries);
     });
+  }
+
+  async release(owner: string, ids: ReadonlyArray<number>): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = await this.#db.query(
+      `UPDATE outbox SET lease_owner = NULL, lease_until = NULL
+        WHERE id IN (SELECT jsonb_array_elements_text($2::jsonb)::bigint)
+          AND relayed_at IS NULL AND lease_owner = $1
+        RETURNING id`,
+      [owner, JSON.stringify(ids)],
+    );
+    return rows.length;
+  }
+
+  async acknowledge(positions: ReadonlyArray<Position>): Promise<number> {
+    const ids = positions.filter(isPosition).map((position) => parsePosition(position).log);
+    if (ids.length === 0) return 0;
+    const rows = await this.#db.query(
+      `UPDATE outbox SET relayed_at = $2, lease_owner = NULL, lease_until = NULL
+        WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint) AND relayed_at IS NULL
+        RETURNING id`,
+      [JSON.stringify(ids), this.#now()],
+    );
+    return rows.length;
   }
 
   async markRelayed(owner: string, ids: ReadonlyArray<number>): Promise<number> {
@@ -109,4 +154,24 @@ export class SqlOutbox implements Outbox {
     );
     return rows.map((row) => toEntry(row));
   }
+}
+
+/**
+ * The claim in commit order, except that each connection's rows fill the places its rows hold in sequence
+ * order: across connections commit order is kept, and within one the relay publishes by sequence.
+ */
+function inSequencePerConnection(entries: ReadonlyArray<ClaimedEntry>): ClaimedEntry[] {
+  const byConnection = new Map<string, ClaimedEntry[]>();
+  for (const entry of entries) {
+    const rows = byConnection.get(entry.connection_id);
+    if (rows === undefined) byConnection.set(entry.connection_id, [entry]);
+    else rows.push(entry);
+  }
+  for (const rows of byConnection.values()) rows.sort((a, b) => a.sequence - b.sequence);
+  const next = new Map<string, number>();
+  return entries.map((entry) => {
+    const at = next.get(entry.connection_id) ?? 0;
+    next.set(entry.connection_id, at + 1);
+    return byConnection.get(entry.connection_id)?.[at] ?? entry;
+  });
 }

@@ -58,6 +58,8 @@ export function eventRoutes(
         const traceId = traceIdFromTraceparent(typeof traceparent === 'string' ? traceparent : undefined);
         const result = await ctx.ingestor.ingest(connection, emissions ?? [emission], {
           mode: (mode ?? 'live') as EnvelopeMode,
+          // The emit API is a user acting: its jobs default to P1.
+          origin: 'user',
           ...(traceId === null ? {} : { trace_id: traceId }),
         });
         if (result.status === 'rejected') {

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The Prometheus metrics of one server, in a registry of its own (several apps may share a process). */
 export class Metrics {
@@ -40,8 +40,56 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly relayed = new Counter({
+    name: 'sluice_relay_envelopes_total',
+    help: 'Outbox rows the relay moved: published (onto the bus; repeats after a lapsed lease count again) or quiet (marked, never published).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly relayLag = new Histogram({
+    name: 'sluice_relay_lag_seconds',
+    help: 'Age of the oldest envelope of each relay claim, from receipt to claim.',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120],
+    registers: [this.registry],
+  });
+
+  readonly routed = new Counter({
+    name: 'sluice_router_envelopes_total',
+    help: 'Envelopes the router handled, by outcome: matched, unmatched, quiet, unreadable (redeliveries count again).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly unmatched = new Counter({
+    name: 'sluice_router_unmatched_total',
+    help: 'Live envelopes that matched no trigger, by what the tenant setting did with them: dropped or dead_lettered.',
+    labelNames: ['disposition'] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobsCreated = new Counter({
+    name: 'sluice_router_jobs_created_total',
+    help: 'Jobs the router created (one per event and matching trigger; redeliveries create none).',
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'sluice_' });
+    // Process metrics keep their standard names (process_*, nodejs_*), which stock dashboards look for.
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reports the outbox's pending rows on every scrape (one indexed count); the first caller wins. */
+  watchOutbox(pending: () => Promise<number>): void {
+    if (this.registry.getSingleMetric('sluice_outbox_pending') !== undefined) return;
+    new Gauge({
+      name: 'sluice_outbox_pending',
+      help: 'Outbox rows not yet relayed.',
+      registers: [this.registry],
+      async collect() {
+        this.set(await pending());
+      },
+    });
   }
 
   countResults(results: ReadonlyArray<{ status: 'accepted' | 'duplicate' }>): void {

@@ -13,6 +13,8 @@ export function testMessage(key: string, n: number): BusMessage {
       correlation_id: `corr-${n}`,
       schema_version: '1',
       mode: 'live',
+      origin: 'webhook',
+      position: `${String(n).padStart(20, '0')}.${String(n).padStart(20, '0')}`,
     },
     body: JSON.stringify({ key, n }),
   };

@@ -24,7 +24,9 @@ export type TriggerBodyRule =
   | 'handler_name_format'
   | 'connection_unknown'
   | 'connector_action_format'
+  | 'connector_action_unknown'
   | 'input_type'
+  | 'input_invalid'
   // The subscription face of triggers (CloudEvents Subscriptions API):
   | 'filter_dialect'
   | 'filter_attribute'

@@ -1,6 +1,7 @@
 import {
   type ChangeFeed,
   type ConnectionStore,
+  type Connector,
   newId,
   type Page,
   PLATFORM_CONNECTOR_ID,
@@ -9,6 +10,7 @@ import {
   type TriggerChanges,
   type TriggerStore,
 } from '@sluice/core';
+import { checkActionInput } from '@sluice/map';
 import { matchesEventType, parseEventTypePattern } from '@sluice/route';
 import type { SecretBox } from '../secret-box.ts';
 import type { ParsedAction } from './trigger-action.ts';
@@ -21,6 +23,11 @@ export interface TriggerDeps {
   readonly triggers: TriggerStore;
   /** To check that a connector action names one of the tenant's connections. */
   readonly connections: Pick<ConnectionStore, 'get'>;
+  /**
+   * The registered connectors: a connector action must be one its connection's connector declares, with
+   * input that matches the action's schema. Absent: only the connection is checked.
+   */
+  readonly connectors?: { get(id: string): Connector | null };
   readonly secretBox: SecretBox;
   readonly changes: ChangeFeed;
   /** The CloudEvents SQL checker for `{sql}` conditions. */
@@ -203,7 +210,24 @@ export class TriggerWorkflows {
     if (connection.status !== 'active') {
       return [fieldProblem('action.connection_id', 'connection_unknown', `connection "${id}" is retired`)];
     }
-    return [];
+    const connector = this.#deps.connectors?.get(connection.connector_id);
+    if (connector == null) return [];
+    const { action, input } = parsed.action;
+    const declared = connector.actions.get(action);
+    if (declared === undefined) {
+      const known = [...connector.actions.keys()];
+      const message = `connector "${connector.id}" declares ${known.length === 0 ? 'no actions' : `the actions ${known.join(', ')}`}, not "${action}"`;
+      return [fieldProblem('action.action', 'connector_action_unknown', message)];
+    }
+    const checked = checkActionInput(declared, input ?? {});
+    if (checked.ok) return [];
+    return checked.problems.map((problem) =>
+      fieldProblem(
+        `action.input${problem.path === '/' ? '' : problem.path.replaceAll('/', '.')}`,
+        'input_invalid',
+        problem.message,
+      ),
+    );
   }
 
   #changed(trigger: Trigger): Promise<void> {

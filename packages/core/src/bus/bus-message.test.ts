@@ -27,8 +27,11 @@ const envelope: Envelope = {
 };
 
 describe('busMessageOf', () => {
-  it('keys by connection, mirrors the filterable attributes and carries the envelope JSON', () => {
-    const message = busMessageOf(envelope);
+  it('keys by connection, mirrors the filterable attributes, origin and position, and carries the envelope JSON', () => {
+    const message = busMessageOf(envelope, {
+      origin: 'poll',
+      position: '00000000000000000042.00000000000000000007',
+    });
     assert.equal(message.key, 'con_1');
     assert.deepEqual(message.attributes, {
       event_id: envelope.event_id,
@@ -39,6 +42,8 @@ describe('busMessageOf', () => {
       correlation_id: 'corr-1',
       schema_version: '1',
       mode: 'quiet',
+      origin: 'poll',
+      position: '00000000000000000042.00000000000000000007',
     });
     assert.deepEqual(JSON.parse(message.body), envelope);
   });

@@ -1,8 +1,16 @@
 import type { Envelope } from '../envelope.ts';
 import type { BusAttributes, BusMessage } from '../ports/bus-port.ts';
+import type { Position } from '../ports/event-log-port.ts';
+import type { Origin } from '../trigger.ts';
+
+/** What the outbox row adds to an envelope on the bus: where it came from and where it sits. */
+export interface BusRouting {
+  readonly origin: Origin;
+  readonly position: Position;
+}
 
 /** The filterable attributes of an envelope, as mirrored on its bus message. */
-export function busAttributesOf(envelope: Envelope): BusAttributes {
+export function busAttributesOf(envelope: Envelope, routing: BusRouting): BusAttributes {
   return {
     event_id: envelope.event_id,
     event_type: envelope.event_type,
@@ -12,14 +20,16 @@ export function busAttributesOf(envelope: Envelope): BusAttributes {
     correlation_id: envelope.correlation_id,
     schema_version: envelope.schema_version,
     mode: envelope.mode,
+    origin: routing.origin,
+    position: routing.position,
   };
 }
 
 /** The bus message of an envelope: keyed by its connection, so one connection's envelopes keep their order. */
-export function busMessageOf(envelope: Envelope): BusMessage {
+export function busMessageOf(envelope: Envelope, routing: BusRouting): BusMessage {
   return {
     key: envelope.connection_id,
-    attributes: busAttributesOf(envelope),
+    attributes: busAttributesOf(envelope, routing),
     body: JSON.stringify(envelope),
   };
 }

@@ -1,4 +1,6 @@
 import type { EnvelopeMode } from '../envelope.ts';
+import type { Origin } from '../trigger.ts';
+import type { Position } from './event-log-port.ts';
 
 /**
  * Every bus topic, one per context: source envelopes, and the platform events of each context.
@@ -15,7 +17,10 @@ export const BUS_TOPICS = [
 
 export type BusTopic = (typeof BUS_TOPICS)[number];
 
-/** The filterable attributes every message mirrors outside its body, so consumers filter without parsing it. */
+/**
+ * The filterable attributes every message mirrors outside its body, so consumers filter without parsing it:
+ * the envelope's own, plus where it came from and where it sits in commit order (from its outbox row).
+ */
 export interface BusAttributes {
   readonly event_id: string;
   readonly event_type: string;
@@ -25,6 +30,10 @@ export interface BusAttributes {
   readonly correlation_id: string;
   readonly schema_version: string;
   readonly mode: EnvelopeMode;
+  /** Where the envelope came from; it decides the default priority of the jobs it causes. */
+  readonly origin: Origin;
+  /** The envelope's commit position; the jobs it causes carry it. */
+  readonly position: Position;
 }
 
 /** What a publisher hands the bus. */

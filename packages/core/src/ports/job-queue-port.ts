@@ -61,8 +61,9 @@ export interface QueueDepth {
 
 /**
  * The executor's side of the jobs. The database enforces single-flight: at most one running (or
- * retry-waiting) job per `(tenant_id, entity_key)`, and only the earliest unfinished job of an entity (by
- * event position) is ever claimed, so an entity's jobs run one at a time in event order. Claims take
+ * retry-waiting) job per `(tenant_id, entity_key)`, and only the earliest unfinished job of an entity (in
+ * creation order, which the router keeps to each connection's event sequence) is ever claimed, so an
+ * entity's jobs run one at a time in event order. Claims take
  * higher priorities first (with aging, so low priorities never starve), round-robin across tenants, with
  * `FOR UPDATE SKIP LOCKED`, so any number of executors share the queue.
  */

@@ -29,15 +29,31 @@ export interface OutboxClaim {
 }
 
 /**
- * What the relay moves onto the bus. Claims are cross-tenant and in commit order; while one relay holds
- * a connection's rows, no other relay claims that connection's rows, so each connection's order holds
- * with any number of relays.
+ * What the relay moves onto the bus. Claims are cross-tenant and in commit order, each connection's rows
+ * by sequence. While a connection has rows under a live lease, nobody claims its rows (its holder neither):
+ * the lease ends when the consumer acknowledges them, or lapses, and then they are claimed again. So one
+ * batch of a connection is in flight at a time, its order holds with any number of relays and routers,
+ * and whatever the bus loses (a crash, a FLUSHALL) is sent again, before anything later of its connection.
  */
 export interface Outbox {
-  /** Pending rows in commit order, leased to `owner`: its own expired or held rows are claimed again. */
+  /**
+   * Pending rows of connections that no live lease holds, leased to `owner` for `leaseMs`: per connection
+   * in sequence order, up to its first row not yet below the commit horizon.
+   */
   claim(claim: OutboxClaim): Promise<ReadonlyArray<ClaimedEntry>>;
   /** Marks rows relayed; rows no longer leased to `owner` are left alone. Returns how many it marked. */
   markRelayed(owner: string, ids: ReadonlyArray<number>): Promise<number>;
+  /**
+   * Gives up `owner`'s lease on rows it could not publish, so they are claimed again at once rather than
+   * after the lease. Returns how many it released.
+   */
+  release(owner: string, ids: ReadonlyArray<number>): Promise<number>;
+  /**
+   * The consumer has done its part with these rows (the router created their jobs): marks them relayed,
+   * whoever holds their lease, so their connection's next rows can be claimed. Positions of rows already
+   * marked, or that are not outbox positions, are ignored. Returns how many it marked.
+   */
+  acknowledge(positions: ReadonlyArray<Position>): Promise<number>;
   /** Rows not yet relayed (metrics, relay lag). */
   pendingCount(): Promise<number>;
   /** One connection's rows in sequence order, relayed or not (inspection and tests). */

@@ -1,0 +1,76 @@
+import { type Bus, busMessageOf, type ClaimedEntry, type Outbox } from '@sluice/core';
+
+/** What one pass of the relay did. */
+export interface RelayPass {
+  /** Rows claimed from the outbox. */
+  readonly claimed: number;
+  /** Messages published on `envelopes`. */
+  readonly published: number;
+  /** Quiet envelopes found in the claim: marked relayed at once, never published. */
+  readonly quiet: number;
+  /** How long the oldest claimed envelope waited since it was received, in ms; null for an empty pass. */
+  readonly lagMs: number | null;
+}
+
+export interface RelayPassOptions {
+  readonly outbox: Outbox;
+  readonly bus: Bus;
+  readonly owner: string;
+  readonly limit: number;
+  readonly leaseMs: number;
+  readonly now: () => Date;
+}
+
+/**
+ * Claims committed rows (in commit order, each connection's by sequence) and publishes them in that order.
+ * The rows stay leased until the router acknowledges them (`Outbox.acknowledge`, after their jobs are
+ * created); meanwhile no relay claims their connection again. A crash, a failed publish, or a bus that lost
+ * the messages leaves them unacknowledged: when the lease lapses they are claimed and published again, so
+ * delivery is at least once and the router absorbs the repeat. Quiet rows are marked relayed here.
+ */
+export async function relayPass(options: RelayPassOptions): Promise<RelayPass> {
+  const { outbox, bus, owner } = options;
+  const claimed = await outbox.claim({ owner, limit: options.limit, leaseMs: options.leaseMs });
+  if (claimed.length === 0) return { claimed: 0, published: 0, quiet: 0, lagMs: null };
+  const live = claimed.filter((entry) => entry.envelope.mode === 'live');
+  const quiet = claimed.filter((entry) => entry.envelope.mode !== 'live');
+  if (live.length > 0) {
+    try {
+      await bus.publish(
+        'envelopes',
+        live.map((entry) => busMessageOf(entry.envelope, { origin: entry.origin, position: entry.position })),
+      );
+    } catch (error) {
+      // Claimed again after the backoff, not after the lease; some may have been published (at least once).
+      await outbox
+        .release(
+          owner,
+          claimed.map((entry) => entry.id),
+        )
+        .catch(() => 0);
+      throw error;
+    }
+  }
+  // Ingest writes no outbox row for a quiet envelope; one found here is never routed, and never waits.
+  if (quiet.length > 0) {
+    await outbox.markRelayed(
+      owner,
+      quiet.map((entry) => entry.id),
+    );
+  }
+  return {
+    claimed: claimed.length,
+    published: live.length,
+    quiet: quiet.length,
+    lagMs: lagOf(claimed, options.now()),
+  };
+}
+
+function lagOf(claimed: ReadonlyArray<ClaimedEntry>, now: Date): number | null {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const entry of claimed) {
+    const at = Date.parse(entry.envelope.received_at);
+    if (at < oldest) oldest = at;
+  }
+  return Number.isFinite(oldest) ? Math.max(0, now.getTime() - oldest) : null;
+}
