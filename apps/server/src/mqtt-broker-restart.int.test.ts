@@ -36,8 +36,7 @@ describe('mqtt gateway across a broker restart (a private Mosquitto on its own p
     });
     await gateway.start();
     const connectionId = await world.connect(broker.url, prefix);
-    await until('the session', () => connects >= 1);
-    await sleep(300);
+    await world.subscribed(connectionId);
     const pub = await publisher(broker.url);
     const mine = async () => (await world.readings()).filter((e) => e.connection_id === connectionId);
 
@@ -83,8 +82,7 @@ describe('mqtt gateway across a broker restart (a private Mosquitto on its own p
     const gateway = world.gateway();
     await gateway.start();
     const connectionId = await world.connect(broker.url, prefix);
-    await until('the session', () => gateway.sessions.includes(connectionId));
-    await sleep(300);
+    await world.subscribed(connectionId);
     await gateway.stop();
     // Queued on the broker for the stopped gateway's session, then the broker restarts.
     const pub = await publisher(broker.url);

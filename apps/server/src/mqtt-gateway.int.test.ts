@@ -19,10 +19,9 @@ describe('mqtt gateway (shared broker on 127.0.0.1:1883)', () => {
     const gateway = world.gateway();
     await gateway.start();
     const connectionId = await world.connect(SHARED_BROKER_URL, prefix);
-    await until('the session', () => gateway.sessions.includes(connectionId));
+    await world.subscribed(connectionId);
     const before = (await world.readings()).length;
     const pub = await publisher(SHARED_BROKER_URL);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the session's SUBSCRIBE is in
     for (let i = 0; i < 10; i += 1) await pub.publishAsync(readingTopic(prefix, 12), reading(i), { qos: 1 });
     const stored = (await world.awaitReadings(before + 10)).filter((e) => e.connection_id === connectionId);
     assert.equal(stored.length, 10);
@@ -48,9 +47,8 @@ describe('mqtt gateway (shared broker on 127.0.0.1:1883)', () => {
     const gateway = world.gateway();
     await gateway.start();
     const connectionId = await world.connect(SHARED_BROKER_URL, prefix);
-    await until('the session', () => gateway.sessions.includes(connectionId));
+    await world.subscribed(connectionId);
     const pub = await publisher(SHARED_BROKER_URL);
-    await new Promise((resolve) => setTimeout(resolve, 300));
     await pub.publishAsync(readingTopic(prefix, 12), 'not json', { qos: 1 });
     await pub.publishAsync(readingTopic(prefix, 12), JSON.stringify({ unit: 'degC', ts: T0 }), { qos: 1 });
     await pub.publishAsync(readingTopic(prefix, 14), reading(1), { qos: 1 });
@@ -82,8 +80,7 @@ describe('mqtt gateway (shared broker on 127.0.0.1:1883)', () => {
     const first = world.gateway();
     await first.start();
     const connectionId = await world.connect(SHARED_BROKER_URL, prefix);
-    await until('the session', () => first.sessions.includes(connectionId));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await world.subscribed(connectionId);
     await first.stop();
     const pub = await publisher(SHARED_BROKER_URL);
     for (let i = 0; i < 5; i += 1) await pub.publishAsync(readingTopic(prefix, 3), reading(i), { qos: 1 });
@@ -121,8 +118,7 @@ describe('mqtt gateway (shared broker on 127.0.0.1:1883)', () => {
     });
     await gateway.start();
     const connectionId = await world.connect(SHARED_BROKER_URL, prefix);
-    await until('the session', () => connects >= 1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await world.subscribed(connectionId);
     const pub = await publisher(SHARED_BROKER_URL);
     await pub.publishAsync(readingTopic(prefix, 9), reading(0), { qos: 1 });
     await pub.endAsync();

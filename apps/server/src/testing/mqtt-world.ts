@@ -17,6 +17,8 @@ export interface MqttWorld {
   /** Creates an mqtt connection through the API (its change notification reaches a running gateway). */
   connect(brokerUrl: string, prefix: string, config?: Record<string, unknown>): Promise<string>;
   gateway(options?: MqttGatewayServiceOptions): MqttGateway;
+  /** Waits until a gateway's session of the connection has its subscriptions granted. */
+  subscribed(connectionId: string): Promise<void>;
   /** The tenant's `reading.recorded` envelopes. */
   readings(): Promise<ReadonlyArray<Envelope>>;
   /** Waits until `count` readings are stored (or fails after `timeoutMs`), then a little longer for strays. */
@@ -47,6 +49,7 @@ export async function mqttWorld(): Promise<MqttWorld> {
   const app = await startTestApp({ env: { SLUICE_ALLOW_PRIVATE_TARGETS: '1' } });
   const { tenant, auth } = await app.tenant('Gateways');
   const gateways: MqttGateway[] = [];
+  const subscribed = new Set<string>();
   const readings = async () => {
     const page = await app.store.events.query(tenant.id, { event_type: 'reading.recorded' }, { limit: 1000 });
     return page.items;
@@ -77,10 +80,26 @@ export async function mqttWorld(): Promise<MqttWorld> {
       return (response.json() as { connection: { id: string } }).connection.id;
     },
     gateway(options = {}) {
-      const gateway = createMqttGateway(app.ctx, { backoff: FAST_BACKOFF, reloadIntervalMs: 0, ...options });
+      const events = options.sessionEvents;
+      const gateway = createMqttGateway(app.ctx, {
+        backoff: FAST_BACKOFF,
+        reloadIntervalMs: 0,
+        ...options,
+        sessionEvents: (connectionId) => {
+          const given = events?.(connectionId) ?? {};
+          return {
+            ...given,
+            onSubscribed: () => {
+              subscribed.add(connectionId);
+              given.onSubscribed?.();
+            },
+          };
+        },
+      });
       gateways.push(gateway);
       return gateway;
     },
+    subscribed: (connectionId) => until('the subscription', () => subscribed.has(connectionId)),
     readings,
     async awaitReadings(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

@@ -8,6 +8,8 @@ export type MessageHandler = (topic: string, payload: Buffer, qos: number) => Pr
 export interface SessionEvents {
   onConnect?(sessionPresent: boolean): void;
   onOffline?(nextAttemptMs: number): void;
+  /** The broker granted the subscriptions of a connect. */
+  onSubscribed?(): void;
   onError?(error: Error): void;
 }
 
@@ -40,6 +42,8 @@ export class MqttSession {
   #attempt = 0;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** Counts connections: an acknowledgement belongs to the connection its message came on. */
+  #generation = 0;
 
   constructor(options: MqttSessionOptions) {
     this.#options = options;
@@ -59,9 +63,12 @@ export class MqttSession {
       ...(config.username === null ? {} : { username: config.username }),
       ...(config.password === null ? {} : { password: config.password }),
       customHandleAcks: (topic, message, packet, done) => {
+        const generation = this.#generation;
         this.#handle(topic, message, packet.qos).then((committed) => {
-          if (committed) done(0);
-          else this.#dropForRedelivery();
+          // A message of a connection that has since dropped is not acknowledged on the next one: the
+          // broker sends it again there, and its dedupe key makes it a duplicate.
+          if (committed && generation === this.#generation) done(0);
+          else if (generation === this.#generation) this.#dropForRedelivery();
         });
       },
     };
@@ -72,6 +79,7 @@ export class MqttSession {
       const topics = Object.fromEntries(config.topics.map((topic) => [topic, { qos: config.qos }]));
       this.#client.subscribe(topics, (error) => {
         if (error) options.events?.onError?.(error);
+        else options.events?.onSubscribed?.();
       });
     });
     // QoS 0 messages have no acknowledgement and never reach customHandleAcks.
@@ -79,7 +87,10 @@ export class MqttSession {
       if (packet.qos === 0) void this.#handle(topic, message, 0);
     });
     this.#client.on('error', (error) => options.events?.onError?.(error));
-    this.#client.on('close', () => this.#scheduleReconnect());
+    this.#client.on('close', () => {
+      this.#generation += 1;
+      this.#scheduleReconnect();
+    });
   }
 
   /** True while connected to the broker. */
