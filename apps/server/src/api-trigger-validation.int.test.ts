@@ -86,6 +86,31 @@ const CASES: ReadonlyArray<{ what: string; body: Record<string, unknown>; path: 
   },
   { what: 'a bad priority', body: { priority: 'P7' }, path: 'priority', rule: 'priority_unknown' },
   {
+    what: 'a bad single-flight mode',
+    body: { single_flight: 'parallel' },
+    path: 'single_flight',
+    rule: 'single_flight_unknown',
+  },
+  {
+    what: 'too many attempts',
+    body: { retry: { max_attempts: 99 } },
+    path: 'retry.max_attempts',
+    rule: 'value_range',
+  },
+  { what: 'an unknown retry field', body: { retry: { tries: 3 } }, path: 'retry.tries', rule: 'key_unknown' },
+  {
+    what: 'delays out of order',
+    body: { retry: { initial_delay_ms: 5000, max_delay_ms: 10 } },
+    path: 'retry.max_delay_ms',
+    rule: 'delay_order',
+  },
+  {
+    what: 'an unknown placeholder',
+    body: { idempotency_key: 'order-risk:{entity}:hold' },
+    path: 'idempotency_key',
+    rule: 'idempotency_key_format',
+  },
+  {
     what: 'a bad format',
     body: { action: { type: 'http', url: 'https://x.test', format: 'xml' } },
     path: 'action.format',

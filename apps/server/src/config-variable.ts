@@ -87,6 +87,25 @@ export function integer<F extends string>(
   };
 }
 
+/** A whole number that may be left unset (null in `Config`). */
+export function optionalInteger<F extends string>(
+  field: F,
+  doc: string,
+  options: { readonly minimum: number; readonly maximum?: number },
+): Variable<F, number | null> {
+  return {
+    field,
+    doc,
+    schema: Type.Integer({
+      minimum: options.minimum,
+      ...(options.maximum === undefined ? {} : { maximum: options.maximum }),
+    }),
+    default: undefined,
+    coerce: toInteger,
+    value: (checked) => (checked === undefined ? null : (checked as number)),
+  };
+}
+
 /** One of a fixed list of values. */
 export function oneOf<F extends string, const V extends string>(
   field: F,

@@ -33,14 +33,18 @@ describe('loadConfig', () => {
       connectionBurst: 2000,
       sweepIntervalMs: 60_000,
       deadLetterRetentionMs: 30 * 24 * 3600 * 1000,
-      allowPrivateTargets: false,
       dev: true,
       logLevel: 'info',
       publicUrl: null,
       redisUrl: null,
-      workers: ['receiver', 'relay', 'router'],
+      workers: ['receiver', 'relay', 'router', 'executor'],
       relayIdleMs: 200,
       relayLeaseMs: 30_000,
+      allowPrivateTargets: false,
+      jobLeaseMs: 30_000,
+      executorConcurrency: 32,
+      tenantConcurrency: null,
+      jobResultTtlMs: 24 * 3600 * 1000,
     });
   });
 
@@ -119,12 +123,15 @@ describe('loadConfig', () => {
   });
 
   it('reads the stage workers as a list, all by default, and refuses unknown or repeated ones', () => {
-    assert.deepEqual(loadConfig({}).workers, ['receiver', 'relay', 'router']);
+    assert.deepEqual(loadConfig({}).workers, ['receiver', 'relay', 'router', 'executor']);
+    assert.deepEqual(loadConfig({ SLUICE_WORKERS: 'executor' }).workers, ['executor']);
+    assert.equal(loadConfig({ SLUICE_TENANT_CONCURRENCY: '4' }).tenantConcurrency, 4);
+    assert.equal(loadConfig({ SLUICE_JOB_LEASE_SECONDS: '2' }).jobLeaseMs, 2000);
     const redis = 'redis://127.0.0.1:6379';
     assert.deepEqual(loadConfig({ SLUICE_WORKERS: ' relay ', SLUICE_REDIS_URL: redis }).workers, ['relay']);
     assert.match(
       configError({ SLUICE_WORKERS: 'relay,mailer' }).message,
-      /SLUICE_WORKERS="relay,mailer": must be one of receiver, relay, router, mqtt/,
+      /SLUICE_WORKERS="relay,mailer": must be one of receiver, relay, router, executor, mqtt/,
     );
     assert.match(
       configError({ SLUICE_WORKERS: 'relay,relay', SLUICE_REDIS_URL: redis }).message,

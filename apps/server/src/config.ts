@@ -8,6 +8,7 @@ import {
   integer,
   listOf,
   oneOf,
+  optionalInteger,
   optionalText,
   text,
   type Variable,
@@ -18,13 +19,13 @@ export type { Env } from './config-variable.ts';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
- * The stage workers a process can run: the HTTP receiver, the relay (outbox → bus), the router (bus → jobs),
- * and the MQTT gateway (broker sessions → ingest).
+ * The stage workers a process can run: the HTTP receiver, the relay (outbox → bus), the router (bus →
+ * jobs), the executor (jobs → actions), and the MQTT gateway (broker sessions → ingest).
  */
-export const WORKERS = ['receiver', 'relay', 'router', 'mqtt'] as const;
+export const WORKERS = ['receiver', 'relay', 'router', 'executor', 'mqtt'] as const;
 
 /** The workers a process runs when SLUICE_WORKERS is unset: the MQTT gateway is asked for by name. */
-export const DEFAULT_WORKERS = ['receiver', 'relay', 'router'] as const;
+export const DEFAULT_WORKERS = ['receiver', 'relay', 'router', 'executor'] as const;
 
 export type Worker = (typeof WORKERS)[number];
 
@@ -106,11 +107,6 @@ export const CONFIG_VARIABLES = {
     'Pending dead letters older than this many days are marked expired.',
     { default: 30, minimum: 1, scale: 24 * 3600 * 1000 },
   ),
-  SLUICE_ALLOW_PRIVATE_TARGETS: flag(
-    'allowPrivateTargets',
-    'Let outbound connections (MQTT brokers, http actions) reach loopback, private, link-local and unique-local addresses (on-premises gateways, tests).',
-    () => '0',
-  ),
   SLUICE_DEV: flag(
     'dev',
     'Embedded dev mode: create a dev tenant and print its key on first start.',
@@ -131,7 +127,7 @@ export const CONFIG_VARIABLES = {
   ),
   SLUICE_WORKERS: listOf(
     'workers',
-    'The stage workers this process runs, comma-separated: receiver (the HTTP API), relay, router, mqtt (the MQTT gateway: one broker session per mqtt connection; run it in one process).',
+    'The stage workers this process runs, comma-separated: receiver (the HTTP API), relay, router, executor, mqtt (the MQTT gateway: one broker session per mqtt connection; run it in one process).',
     { values: WORKERS, default: DEFAULT_WORKERS },
   ),
   SLUICE_RELAY_IDLE_MS: integer(
@@ -147,6 +143,31 @@ export const CONFIG_VARIABLES = {
     'relayLeaseMs',
     'How long a relay holds the outbox rows it claimed; after a relay dies, its rows are sent again once this passes.',
     { default: 30, minimum: 1, scale: 1000 },
+  ),
+  SLUICE_ALLOW_PRIVATE_TARGETS: flag(
+    'allowPrivateTargets',
+    'Let http actions and MQTT brokers reach loopback, private, link-local and unique-local addresses (tests, local receivers, on-premises gateways); metadata endpoints stay refused.',
+    () => '0',
+  ),
+  SLUICE_JOB_LEASE_SECONDS: integer(
+    'jobLeaseMs',
+    'How long an executor holds a job without a heartbeat (it beats every third of it); the job of a killed executor runs again once this passes.',
+    { default: 30, minimum: 1, maximum: 3600, scale: 1000 },
+  ),
+  SLUICE_EXECUTOR_CONCURRENCY: integer(
+    'executorConcurrency',
+    'Most jobs one executor process runs at once.',
+    { default: 32, minimum: 1, maximum: 10_000 },
+  ),
+  SLUICE_TENANT_CONCURRENCY: optionalInteger(
+    'tenantConcurrency',
+    'Most running jobs one tenant may have across all executors. Unset = no cap.',
+    { minimum: 1 },
+  ),
+  SLUICE_JOB_RESULT_TTL_SECONDS: integer(
+    'jobResultTtlMs',
+    'How long a completed action is remembered under its idempotency key; a job with the same key within it returns the remembered result instead of running.',
+    { default: 24 * 3600, minimum: 1, scale: 1000 },
   ),
 } satisfies Record<string, Variable<string, unknown>>;
 

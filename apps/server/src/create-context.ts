@@ -111,6 +111,7 @@ export function createContext(options: ContextOptions): AppContext {
     secretBox,
     changes,
     checkSql: checkCesql,
+    platform,
   });
   return {
     config,

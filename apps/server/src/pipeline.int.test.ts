@@ -43,12 +43,19 @@ for (const adapter of ['pglite', 'postgres'] as const) {
         t = await startTestApp({ adapter });
         testBus = await busAdapter.open({ leaseTtlMs: 900 });
         workers = new StageWorkers({
-          config: { ...t.config, relayIdleMs: 10, relayLeaseMs: 400 },
+          config: {
+            ...t.config,
+            workers: ['receiver', 'relay', 'router'],
+            relayIdleMs: 10,
+            relayLeaseMs: 400,
+          },
           store: t.store,
           changes: t.ctx.changes,
           metrics: t.ctx.metrics,
           log: silent,
           bus: testBus.bus,
+          secretBox: t.ctx.secretBox,
+          fact: (tenantId, event) => t.ctx.platform.fact(tenantId, event),
         });
         await workers.start();
       });

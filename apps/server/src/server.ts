@@ -1,9 +1,16 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exampleConnectors, platformConnector } from '@sluice/connectors';
-import { generateApiKey, SecretBox } from '@sluice/control';
+import {
+  connectionForAction,
+  followUpEmitter,
+  generateApiKey,
+  registerApiClients,
+  SecretBox,
+} from '@sluice/control';
 import type { Stores } from '@sluice/core';
 import { InProcessChangeFeed, SYSTEM_TENANT_ID } from '@sluice/core';
+import { OperatorRegistry } from '@sluice/execute';
 import { openStore, PostgresChangeFeed } from '@sluice/store';
 import pino, { type Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
@@ -98,13 +105,30 @@ export async function startServer(
       onCommitted: () => nudge(),
     });
     const receiver = config.workers.includes('receiver');
-    if (receiver) await registerProviders(ctx);
+    if (receiver) {
+      await registerProviders(ctx);
+      await registerApiClients({ connectors: ctx.connectors, platform: ctx.platform, events: store.events });
+    }
     if (config.redisUrl === null && config.databaseUrl !== null && config.workers.includes('relay')) {
       log.warn(
         'server mode with the in-process bus: each process routes only what its own relay claims, so run one process, or set SLUICE_REDIS_URL to share the bus',
       );
     }
-    const workers = new StageWorkers({ config, store, changes, metrics: ctx.metrics, log });
+    const workers = new StageWorkers({
+      config,
+      store,
+      changes,
+      metrics: ctx.metrics,
+      log,
+      secretBox,
+      fact: (tenantId, event) => ctx.platform.fact(tenantId, event),
+      actions: {
+        connectors: ctx.connectors,
+        connectionFor: connectionForAction({ connections: store.connections, secretBox }),
+        operators: new OperatorRegistry([]),
+        emit: followUpEmitter({ connections: store.connections, ingestor: ctx.ingestor }),
+      },
+    });
     // Stopped before the change feed and the store close (closers run in order).
     closers.unshift(() => workers.stop());
     nudge = () => workers.nudge();

@@ -66,6 +66,12 @@ export {
 } from './envelope-schema.ts';
 export type { ErrorBody, ErrorCode } from './errors.ts';
 export { ERROR_CODES, isSluiceError, SluiceError } from './errors.ts';
+export {
+  checkIdempotencyTemplate,
+  DEFAULT_IDEMPOTENCY_TEMPLATE,
+  IDEMPOTENCY_PLACEHOLDERS,
+  MAX_IDEMPOTENCY_TEMPLATE,
+} from './idempotency-key.ts';
 export type { IdKind } from './ids.ts';
 export {
   ID_PREFIXES,

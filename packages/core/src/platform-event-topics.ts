@@ -16,5 +16,6 @@ export const PLATFORM_EVENT_TOPICS: Readonly<Record<PlatformEventType, BusTopic>
   'webhook.dead_lettered': 'webhooks',
   'webhook.subscribed': 'webhooks',
   'webhook.delivered': 'webhooks',
+  'webhook.disabled': 'webhooks',
   'run.completed': 'runs',
 };

@@ -22,6 +22,7 @@ export const PLATFORM_EVENT_TYPES = [
   'webhook.dead_lettered',
   'webhook.subscribed',
   'webhook.delivered',
+  'webhook.disabled',
   'run.completed',
 ] as const;
 

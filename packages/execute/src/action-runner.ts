@@ -1,4 +1,12 @@
-import type { Envelope, Job, Trigger, TriggerAction } from '@sluice/core';
+import type {
+  ConnectorAction,
+  Envelope,
+  HandlerAction,
+  HttpAction,
+  Job,
+  Trigger,
+  TriggerAction,
+} from '@sluice/core';
 import type { DeliveryOutcome } from './delivery-outcome.ts';
 
 /** What an action run is given: the job, its event, its trigger as it is now, and its limits. */
@@ -28,3 +36,9 @@ export interface ActionRunner<A extends TriggerAction = TriggerAction> {
   readonly type: A['type'];
   run(context: ActionContext<A>): Promise<ActionOutcome>;
 }
+
+/** A runner of any one action type, as the executor is given them. */
+export type AnyActionRunner =
+  | ActionRunner<HttpAction>
+  | ActionRunner<HandlerAction>
+  | ActionRunner<ConnectorAction>;

@@ -25,6 +25,8 @@ export interface HttpDelivererOptions extends GuardOptions {
 export interface SendOptions {
   /** The whole attempt, connect to the end of the read; default 10 s. */
   readonly timeoutMs?: number;
+  /** Aborts the attempt from outside (the executor stopping); it ends as a retryable failure. */
+  readonly signal?: AbortSignal;
 }
 
 /** Default bytes of a response body kept. */
@@ -62,18 +64,26 @@ export class HttpDeliverer {
     return new Promise((resolve) => {
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), timeoutMs);
+      const external = options.signal;
+      const onAbort = () => controller.abort();
+      if (external?.aborted) controller.abort();
+      else external?.addEventListener('abort', onAbort, { once: true });
       let settled = false;
       const finish = (outcome: DeliveryOutcome) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        external?.removeEventListener('abort', onAbort);
         resolve(outcome);
       };
       const failed = (error: unknown) => {
         if (error instanceof TargetRefusedError) {
           finish({ kind: 'refused', rule: error.refusal.rule, error: error.message });
         } else if (controller.signal.aborted) {
-          finish({ kind: 'retry', error: `Timed out after ${timeoutMs} ms.` });
+          const why = external?.aborted
+            ? 'Aborted: the executor stopped.'
+            : `Timed out after ${timeoutMs} ms.`;
+          finish({ kind: 'retry', error: why });
         } else {
           finish({ kind: 'retry', error: networkError(error) });
         }
@@ -90,9 +100,8 @@ export class HttpDeliverer {
           signal: controller.signal,
         });
       } catch (error) {
-        clearTimeout(timer);
         const message = `The request cannot be sent: ${(error as Error).message}`;
-        resolve({ kind: 'refused', rule: 'request_invalid', error: message });
+        finish({ kind: 'refused', rule: 'request_invalid', error: message });
         return;
       }
       outgoing.on('error', failed);

@@ -1,4 +1,4 @@
-export type { ActionContext, ActionOutcome, ActionRunner } from './action-runner.ts';
+export type { ActionContext, ActionOutcome, ActionRunner, AnyActionRunner } from './action-runner.ts';
 export type { AddressClass, AddressClassification } from './address-class.ts';
 export { classifyAddress, isAllowedClass, PRIVATE_CLASSES } from './address-class.ts';
 export type { ApiClientBuild, ApiClientInput, BuiltApiClient } from './api/api-client.ts';
@@ -33,12 +33,20 @@ export type {
 export { classifyResponse, RETRYABLE_CLIENT_STATUSES } from './delivery-outcome.ts';
 export type { BuildResult, BuildRule, DeliveryInput, DeliveryRequest } from './delivery-request.ts';
 export { buildDeliveryRequest, DEFAULT_FORMAT, traceparentOf, USER_AGENT } from './delivery-request.ts';
+export type { AttemptReport, ExecutorOptions } from './executor.ts';
+export { Executor } from './executor.ts';
 export type { LookupDecision, Resolver } from './guarded-lookup.ts';
 export { guardedLookup, resolveChecked, systemResolver, TargetRefusedError } from './guarded-lookup.ts';
+export type { HttpActionRunnerOptions } from './http-action-runner.ts';
+export { HttpActionRunner } from './http-action-runner.ts';
 export type { HttpDelivererOptions, SendOptions } from './http-deliverer.ts';
 export { HttpDeliverer, MAX_RESPONSE_BYTES } from './http-deliverer.ts';
 export type { IpAddress } from './ip-address.ts';
 export { formatIp, parseIp, parseIpv4, parseIpv6 } from './ip-address.ts';
+export type { JobFailure } from './job-dead-letter.ts';
+export { jobDeadLetter } from './job-dead-letter.ts';
+export type { ReceiptFacts } from './job-receipts.ts';
+export { isOwnReceipt, receiptsOf } from './job-receipts.ts';
 export type { Operator, OperatorContext, OperatorSpec } from './operators/define-operator.ts';
 export { defineOperator, OPERATOR_NAME_PATTERN } from './operators/define-operator.ts';
 export type {
@@ -69,5 +77,7 @@ export {
   retrySettings,
   validateRetry,
 } from './retry-policy.ts';
+export type { JobRun, RunJobDeps } from './run-job.ts';
+export { CIRCUIT_OPEN, runJob } from './run-job.ts';
 export type { GuardOptions, TargetAccepted, TargetCheck, TargetRefusal, TargetRule } from './target-guard.ts';
 export { checkAddress, checkTargetUrl, MAX_TARGET_URL_LENGTH } from './target-guard.ts';

@@ -18,7 +18,9 @@ import { toTrigger } from './sql-trigger-store.ts';
  *   least 1, so a P4 that waited long enough is taken like a P1; ties go to the longest waiting.
  * - Fairness: each tenant's candidates are numbered in rank order (its turns), and the claim takes turn 1
  *   of every tenant before turn 2 of any: a tenant with a thousand waiting jobs and one with ten share a
- *   claim. With a cap, a tenant's turns beyond the cap less its running jobs are not taken.
+ *   claim. Within a turn and rank, the tenant running fewest jobs goes first, so a claim of one slot (an
+ *   executor whose other slots are busy) goes to a quiet tenant before a busy one rather than to whoever
+ *   waited longest. With a cap, a tenant's turns beyond the cap less its running jobs are not taken.
  * - A head is only taken when no other job of its entity is running, retrying, or earlier in event order
  *   (one probe of `jobs_entity_unfinished`), so order holds even while a head is being moved.
  * - The lock re-checks the row as it is now (`FOR UPDATE … SKIP LOCKED` re-reads a row another claim
@@ -26,12 +28,10 @@ import { toTrigger } from './sql-trigger-store.ts';
  *   running job of an entity, `jobs_single_flight` refuses it.
  */
 export function claimStatement(capped: boolean): string {
-  const running = capped
-    ? `running AS (SELECT tenant_id, count(*) AS n FROM jobs WHERE status = 'running' GROUP BY tenant_id),`
-    : '';
-  const capFilter = capped
-    ? `LEFT JOIN running r ON r.tenant_id = t.tenant_id WHERE t.turn <= $6::integer - COALESCE(r.n, 0)`
-    : '';
+  // Running jobs per tenant (an index-only read of `jobs_leases`): the cap, and the tie-break that gives a
+  // slot to the tenant running fewest when turns and ranks are equal.
+  const running = `running AS (SELECT tenant_id, count(*) AS n FROM jobs WHERE status = 'running' GROUP BY tenant_id),`;
+  const capFilter = capped ? `WHERE t.turn <= $6::integer - COALESCE(r.n, 0)` : '';
   return `WITH RECURSIVE tenants AS (
        (SELECT j.tenant_id FROM jobs j WHERE j.head AND j.status IN ('queued', 'retrying')
          ORDER BY j.tenant_id LIMIT 1)
@@ -62,9 +62,9 @@ export function claimStatement(capped: boolean): string {
        SELECT c.*, row_number() OVER (PARTITION BY c.tenant_id ORDER BY c.rank, c.run_after, c.seq) AS turn
          FROM candidates c
      ), picked AS (
-       SELECT t.id, row_number() OVER (ORDER BY t.turn, t.rank, t.run_after, t.seq) AS ord
-         FROM turns t ${capFilter}
-        ORDER BY t.turn, t.rank, t.run_after, t.seq
+       SELECT t.id, row_number() OVER (ORDER BY t.turn, t.rank, COALESCE(r.n, 0), t.run_after, t.seq) AS ord
+         FROM turns t LEFT JOIN running r ON r.tenant_id = t.tenant_id ${capFilter}
+        ORDER BY t.turn, t.rank, COALESCE(r.n, 0), t.run_after, t.seq
         LIMIT $3
      ), locked AS (
        SELECT j.id, p.ord FROM picked p, jobs j

@@ -32,6 +32,22 @@ for (const adapter of STORE_ADAPTERS) {
     after(() => db.drop());
     beforeEach(() => clearQueue(db.client));
 
+    it('gives one free slot to the tenant running fewest, not to the one that waited longest', async () => {
+      const busy = await queueWorld(store, 'Busy turn');
+      const quiet = await queueWorld(store, 'Quiet turn');
+      await store.jobs.createMany([
+        queueJob(busy, 0, { entity_key: null }),
+        queueJob(busy, 1, { entity_key: null }),
+        queueJob(busy, 2, { entity_key: null }),
+      ]);
+      assert.equal((await store.queue.claim(claimOf('exec', 2))).length, 2, 'busy runs two');
+      later(1000);
+      await store.jobs.createMany([queueJob(quiet, 3, { entity_key: null })]);
+      later(1000);
+      const [next] = await store.queue.claim(claimOf('exec', 1));
+      assert.equal(next?.job.tenant_id, quiet.tenant_id, 'the quiet tenant, though busy waited longer');
+    });
+
     it('claims P1 before an older P4, and oldest first within a priority', async () => {
       const world = await queueWorld(store, 'Priority');
       await store.jobs.createMany([queueJob(world, 0, { entity_key: null, priority: 'P4' })]);

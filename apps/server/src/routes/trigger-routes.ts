@@ -31,6 +31,24 @@ const TriggerBody = Type.Object(
       }),
     ),
     enabled: Type.Optional(Type.Unknown({ description: 'true (default) or false.' })),
+    single_flight: Type.Optional(
+      Type.Unknown({
+        description:
+          'queue (default: wait behind the running job of the same entity), skip (drop it) or latest (replace the waiting one).',
+      }),
+    ),
+    retry: Type.Optional(
+      Type.Unknown({
+        description:
+          '{max_attempts (1–50, default 8), initial_delay_ms (default 1000), max_delay_ms (default 3600000), timeout_ms (100–120000, default 10000)}, every field optional; null: the defaults.',
+      }),
+    ),
+    idempotency_key: Type.Optional(
+      Type.Unknown({
+        description:
+          'A template for the key side effects are made under (webhook-id), e.g. "order-risk:{entity_key}:hold"; placeholders {trigger_id} {event_id} {tenant_id} {connection_id} {entity_key} {event_type} {source} {dedupe_key} {correlation_id} {payload.<path>}. Null: {trigger_id}:{event_id}.',
+      }),
+    ),
   },
   { additionalProperties: true },
 );

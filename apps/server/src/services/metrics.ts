@@ -74,6 +74,28 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly jobsFinished = new Counter({
+    name: 'sluice_jobs_finished_total',
+    help: 'Job attempts the executor ended, by outcome: succeeded, remembered, retry, postponed (circuit open), dead_lettered, disabled (410), skipped, lost (the lease had lapsed).',
+    labelNames: ['outcome', 'action'] as const,
+    registers: [this.registry],
+  });
+
+  readonly attemptLatency = new Histogram({
+    name: 'sluice_job_attempt_duration_seconds',
+    help: 'How long an action attempt took (an http delivery: to the status line), by action type.',
+    labelNames: ['action'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly jobLatency = new Histogram({
+    name: 'sluice_job_latency_seconds',
+    help: 'From a job being created to its action done (its final outcome), retries included.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120, 600, 3600],
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     // Process metrics keep their standard names (process_*, nodejs_*), which stock dashboards look for.
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -88,6 +110,36 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         this.set(await pending());
+      },
+    });
+  }
+
+  /** Reports queued and running jobs by tenant and priority on every scrape; the first caller wins. */
+  watchQueue(
+    depth: () => Promise<
+      ReadonlyArray<{ tenant_id: string; priority: string; queued: number; running: number }>
+    >,
+  ): void {
+    if (this.registry.getSingleMetric('sluice_jobs_queued') !== undefined) return;
+    const running = new Gauge({
+      name: 'sluice_jobs_running',
+      help: 'Jobs running now, by tenant and priority.',
+      labelNames: ['tenant', 'priority'] as const,
+      registers: [this.registry],
+    });
+    new Gauge({
+      name: 'sluice_jobs_queued',
+      help: 'Jobs waiting (queued or waiting for a retry), by tenant and priority.',
+      labelNames: ['tenant', 'priority'] as const,
+      registers: [this.registry],
+      async collect() {
+        const rows = await depth();
+        this.reset();
+        running.reset();
+        for (const row of rows) {
+          this.set({ tenant: row.tenant_id, priority: row.priority }, row.queued);
+          running.set({ tenant: row.tenant_id, priority: row.priority }, row.running);
+        }
       },
     });
   }

@@ -1,18 +1,68 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { RedisBus } from '@sluice/bus-redis';
-import { type Bus, type ChangeFeed, InProcessBus, type Stores } from '@sluice/core';
+import type { SecretBox } from '@sluice/control';
+import {
+  type AppendInput,
+  type Bus,
+  type ChangeFeed,
+  InProcessBus,
+  type PlatformEventInput,
+  type Stores,
+} from '@sluice/core';
+import {
+  type AnyActionRunner,
+  ConnectorActionRunner,
+  type ConnectorActionRunnerOptions,
+  Executor,
+  HandlerActionRunner,
+  type HandlerActionRunnerOptions,
+  HttpActionRunner,
+  HttpDeliverer,
+  type OperatorRegistry,
+} from '@sluice/execute';
 import { Relay } from '@sluice/relay';
 import { cesqlHook, Router } from '@sluice/route';
 import type { Config } from '../config.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface StageWorkersOptions {
-  readonly config: Pick<Config, 'workers' | 'redisUrl' | 'relayIdleMs' | 'relayLeaseMs'>;
+  readonly config: Pick<
+    Config,
+    | 'workers'
+    | 'redisUrl'
+    | 'relayIdleMs'
+    | 'relayLeaseMs'
+    | 'allowPrivateTargets'
+    | 'jobLeaseMs'
+    | 'executorConcurrency'
+    | 'tenantConcurrency'
+    | 'jobResultTtlMs'
+    | 'databaseUrl'
+  >;
   readonly store: Stores;
   readonly changes: ChangeFeed;
   readonly metrics: Metrics;
   readonly log: { warn(object: object, message: string): void };
+  /** Opens trigger secrets (http actions) sealed to the trigger id. */
+  readonly secretBox: Pick<SecretBox, 'open'>;
+  /** Prepares the executor's receipts (`PlatformEvents.fact`). */
+  readonly fact: (tenantId: string, event: PlatformEventInput) => Promise<AppendInput>;
+  /**
+   * What the `connector` and `handler` runners need: the process's connectors, a connection with its sealed
+   * config opened, the registered operators, and how follow-up emissions are ingested. Without it only
+   * `http` actions run (others are dead-lettered with "no runner").
+   */
+  readonly actions?: {
+    readonly connectors: ConnectorActionRunnerOptions['connectors'] & {
+      list(): ReadonlyArray<{ readonly id: string }>;
+    };
+    readonly connectionFor: ConnectorActionRunnerOptions['connectionFor'];
+    readonly operators: OperatorRegistry;
+    readonly emit: HandlerActionRunnerOptions['emit'];
+  };
+  /** More runners (tests); the http runner is always there. */
+  readonly runners?: ReadonlyArray<AnyActionRunner>;
   /** The bus to use instead of the one the config names (tests). */
   readonly bus?: Bus;
 }
@@ -29,6 +79,9 @@ export class StageWorkers {
   readonly bus: Bus;
   readonly relay: Relay | null;
   readonly router: Router | null;
+  readonly executor: Executor | null;
+  readonly #deliverer: HttpDeliverer | null;
+  readonly #closeRunners: Array<() => void> = [];
 
   constructor(options: StageWorkersOptions) {
     const { config, store, metrics, log } = options;
@@ -75,7 +128,11 @@ export class StageWorkers {
             if (stats.dropped > 0) metrics.unmatched.inc({ disposition: 'dropped' }, stats.dropped);
             if (stats.deadLettered > 0)
               metrics.unmatched.inc({ disposition: 'dead_lettered' }, stats.deadLettered);
-            if (stats.jobsCreated > 0) metrics.jobsCreated.inc(stats.jobsCreated);
+            if (stats.jobsCreated > 0) {
+              metrics.jobsCreated.inc(stats.jobsCreated);
+              // Embedded mode and co-located workers: the executor claims at once.
+              this.executor?.nudge();
+            }
           },
           onRejected: (id, problems) =>
             log.warn(
@@ -85,12 +142,78 @@ export class StageWorkers {
           onError: (error) => log.warn({ err: error }, 'router: a batch or reload failed; it is retried'),
         })
       : null;
+    const executes = config.workers.includes('executor');
+    this.#deliverer = executes ? new HttpDeliverer({ allowPrivate: config.allowPrivateTargets }) : null;
+    this.executor = this.#deliverer === null ? null : this.#executor(options, name, this.#deliverer);
   }
 
-  /** The router first (it loads every trigger before it reads), then the relay. */
+  #executor(options: StageWorkersOptions, name: string, deliverer: HttpDeliverer): Executor {
+    const { config, store, metrics, log } = options;
+    metrics.watchQueue(() => store.queue.depth());
+    const http = new HttpActionRunner({
+      deliverer,
+      async secretOf(tenantId, triggerId) {
+        const sealed = await store.triggers.sealedSecret(tenantId, triggerId);
+        return sealed === null ? null : options.secretBox.open(sealed, triggerId);
+      },
+    });
+    const runners: AnyActionRunner[] = [http];
+    const actions = options.actions;
+    if (actions !== undefined) {
+      const connector = new ConnectorActionRunner({
+        allowPrivate: config.allowPrivateTargets,
+        connectors: actions.connectors,
+        connectionFor: actions.connectionFor,
+      });
+      this.#closeRunners.push(() => connector.close());
+      runners.push(
+        connector,
+        new HandlerActionRunner({
+          operators: actions.operators,
+          // Every kind a plan may name; per-tenant kinds and dry runs are not configurable yet.
+          policy: { allowedKinds: () => ['http', 'connector:*'] },
+          runners: { http, connector },
+          emit: actions.emit,
+          connectorIds: () => actions.connectors.list().map((c) => c.id),
+        }),
+      );
+    }
+    return new Executor({
+      queue: store.queue,
+      owner: `executor-${name}`,
+      runners: [...runners, ...(options.runners ?? [])],
+      concurrency: config.executorConcurrency,
+      // Embedded mode shares one PGlite connection with ingest; its router nudges the executor anyway.
+      idleMs: config.databaseUrl === null ? 200 : 50,
+      leaseMs: config.jobLeaseMs,
+      resultTtlMs: config.jobResultTtlMs,
+      ...(config.tenantConcurrency === null ? {} : { tenantConcurrency: config.tenantConcurrency }),
+      fact: options.fact,
+      async disableTrigger(tenantId, triggerId) {
+        await store.triggers.update(tenantId, triggerId, { enabled: false });
+        await options.changes.publish({ kind: 'trigger', tenant_id: tenantId, id: triggerId });
+        log.warn(
+          { tenant_id: tenantId, trigger_id: triggerId },
+          'trigger disabled: its target answered 410 Gone',
+        );
+      },
+      onAttempt: ({ claimed, outcome, latency_ms }) => {
+        const action = claimed.trigger?.action.type ?? 'none';
+        metrics.jobsFinished.inc({ outcome, action });
+        if (latency_ms !== null) metrics.attemptLatency.observe({ action }, latency_ms / 1000);
+        if (outcome !== 'retry' && outcome !== 'postponed' && outcome !== 'lost') {
+          metrics.jobLatency.observe((Date.now() - Date.parse(claimed.job.created_at)) / 1000);
+        }
+      },
+      onError: (error) => log.warn({ err: error }, 'executor: a claim or a job failed; it is retried'),
+    });
+  }
+
+  /** The router first (it loads every trigger before it reads), then the relay, then the executor. */
   async start(): Promise<void> {
     await this.router?.start();
     this.relay?.start();
+    this.executor?.start();
   }
 
   /** Something was appended in this process: the relay looks now instead of after its idle wait. */
@@ -98,10 +221,16 @@ export class StageWorkers {
     this.relay?.nudge();
   }
 
-  /** Stops the relay, then the router (its batches in flight finish), then closes the bus. */
+  /**
+   * Stops the relay, then the router (its batches in flight finish), then the executor (its running jobs
+   * finish or are aborted), then closes the bus.
+   */
   async stop(): Promise<void> {
     await this.relay?.stop();
     await this.router?.stop();
+    await this.executor?.stop();
+    this.#deliverer?.close();
+    for (const close of this.#closeRunners) close();
     await this.bus.close();
   }
 }

@@ -1,4 +1,15 @@
-import { type Condition, PRIORITIES, type Priority, type Trigger, type TriggerCondition } from '@sluice/core';
+import {
+  type Condition,
+  checkIdempotencyTemplate,
+  PRIORITIES,
+  type Priority,
+  type RetryPolicy,
+  SINGLE_FLIGHT_MODES,
+  type SingleFlightMode,
+  type Trigger,
+  type TriggerCondition,
+} from '@sluice/core';
+import { validateRetry } from '@sluice/execute';
 import { compileTrigger, parseCondition, type SqlHook } from '@sluice/route';
 import { type ParsedAction, parseAction } from './trigger-action.ts';
 import { fieldProblem, shown, type TriggerFieldProblem } from './trigger-problem.ts';
@@ -20,6 +31,11 @@ export interface TriggerDraft {
   readonly priority?: Priority | null;
   readonly action?: ParsedAction;
   readonly enabled?: boolean;
+  readonly single_flight?: SingleFlightMode;
+  /** Null: the executor's defaults. Stored whole, every field filled in. */
+  readonly retry?: RetryPolicy | null;
+  /** Null: `{trigger_id}:{event_id}`. */
+  readonly idempotency_key?: string | null;
 }
 
 export type DraftResult =
@@ -34,7 +50,17 @@ export interface ParseTriggerOptions {
   readonly current?: Pick<Trigger, 'event_types'>;
 }
 
-const FIELDS = ['name', 'event_types', 'condition', 'priority', 'action', 'enabled'] as const;
+const FIELDS = [
+  'name',
+  'event_types',
+  'condition',
+  'priority',
+  'action',
+  'enabled',
+  'single_flight',
+  'retry',
+  'idempotency_key',
+] as const;
 const REQUIRED = ['name', 'event_types', 'action'] as const;
 /** Characters of a trigger's name. */
 export const MAX_NAME = 200;
@@ -100,6 +126,7 @@ export function parseTriggerBody(body: unknown, options: ParseTriggerOptions): D
       );
     }
   }
+  problems.push(...checkRunPolicy(input, draft));
   const action = input['action'];
   if (action !== undefined) {
     const parsed = parseAction(action);
@@ -108,6 +135,56 @@ export function parseTriggerBody(body: unknown, options: ParseTriggerOptions): D
   }
   problems.push(...checkPatternsAndCondition(input, options, draft));
   return problems.length === 0 ? { ok: true, draft } : { ok: false, problems };
+}
+
+/** `single_flight`, `retry` (through the executor's own `validateRetry`) and the idempotency-key template. */
+function checkRunPolicy(
+  input: Record<string, unknown>,
+  draft: {
+    single_flight?: SingleFlightMode;
+    retry?: RetryPolicy | null;
+    idempotency_key?: string | null;
+  },
+): TriggerFieldProblem[] {
+  const problems: TriggerFieldProblem[] = [];
+  const mode = input['single_flight'];
+  if (mode !== undefined) {
+    if ((SINGLE_FLIGHT_MODES as ReadonlyArray<unknown>).includes(mode))
+      draft.single_flight = mode as SingleFlightMode;
+    else
+      problems.push(
+        fieldProblem(
+          'single_flight',
+          'single_flight_unknown',
+          `single_flight is one of ${SINGLE_FLIGHT_MODES.join(', ')}, got ${shown(mode)}`,
+        ),
+      );
+  }
+  const retry = input['retry'];
+  if (retry !== undefined) {
+    const checked = validateRetry(retry, 'retry');
+    if (!checked.ok) problems.push(...checked.problems);
+    else draft.retry = retry === null ? null : checked.value;
+  }
+  const key = input['idempotency_key'];
+  if (key !== undefined) {
+    if (key === null) draft.idempotency_key = null;
+    else if (typeof key !== 'string') {
+      problems.push(
+        fieldProblem(
+          'idempotency_key',
+          'idempotency_key_format',
+          `idempotency_key is a text template or null, got ${shown(key)}`,
+        ),
+      );
+    } else {
+      const found = checkIdempotencyTemplate(key);
+      if (found.length === 0) draft.idempotency_key = key;
+      for (const text of found)
+        problems.push(fieldProblem('idempotency_key', 'idempotency_key_format', text));
+    }
+  }
+  return problems;
 }
 
 /** Patterns and condition through the router's own compiler, so what is accepted here is what it runs. */

@@ -26,6 +26,13 @@ export type TriggerBodyRule =
   | 'connector_action_format'
   | 'connector_action_unknown'
   | 'input_type'
+  | 'single_flight_unknown'
+  | 'idempotency_key_format'
+  // A `retry` object, as `validateRetry` of @sluice/execute checks it:
+  | 'value_type'
+  | 'key_unknown'
+  | 'value_range'
+  | 'delay_order'
   | 'input_invalid'
   // The subscription face of triggers (CloudEvents Subscriptions API):
   | 'filter_dialect'

@@ -1,0 +1,59 @@
+import type { HttpAction } from '@sluice/core';
+import type { ActionContext, ActionOutcome, ActionRunner } from './action-runner.ts';
+import { buildDeliveryRequest } from './delivery-request.ts';
+import type { HttpDeliverer } from './http-deliverer.ts';
+
+export interface HttpActionRunnerOptions {
+  readonly deliverer: Pick<HttpDeliverer, 'send'>;
+  /**
+   * The plaintext `whsec_` secret of a trigger's action, or null when it has none. The server opens the
+   * sealed column (`TriggerStore.sealedSecret` + `SecretBox.open`); the runner never sees ciphertext.
+   */
+  readonly secretOf: (tenantId: string, triggerId: string) => Promise<string | null>;
+  /** The send time, epoch ms (`webhook-timestamp`). */
+  readonly now?: () => number;
+}
+
+/**
+ * The `http` action: POST the event to the action's URL in its format, signed per Standard Webhooks with
+ * the job's idempotency key as `webhook-id`, through the guarded deliverer. A request that cannot be built
+ * (unknown format, a broken secret) is refused: nothing is sent and the job goes to the dead letters.
+ */
+export class HttpActionRunner implements ActionRunner<HttpAction> {
+  readonly type = 'http' as const;
+  readonly #options: HttpActionRunnerOptions;
+
+  constructor(options: HttpActionRunnerOptions) {
+    this.#options = options;
+  }
+
+  async run(context: ActionContext<HttpAction>): Promise<ActionOutcome> {
+    const { trigger } = context;
+    let secret: string | null;
+    try {
+      secret = await this.#options.secretOf(trigger.tenant_id, trigger.id);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return {
+        kind: 'refused',
+        rule: 'request_invalid',
+        error: `secret_invalid: the action's secret cannot be opened: ${reason}`,
+      };
+    }
+    const built = buildDeliveryRequest({
+      action: trigger.action,
+      secret,
+      idempotencyKey: context.idempotencyKey,
+      envelope: context.envelope,
+      nowMs: (this.#options.now ?? Date.now)(),
+    });
+    if (!built.ok)
+      return { kind: 'refused', rule: 'request_invalid', error: `${built.rule}: ${built.message}` };
+    const outcome = await this.#options.deliverer.send(built.request, {
+      timeoutMs: context.timeoutMs,
+      signal: context.signal,
+    });
+    if (outcome.kind !== 'delivered') return outcome;
+    return { ...outcome, result: { status: outcome.status } };
+  }
+}
