@@ -139,7 +139,7 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({ SLUICE_WORKERS: ' relay ', SLUICE_REDIS_URL: redis }).workers, ['relay']);
     assert.match(
       configError({ SLUICE_WORKERS: 'relay,mailer' }).message,
-      /SLUICE_WORKERS="relay,mailer": must be one of receiver, relay, router/,
+      /SLUICE_WORKERS="relay,mailer": must be one of receiver, relay, router, executor, mqtt/,
     );
     assert.match(
       configError({ SLUICE_WORKERS: 'relay,relay', SLUICE_REDIS_URL: redis }).message,

@@ -19,6 +19,7 @@ import { createContext, registerProviders } from './create-context.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
 import { DeadLetterWatch } from './services/dead-letter-watch.ts';
 import { Housekeeping } from './services/housekeeping.ts';
+import { createMqttGateway } from './services/mqtt-gateway-service.ts';
 import { StageWorkers } from './services/stage-workers.ts';
 
 export interface RunningServer {
@@ -152,6 +153,8 @@ export async function startServer(
       await deadLetterWatch.stop();
       await ctx.control.replays.stop();
     });
+    const mqtt = config.workers.includes('mqtt') ? createMqttGateway(ctx, { log }) : null;
+    if (mqtt !== null) app.addHook('onClose', () => mqtt.stop());
     try {
       await app.listen({ host: config.host, port: config.port });
     } catch (error) {
@@ -165,6 +168,7 @@ export async function startServer(
     }
     housekeeping.start();
     deadLetterWatch.start();
+    await mqtt?.start();
     await workers.start();
     // Backfills a crash interrupted resume from their last committed page.
     await ctx.backfills.start();

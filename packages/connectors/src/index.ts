@@ -2,6 +2,8 @@ import type { Connector } from '@sluice/core';
 import { cloudEventsExampleConnector } from './cloudevents-connector.ts';
 import { commerceOrdersConnector } from './commerce-orders-connector.ts';
 import { githubConnector } from './github-connector.ts';
+import { mqttConnector } from './mqtt-connector.ts';
+import { slackConnector } from './slack-connector.ts';
 import { standardWebhooksExampleConnector } from './standard-webhooks-connector.ts';
 import { stripeConnector } from './stripe-connector.ts';
 
@@ -14,7 +16,15 @@ export {
 } from './cloudevents-connector.ts';
 export { commerceOrdersConnector, mapShopifyOrder } from './commerce-orders-connector.ts';
 export { GITHUB_EVENT_TYPES, githubConnector, mapGitHubDelivery } from './github-connector.ts';
+export {
+  DEFAULT_BUCKET_SECONDS,
+  MQTT_READING_EVENT_TYPE,
+  mapMqttMessage,
+  mqttConnector,
+} from './mqtt-connector.ts';
+export { DEFAULT_TOPIC_TEMPLATE, parseTopic, type TopicParts } from './mqtt-topic.ts';
 export { platformConnector } from './platform-connector.ts';
+export { answerSlackHandshake, mapSlackEvent, SLACK_EVENT_TYPES, slackConnector } from './slack-connector.ts';
 export type { StandardWebhooksOptions } from './standard-webhooks-connector.ts';
 export {
   STANDARD_WEBHOOKS_EVENT_TYPES,
@@ -32,4 +42,6 @@ export const exampleConnectors: ReadonlyArray<Connector> = Object.freeze([
   githubConnector,
   standardWebhooksExampleConnector,
   cloudEventsExampleConnector,
+  mqttConnector,
+  slackConnector,
 ]);

@@ -57,7 +57,7 @@ describe('exampleConnectors', () => {
     const registry = new ConnectorRegistry([...exampleConnectors, platformConnector]);
     assert.deepEqual(
       registry.list().map((connector) => connector.id),
-      ['commerce-orders', 'stripe', 'github', 'standard-webhooks', 'cloudevents', 'sluice'],
+      ['commerce-orders', 'stripe', 'github', 'standard-webhooks', 'cloudevents', 'mqtt', 'slack', 'sluice'],
     );
   });
 });

@@ -6,9 +6,11 @@ import type { VerificationConfig } from './verification.ts';
  * How a stream's events arrive. `webhook`: the source pushes signed deliveries to an ingest URL.
  * `poll`: the platform pulls pages on a schedule or for a backfill. `emit`: emissions are handed to the
  * platform directly (the emit API, or the platform's own events); nothing is received or pulled, so the
- * stream needs neither a signature scheme nor a poll handler.
+ * stream needs neither a signature scheme nor a poll handler. `subscribe`: the platform holds a subscription
+ * to a message broker (MQTT) and each message goes through the connector's mapping; the broker's session,
+ * not a signature, authenticates the source.
  */
-export type StreamMode = 'webhook' | 'poll' | 'emit';
+export type StreamMode = 'webhook' | 'poll' | 'emit' | 'subscribe';
 
 /** A stream as declared in a `streams` list (seed 003 style). */
 export interface StreamDeclaration {
@@ -55,6 +57,9 @@ export interface EventStreamDeclaration {
   readonly schedule?: string;
 }
 
+/** The header a broker message's topic is handed to a mapping in (MQTT has no HTTP headers of its own). */
+export const MQTT_TOPIC_HEADER = 'mqtt-topic';
+
 /** One inbound delivery as the mapping sees it: raw bytes, parsed body, headers, the connection's config. */
 export interface MapInput {
   readonly body: unknown;
@@ -65,6 +70,19 @@ export interface MapInput {
   readonly connectionId: string;
   readonly tenantId: string;
 }
+
+/**
+ * What a connector answers to a verified delivery that is a handshake rather than an event (Slack's
+ * `url_verification`): the HTTP status and body sent back, with nothing stored.
+ */
+export interface HandshakeAnswer {
+  readonly status: number;
+  /** Sent as is: a string as `text/plain`, anything else as JSON. */
+  readonly body: unknown;
+}
+
+/** Null: not a handshake, map it. Called after the signature is verified, before the mapping. */
+export type HandshakeHandler = (input: MapInput) => HandshakeAnswer | null;
 
 export interface PollRequest {
   readonly cursor: string | null;
@@ -146,6 +164,8 @@ export interface ConnectorSpec {
   readonly webhook?: { readonly verify: VerificationConfig; readonly cloudevents?: boolean };
   /** Pure: one delivery → zero or more emissions on any declared streams. */
   readonly map?: (input: MapInput) => Emission | ReadonlyArray<Emission> | null;
+  /** Pure: answers a verified webhook delivery that is a handshake, storing nothing; webhook connectors only. */
+  readonly handshake?: HandshakeHandler;
   readonly poll?: Readonly<Record<string, PollHandler>>;
   /** Health probe for `POST /connections/{id}/test`. */
   readonly probe?: (config: Readonly<Record<string, unknown>>) => Promise<ProbeResult>;
@@ -170,6 +190,7 @@ export interface Connector {
   readonly eventTypes: ReadonlyMap<string, string>;
   readonly webhook: { readonly verify: VerificationConfig; readonly cloudevents: boolean } | null;
   readonly map: ((input: MapInput) => Emission | ReadonlyArray<Emission> | null) | null;
+  readonly handshake: HandshakeHandler | null;
   readonly poll: Readonly<Record<string, PollHandler>>;
   readonly probe: ((config: Readonly<Record<string, unknown>>) => Promise<ProbeResult>) | null;
   readonly secretConfig: ReadonlyArray<string>;

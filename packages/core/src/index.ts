@@ -26,6 +26,8 @@ export type {
   Connector,
   ConnectorSpec,
   EventStreamDeclaration,
+  HandshakeAnswer,
+  HandshakeHandler,
   MapInput,
   PollContext,
   PollHandler,
@@ -35,7 +37,7 @@ export type {
   StreamDeclaration,
   StreamMode,
 } from './connector.ts';
-export { RateLimitedError, rateLimitedFrom } from './connector.ts';
+export { MQTT_TOPIC_HEADER, RateLimitedError, rateLimitedFrom } from './connector.ts';
 export type {
   ApiAuth,
   ApiClient,

@@ -11,7 +11,7 @@ import { type DefinitionProblem, problem } from './definition-problem.ts';
 import type { DraftStream } from './normalize-streams.ts';
 
 /** Every stream mode, exhaustively: a mode added to the kernel fails to compile here until handled. */
-const STREAM_MODES: Record<StreamMode, true> = { webhook: true, poll: true, emit: true };
+const STREAM_MODES: Record<StreamMode, true> = { webhook: true, poll: true, emit: true, subscribe: true };
 const MODE_LIST = Object.keys(STREAM_MODES)
   .map((mode) => JSON.stringify(mode))
   .join(', ');
@@ -211,6 +211,8 @@ export function checkWebhook(
       }
     }
   }
+  const subscribeStream = streams.find(({ declaration }) => declaration.mode === 'subscribe')?.declaration
+    .key;
   if (spec.map !== undefined && typeof spec.map !== 'function') {
     problems.push(problem(id, stream, 'map_type', '`map` must be a function (input) => emissions'));
   } else if (spec.map === undefined && webhookStream !== undefined) {
@@ -222,8 +224,37 @@ export function checkWebhook(
         'webhook streams need a `map` function that turns a delivery into emissions',
       ),
     );
+  } else if (spec.map === undefined && subscribeStream !== undefined) {
+    problems.push(
+      problem(
+        id,
+        subscribeStream,
+        'map_missing',
+        'subscribe streams need a `map` function that turns a broker message into emissions',
+      ),
+    );
   }
+  problems.push(...checkHandshake(id, stream, spec));
   return problems;
+}
+
+/** A `handshake` is a function, and only a connector that receives webhooks has one. */
+function checkHandshake(id: string, stream: string | null, spec: ConnectorSpec): DefinitionProblem[] {
+  if (spec.handshake === undefined) return [];
+  if (typeof spec.handshake !== 'function') {
+    return [problem(id, stream, 'handshake_type', '`handshake` must be a function (input) => answer | null')];
+  }
+  if (spec.webhook === undefined) {
+    return [
+      problem(
+        id,
+        stream,
+        'handshake_webhook_only',
+        '`handshake` answers webhook deliveries; declare `webhook.verify` to receive them',
+      ),
+    ];
+  }
+  return [];
 }
 
 /** `secretConfig` is a list of distinct, non-empty config key names. */

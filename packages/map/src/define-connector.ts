@@ -70,6 +70,7 @@ export function defineConnector(spec: ConnectorSpec): Connector {
     eventTypes,
     webhook,
     map: spec.map ?? null,
+    handshake: spec.handshake ?? null,
     poll: Object.freeze({ ...spec.poll }),
     probe: spec.probe ?? null,
     secretConfig: Object.freeze([...(spec.secretConfig ?? [])]),

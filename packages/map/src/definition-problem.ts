@@ -20,6 +20,8 @@ export type DefinitionRule =
   | 'hmac_header_missing'
   | 'map_missing'
   | 'map_type'
+  | 'handshake_type'
+  | 'handshake_webhook_only'
   | 'secret_config_format'
   | 'actions_shape'
   | 'action_name_format'

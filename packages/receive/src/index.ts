@@ -1,3 +1,10 @@
+export { type DeadLetterWriterDeps, writeDeadLetter } from './dead-letter-writer.ts';
+export { type Backoff, backoffDelay, DEFAULT_BACKOFF } from './mqtt/backoff.ts';
+export { brokerTargetRefusal, isPrivateAddress } from './mqtt/broker-target.ts';
+export { type GatewayLog, MqttGateway, type MqttGatewayDeps } from './mqtt/mqtt-gateway.ts';
+export { type MessageOutcome, messageDelivery, sinkMessage } from './mqtt/mqtt-message-sink.ts';
+export { MqttSession, type MqttSessionOptions } from './mqtt/mqtt-session.ts';
+export { isTopicFilter, type MqttSessionConfig, sessionConfigOf } from './mqtt/mqtt-session-config.ts';
 export { canonicalRecord, recordHash } from './poll/canonical-record.ts';
 export {
   PollPass,

@@ -17,6 +17,8 @@ export function ingestResponse(connectionId: string, results: ReadonlyArray<Elem
 /** An HTTP answer: a status and its JSON body, or the error a refusal becomes. */
 export type OutcomeReply =
   | { readonly status: 200 | 202; readonly body: Readonly<Record<string, unknown>> }
+  /** A connector's handshake answer: a string is sent as `text/plain`, anything else as JSON. */
+  | { readonly status: 'answer'; readonly code: number; readonly body: unknown }
   | { readonly status: 'error'; readonly error: SluiceError };
 
 /**
@@ -45,6 +47,8 @@ export function outcomeReply(outcome: ReceiveOutcome): OutcomeReply {
         },
       };
     }
+    case 'answered':
+      return { status: 'answer', code: outcome.status, body: outcome.body };
     case 'refused':
       return {
         status: 'error',

@@ -26,6 +26,15 @@ export function webhookRoutes(ctx: Pick<AppContext, 'receiver'>): FastifyPluginA
     const reply = (res: FastifyReply, outcome: ReceiveOutcome) => {
       const answer = outcomeReply(outcome);
       if (answer.status === 'error') throw answer.error;
+      if (answer.status === 'answer') {
+        // A handshake answer is the connector's own, outside the ingest response schemas.
+        const text = typeof answer.body === 'string';
+        return res
+          .status(answer.code)
+          .serializer((payload: unknown) => (text ? String(payload) : JSON.stringify(payload)))
+          .type(text ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8')
+          .send(answer.body);
+      }
       return res.status(answer.status).send(answer.body);
     };
 

@@ -40,6 +40,13 @@ export type ReceiveOutcome =
       readonly deadLetter: DeadLetter;
       readonly failure: MappingFailure;
     }
+  /** Verified, and the connector answered it as a handshake (Slack's `url_verification`); nothing stored. */
+  | {
+      readonly kind: 'answered';
+      readonly connection: Connection;
+      readonly status: number;
+      readonly body: unknown;
+    }
   /** Refused; nothing was stored. */
   | ({ readonly kind: 'refused' } & Refusal);
 

@@ -6,18 +6,17 @@ import {
   DEFAULT_TOLERANCE_SECONDS,
   type DeadLetterStore,
   type Emission,
-  newId,
   type PlatformEventInput,
-  platformDedupeKey,
   type RateLimit,
   traceIdFromTraceparent,
 } from '@sluice/core';
 import type { ElementResult, Ingestor } from '@sluice/ingest';
 import type { MappingFailure } from '@sluice/map';
 import { type VerifySuccess, verifyWebhook } from '@sluice/signatures';
-import { deadLetterRecord } from './dead-letter-record.ts';
+import { writeDeadLetter } from '../dead-letter-writer.ts';
 import { type Delivery, mediaTypeRefusal } from './delivery.ts';
 import { emissionsOf } from './delivery-emissions.ts';
+import { handshakeOf } from './handshake.ts';
 import { type ReceiveOutcome, refused } from './receive-outcome.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -135,7 +134,10 @@ export class WebhookReceiver {
     if (wait > 0) {
       return refused('quota_exceeded', `Connection "${connection.id}" is over its request rate.`, wait);
     }
-    const mapped = emissionsOf(connector, connection, delivery, this.#deps.configOf?.(connection));
+    const config = this.#deps.configOf?.(connection) ?? connection.config;
+    const answer = handshakeOf(connector, connection, delivery, config);
+    if (answer !== null) return { kind: 'answered', connection, ...answer };
+    const mapped = emissionsOf(connector, connection, delivery, config);
     if (!mapped.ok) {
       if ('refusal' in mapped) return refused(mapped.refusal.code, mapped.refusal.message);
       return this.#deadLetter(connector, connection, delivery, mapped.failure);
@@ -159,29 +161,7 @@ export class WebhookReceiver {
     delivery: Delivery,
     failure: MappingFailure,
   ): Promise<ReceiveOutcome> {
-    const id = newId('deadLetter');
-    const entity = { kind: 'dead_letter', id };
-    const facts =
-      this.#deps.platformFact === undefined
-        ? []
-        : [
-            await this.#deps.platformFact(connection.tenant_id, {
-              event_type: 'webhook.dead_lettered',
-              entity,
-              dedupe_key: platformDedupeKey(entity, 'created'),
-              payload: {
-                connection_id: connection.id,
-                connector: connector.id,
-                stage: failure.stage,
-                error_message: failure.message,
-              },
-            }),
-          ];
-    const deadLetter = await this.#deps.deadLetters.create(
-      deadLetterRecord(connector, connection, delivery, failure, id),
-      facts,
-    );
-    this.#deps.onDeadLetter?.(connector);
+    const deadLetter = await writeDeadLetter(this.#deps, connector, connection, delivery, failure);
     return { kind: 'dead_lettered', connection, deadLetter, failure };
   }
 
