@@ -27,6 +27,7 @@ export const ID_PREFIXES = {
   secret: 'sec',
   trigger: 'trg',
   job: 'job',
+  schedule: 'sch',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

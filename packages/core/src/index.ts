@@ -120,6 +120,21 @@ export type {
 } from './ports/job-queue-port.ts';
 export type { StoreMaintenance, SweepResult } from './ports/maintenance-port.ts';
 export type { ClaimedEntry, Outbox, OutboxClaim, OutboxEntry } from './ports/outbox-port.ts';
+export {
+  type ChangeHistory,
+  type CronSchedule,
+  type CronScheduleStore,
+  type NewCronSchedule,
+  type NewStreamSchedule,
+  type ScheduleStore,
+  STREAM_STATUSES,
+  type StreamRef,
+  type StreamRunCompletion,
+  type StreamSchedule,
+  type StreamScheduleFilter,
+  type StreamScheduleSettings,
+  type StreamStatus,
+} from './ports/schedule-port.ts';
 export type { Stores } from './ports/stores.ts';
 export type { TenancyStore } from './ports/tenancy-port.ts';
 export type { NewTrigger, TriggerChanges, TriggerStore } from './ports/trigger-port.ts';

@@ -23,6 +23,7 @@ export const PLATFORM_EVENT_TYPES = [
   'webhook.subscribed',
   'webhook.delivered',
   'run.completed',
+  'stream.status_changed',
 ] as const;
 
 export type PlatformEventType = (typeof PLATFORM_EVENT_TYPES)[number];

@@ -2,12 +2,14 @@ import type { Stores } from '@sluice/core';
 import type { GroupCommitOptions } from './group-commit.ts';
 import type { SqlClient } from './sql-client.ts';
 import { SqlConnectionStore } from './sql-connection-store.ts';
+import { SqlCronScheduleStore } from './sql-cron-schedule-store.ts';
 import { SqlDeadLetterStore } from './sql-dead-letter-store.ts';
 import { SqlEventLog } from './sql-event-log.ts';
 import { SqlJobQueue } from './sql-job-queue.ts';
 import { SqlJobStore } from './sql-job-store.ts';
 import { SqlMaintenance } from './sql-maintenance.ts';
 import { SqlOutbox } from './sql-outbox.ts';
+import { SqlScheduleStore } from './sql-schedule-store.ts';
 import { SqlTenancyStore } from './sql-tenancy-store.ts';
 import { SqlTriggerStore } from './sql-trigger-store.ts';
 
@@ -30,6 +32,8 @@ export class SqlStores implements Stores {
   readonly triggers: SqlTriggerStore;
   readonly jobs: SqlJobStore;
   readonly queue: SqlJobQueue;
+  readonly schedules: SqlScheduleStore;
+  readonly cronSchedules: SqlCronScheduleStore;
   readonly maintenance: SqlMaintenance;
   readonly dialect: SqlClient['dialect'];
 
@@ -48,6 +52,8 @@ export class SqlStores implements Stores {
       now,
       options.jobAgingMs === undefined ? {} : { agingMs: options.jobAgingMs },
     );
+    this.schedules = new SqlScheduleStore(db);
+    this.cronSchedules = new SqlCronScheduleStore(db, now);
     this.maintenance = new SqlMaintenance(db);
   }
 }
