@@ -1,4 +1,5 @@
 import type {
+  AppendInput,
   ChangeHistory,
   NewStreamSchedule,
   ScheduleStore,
@@ -9,6 +10,7 @@ import type {
   StreamScheduleSettings,
   StreamStatus,
 } from '@sluice/core';
+import { appendFacts } from './append-facts.ts';
 import { iso, isoOrNull } from './row-mappers.ts';
 import type { SqlClient } from './sql-client.ts';
 
@@ -56,9 +58,11 @@ function toStreamSchedule(row: Row): StreamSchedule {
 /** Poll-stream schedules over SQL; claims lease rows with `FOR UPDATE SKIP LOCKED`. */
 export class SqlScheduleStore implements ScheduleStore {
   readonly #db: SqlClient;
+  readonly #now: () => Date;
 
-  constructor(db: SqlClient) {
+  constructor(db: SqlClient, now: () => Date) {
     this.#db = db;
+    this.#now = now;
   }
 
   async upsertStreams(streams: ReadonlyArray<NewStreamSchedule>): Promise<void> {
@@ -107,9 +111,15 @@ export class SqlScheduleStore implements ScheduleStore {
     return rows.map(toStreamSchedule).sort((a, b) => a.next_run_at.localeCompare(b.next_run_at));
   }
 
-  async complete(owner: string, ref: StreamRef, run: StreamRunCompletion): Promise<StreamSchedule | null> {
-    const [row] = await this.#db.query(
-      `UPDATE stream_schedules SET lease_owner = NULL, lease_until = NULL, next_run_at = $5::timestamptz,
+  async complete(
+    owner: string,
+    ref: StreamRef,
+    run: StreamRunCompletion,
+    facts?: ReadonlyArray<AppendInput>,
+  ): Promise<StreamSchedule | null> {
+    return this.#db.transaction(async (tx) => {
+      const [row] = await tx.query(
+        `UPDATE stream_schedules SET lease_owner = NULL, lease_until = NULL, next_run_at = $5::timestamptz,
          interval_ms = $6, interval_reason = $7,
          status = CASE WHEN paused THEN 'paused' ELSE $8 END,
          last_run_at = $9::timestamptz,
@@ -120,23 +130,26 @@ export class SqlScheduleStore implements ScheduleStore {
          records = records + $13, envelopes = envelopes + $14, history = $15::jsonb
        WHERE ${KEY} AND lease_owner = $4
        RETURNING ${COLUMNS}`,
-      [
-        ...keyOf(ref),
-        owner,
-        run.next_run_at.toISOString(),
-        run.interval_ms,
-        run.interval_reason,
-        run.status,
-        run.ran_at.toISOString(),
-        run.succeeded,
-        run.error,
-        run.rate_limited_until?.toISOString() ?? null,
-        run.records,
-        run.envelopes,
-        JSON.stringify(run.history),
-      ],
-    );
-    return row === undefined ? null : toStreamSchedule(row);
+        [
+          ...keyOf(ref),
+          owner,
+          run.next_run_at.toISOString(),
+          run.interval_ms,
+          run.interval_reason,
+          run.status,
+          run.ran_at.toISOString(),
+          run.succeeded,
+          run.error,
+          run.rate_limited_until?.toISOString() ?? null,
+          run.records,
+          run.envelopes,
+          JSON.stringify(run.history),
+        ],
+      );
+      if (row === undefined) return null;
+      await appendFacts(tx, facts, this.#now());
+      return toStreamSchedule(row);
+    });
   }
 
   async nextDueAt(): Promise<Date | null> {
@@ -165,19 +178,26 @@ export class SqlScheduleStore implements ScheduleStore {
     ref: StreamRef,
     paused: boolean,
     now: Date,
+    facts?: ReadonlyArray<AppendInput>,
   ): Promise<{ readonly stream: StreamSchedule; readonly previous: StreamStatus } | null> {
-    const [row] = await this.#db.query(
-      `UPDATE stream_schedules s SET paused = $4,
+    return this.#db.transaction(async (tx) => {
+      const [row] = await tx.query(
+        `UPDATE stream_schedules s SET paused = $4,
          status = CASE WHEN $4 THEN 'paused'
            WHEN s.rate_limited_until > $5::timestamptz THEN 'rate_limited'
            WHEN s.last_error_at > COALESCE(s.last_success_at, '-infinity') THEN 'failing' ELSE 'ok' END
        FROM (SELECT status FROM stream_schedules WHERE ${KEY} FOR UPDATE) AS before
        WHERE ${KEY.replaceAll(/(\w+) = /g, 's.$1 = ')}
        RETURNING ${COLUMNS.replaceAll(/(\w+)/g, 's.$1')}, before.status AS previous`,
-      [...keyOf(ref), paused, now.toISOString()],
-    );
-    if (row === undefined) return null;
-    return { stream: toStreamSchedule(row), previous: String(row['previous']) as StreamStatus };
+        [...keyOf(ref), paused, now.toISOString()],
+      );
+      if (row === undefined) return null;
+      const stream = toStreamSchedule(row);
+      const previous = String(row['previous']) as StreamStatus;
+      // The fact reports a change of status; a pause of a paused stream changes nothing.
+      if (previous !== stream.status) await appendFacts(tx, facts, this.#now());
+      return { stream, previous };
+    });
   }
 
   async runNow(ref: StreamRef, now: Date): Promise<StreamSchedule | null> {

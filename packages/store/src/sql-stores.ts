@@ -52,7 +52,7 @@ export class SqlStores implements Stores {
       now,
       options.jobAgingMs === undefined ? {} : { agingMs: options.jobAgingMs },
     );
-    this.schedules = new SqlScheduleStore(db);
+    this.schedules = new SqlScheduleStore(db, now);
     this.cronSchedules = new SqlCronScheduleStore(db, now);
     this.maintenance = new SqlMaintenance(db);
   }

@@ -1,3 +1,5 @@
+import type { AppendInput } from './event-log-port.ts';
+
 /** How a poll stream stands: polling fine, its last run failed, waiting out a rate limit, or paused. */
 export const STREAM_STATUSES = ['ok', 'failing', 'rate_limited', 'paused'] as const;
 
@@ -86,17 +88,29 @@ export interface ScheduleStore {
   removeConnection(tenantId: string, connectionId: string): Promise<number>;
   /** Leases up to `limit` due, unpaused streams whose lease is free or lapsed, earliest first. */
   claimDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<ReadonlyArray<StreamSchedule>>;
-  /** Records a run and releases the lease; null when `owner` no longer holds it. */
-  complete(owner: string, ref: StreamRef, run: StreamRunCompletion): Promise<StreamSchedule | null>;
+  /**
+   * Records a run and releases the lease, with the platform events that report it in the same transaction;
+   * null (and nothing written) when `owner` no longer holds the lease.
+   */
+  complete(
+    owner: string,
+    ref: StreamRef,
+    run: StreamRunCompletion,
+    facts?: ReadonlyArray<AppendInput>,
+  ): Promise<StreamSchedule | null>;
   /** The earliest `next_run_at` of an unpaused stream (or lapsing lease), across tenants; null when none. */
   nextDueAt(): Promise<Date | null>;
   get(ref: StreamRef): Promise<StreamSchedule | null>;
   list(tenantId: string, filter?: StreamScheduleFilter): Promise<ReadonlyArray<StreamSchedule>>;
-  /** Pauses or resumes a stream; `previous` is its status before. Null when it does not exist. */
+  /**
+   * Pauses or resumes a stream; `previous` is its status before. The facts are written in the same
+   * transaction when the status changed. Null when the stream does not exist.
+   */
   setPaused(
     ref: StreamRef,
     paused: boolean,
     now: Date,
+    facts?: ReadonlyArray<AppendInput>,
   ): Promise<{ readonly stream: StreamSchedule; readonly previous: StreamStatus } | null>;
   /** Makes a stream due now (paused streams stay paused). */
   runNow(ref: StreamRef, now: Date): Promise<StreamSchedule | null>;
