@@ -20,6 +20,31 @@ export interface StreamDeclaration {
   readonly topic?: string;
   /** The event types this stream emits (dotted `noun.verb`). */
   readonly events: ReadonlyArray<string>;
+  /** Poll streams that return whole records: how records become `*.created/updated/deleted` events. */
+  readonly changes?: ChangeDetection;
+}
+
+/**
+ * Synthetic change events for a poll stream whose pages return whole records (`PollPage.records`): each
+ * record's SHA-256 over its canonical JSON is compared with the stored hash. New → `<prefix>.created`,
+ * changed → `<prefix>.updated` with a field-level diff, gone from a complete snapshot → `<prefix>.deleted`.
+ */
+export interface ChangeDetection {
+  /** The entity kind of the emitted events, e.g. `customer`. */
+  readonly entity_kind: string;
+  /** The record field holding its id (a dotted path, e.g. `id`). */
+  readonly id_field: string;
+  /** The event-type prefix: `customer` gives `customer.created`, `customer.updated`, `customer.deleted`. */
+  readonly event_prefix: string;
+  /** Top-level or dotted fields left out of the hash and the diff (fetch timestamps and the like). */
+  readonly ignore_fields?: ReadonlyArray<string>;
+  /**
+   * Each complete pass returns every record (a full snapshot): records not seen by a complete,
+   * successful pass are reported deleted. Off by default: a paged delta stream never reports deletions.
+   */
+  readonly snapshot?: boolean;
+  /** How long a record's hash is kept after it was last seen, in ms (default 7 days). */
+  readonly ttl_ms?: number;
 }
 
 /** A stream as declared in an `events` record keyed by event type (seed 000 style). */
@@ -47,9 +72,53 @@ export interface PollRequest {
 }
 
 export interface PollPage {
+  /** Events the handler made itself. May be empty when the stream returns `records`. */
   readonly emissions: ReadonlyArray<Emission>;
+  /**
+   * Whole records, for a stream declared with `changes`: the platform turns them into created, updated
+   * and deleted events by comparing hashes.
+   */
+  readonly records?: ReadonlyArray<Readonly<Record<string, unknown>>>;
   readonly cursor: string | null;
   readonly hasMore: boolean;
+  /**
+   * The source asked to slow down (a 429 or 503 with `Retry-After`): the page's content is committed, and
+   * the stream pauses until this ISO instant. A handler may also throw `RateLimitedError`.
+   */
+  readonly rateLimitedUntil?: string;
+}
+
+/**
+ * Thrown by a poll handler when the source refuses for now (HTTP 429 or 503): nothing of this page is
+ * committed, the stream pauses until `until`. `rateLimitedFrom` builds one from a response.
+ */
+export class RateLimitedError extends Error {
+  override name = 'RateLimitedError';
+  readonly until: Date;
+  constructor(until: Date, message = `rate limited until ${until.toISOString()}`) {
+    super(message);
+    this.until = until;
+  }
+}
+
+/**
+ * A `RateLimitedError` for a 429 or 503 response, its `Retry-After` read as seconds or an HTTP date
+ * (absent or unreadable: `fallbackSeconds`); null for any other status.
+ */
+export function rateLimitedFrom(
+  response: { readonly status: number; readonly headers: { get(name: string): string | null } },
+  now: Date,
+  fallbackSeconds = 60,
+): RateLimitedError | null {
+  if (response.status !== 429 && response.status !== 503) return null;
+  const header = response.headers.get('retry-after')?.trim() ?? '';
+  let until = new Date(now.getTime() + fallbackSeconds * 1000);
+  if (/^\d+$/.test(header)) until = new Date(now.getTime() + Number(header) * 1000);
+  else if (header !== '' && !Number.isNaN(Date.parse(header))) until = new Date(Date.parse(header));
+  return new RateLimitedError(
+    until,
+    `the source answered ${response.status}; retry after ${until.toISOString()}`,
+  );
 }
 
 export interface PollContext {

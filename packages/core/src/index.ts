@@ -22,6 +22,7 @@ export type {
 } from './condition.ts';
 export { CONDITION_OPS } from './condition.ts';
 export type {
+  ChangeDetection,
   Connector,
   ConnectorSpec,
   EventStreamDeclaration,
@@ -34,6 +35,7 @@ export type {
   StreamDeclaration,
   StreamMode,
 } from './connector.ts';
+export { RateLimitedError, rateLimitedFrom } from './connector.ts';
 export type { DeadLetter, DeadLetterKind, DeadLetterStatus } from './dead-letter.ts';
 export { DEAD_LETTER_KINDS } from './dead-letter.ts';
 export type { Emission } from './emission.ts';
@@ -107,6 +109,8 @@ export type {
   Position,
   PositionPage,
   PreparedEnvelope,
+  RecordHashWrite,
+  StoredRecordHash,
   StreamCursorWrite,
 } from './ports/event-log-port.ts';
 export type { JobFilter, JobStore, NewJob } from './ports/job-port.ts';

@@ -7,6 +7,7 @@ import {
   type PreparedEnvelope,
   SluiceError,
 } from '@sluice/core';
+import { storedDuplicates, writeRecordHashes } from './append-poll-state.ts';
 import type { SqlExecutor } from './sql-client.ts';
 
 /** A connection changed status while the group was being written: the group starts over. */
@@ -118,6 +119,9 @@ export async function appendGroup(
 
   // 3. Dedupe claims, first occurrence in group order wins; one statement, sorted for lock order.
   const live = inputs.map((_, index) => results[index] === undefined);
+  // A backfill's keys the log still holds are duplicates of the stored envelope, window or no window.
+  const inLog = await storedDuplicates(tx, inputs, live);
+  const originalOf = new Map<string, string>();
   const firstClaim = new Map<string, Claim>();
   const claims: Claim[] = [];
   inputs.forEach((input, i) => {
@@ -125,6 +129,11 @@ export async function appendGroup(
     input.envelopes.forEach((envelope, e) => {
       const id = keyOf(input.connection.tenant_id, envelope.source, envelope.dedupe_key);
       if (firstClaim.has(id)) return;
+      const stored = input.dedupeAgainstLog === true ? inLog.get(id) : undefined;
+      if (stored !== undefined) {
+        originalOf.set(id, stored);
+        return;
+      }
       const claim = {
         input: i,
         element: e,
@@ -138,7 +147,6 @@ export async function appendGroup(
     });
   });
   const claimed = new Set<string>();
-  const originalOf = new Map<string, string>();
   if (claims.length > 0) {
     // Each claim expires after its own input's window.
     const rows = claims
@@ -198,6 +206,11 @@ export async function appendGroup(
 
   // 5. Stream cursors commit with their pages (the last one given wins for a connection's stream).
   await writeCursors(tx, inputs, results, now);
+  await writeRecordHashes(
+    tx,
+    inputs,
+    inputs.map((_, index) => results[index] !== undefined),
+  );
 
   // 6. Every live input's outcome, element by element.
   inputs.forEach((input, i) => {

@@ -9,6 +9,7 @@ import {
   type PageRequest,
   type Position,
   type PositionPage,
+  type StoredRecordHash,
 } from '@sluice/core';
 import { appendGroup, type GroupItemResult, GroupRestart } from './append-group.ts';
 import { queryEnvelopes, readAfter } from './envelope-queries.ts';
@@ -105,5 +106,32 @@ export class SqlEventLog implements EventLog {
       [tenantId, connectionId, stream],
     );
     return row?.cursor ?? null;
+  }
+
+  async readHashes(
+    tenantId: string,
+    connectionId: string,
+    stream: string,
+    recordIds: ReadonlyArray<string> | null,
+  ): Promise<ReadonlyArray<StoredRecordHash>> {
+    if (recordIds !== null && recordIds.length === 0) return [];
+    const rows = await this.#db.query<{
+      record_id: string;
+      hash: string;
+      generation: string;
+      record: unknown;
+    }>(
+      `SELECT record_id, hash, generation, record FROM record_hashes
+        WHERE tenant_id = $1 AND connection_id = $2 AND stream = $3 AND expires_at > $4
+          AND ($5::jsonb IS NULL OR record_id IN (SELECT jsonb_array_elements_text($5::jsonb)))
+        ORDER BY record_id`,
+      [tenantId, connectionId, stream, this.#now(), recordIds === null ? null : JSON.stringify(recordIds)],
+    );
+    return rows.map((row) => ({
+      record_id: row.record_id,
+      hash: row.hash,
+      generation: row.generation,
+      record: typeof row.record === 'string' ? JSON.parse(row.record) : row.record,
+    }));
   }
 }

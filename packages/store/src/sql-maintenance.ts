@@ -51,7 +51,14 @@ export class SqlMaintenance implements StoreMaintenance {
        RETURNING 1`,
       [now, limit],
     );
+    const hashes = await this.#db.query(
+      `DELETE FROM record_hashes WHERE (connection_id, stream, record_id) IN (
+         SELECT connection_id, stream, record_id FROM record_hashes WHERE expires_at <= $1 LIMIT $2)
+       RETURNING 1`,
+      [now, limit],
+    );
     return {
+      record_hashes: hashes.length,
       dedupe_keys: dedupe.length,
       webhook_replays: replays.length,
       dead_letters_expired: expired.length,

@@ -38,12 +38,14 @@ describe('housekeeping', () => {
       webhook_replays: 0,
       dead_letters_expired: 0,
       job_results: 0,
+      record_hashes: 0,
     });
     assert.deepEqual(await housekeeping.runOnce(), {
       dedupe_keys: 0,
       webhook_replays: 0,
       dead_letters_expired: 0,
       job_results: 0,
+      record_hashes: 0,
     });
     // With its keys gone, a repeat of an old emission is new again, as it would be after the window anyway.
     const repeat = await store.events.append({

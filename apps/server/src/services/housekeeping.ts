@@ -50,7 +50,13 @@ export class Housekeeping {
 
   async #pass(): Promise<SweepResult> {
     const batch = this.#options.batch ?? 5_000;
-    const total = { dedupe_keys: 0, webhook_replays: 0, dead_letters_expired: 0, job_results: 0 };
+    const total = {
+      dedupe_keys: 0,
+      webhook_replays: 0,
+      dead_letters_expired: 0,
+      job_results: 0,
+      record_hashes: 0,
+    };
     for (;;) {
       const now = (this.#options.now ?? (() => new Date()))();
       const before = new Date(now.getTime() - this.#options.deadLetterRetentionMs);
@@ -59,11 +65,13 @@ export class Housekeeping {
       total.webhook_replays += swept.webhook_replays;
       total.dead_letters_expired += swept.dead_letters_expired;
       total.job_results += swept.job_results;
+      total.record_hashes += swept.record_hashes;
       const most = Math.max(
         swept.dedupe_keys,
         swept.webhook_replays,
         swept.dead_letters_expired,
         swept.job_results,
+        swept.record_hashes,
       );
       if (most < batch) return total;
     }

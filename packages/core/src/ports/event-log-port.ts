@@ -31,6 +31,42 @@ export interface AppendInput {
   readonly cursor?: StreamCursorWrite;
   /** Where the envelopes came from, kept on their outbox rows; `webhook` when absent. */
   readonly origin?: Origin;
+  /**
+   * Also a duplicate: an envelope of the same tenant, source and dedupe key still in the log, however
+   * long ago its dedupe window closed (backfills, so that a re-run emits nothing new).
+   */
+  readonly dedupeAgainstLog?: boolean;
+  /** Change-detection hashes of the page's records, written with its envelopes. */
+  readonly hashes?: RecordHashWrite;
+}
+
+/** A poll page's record hashes (and, after a complete snapshot, the sweep of records not seen). */
+export interface RecordHashWrite {
+  readonly stream: string;
+  /** The pass's generation: every record seen by this pass is stamped with it. */
+  readonly generation: string;
+  /** When an entry expires; every sighting pushes it out (the TTL is refreshed). */
+  readonly expiresAt: Date;
+  /** Each record's id, hash and canonical form (kept for the next change's field-level diff). */
+  readonly records: ReadonlyArray<{
+    readonly record_id: string;
+    readonly hash: string;
+    readonly record: unknown;
+  }>;
+  /**
+   * The pass ended with a complete snapshot: delete the stream's hashes not stamped with `generation`
+   * (their records were reported deleted in this same page).
+   */
+  readonly sweep?: boolean;
+}
+
+/** A stored record hash, as change detection reads it. */
+export interface StoredRecordHash {
+  readonly record_id: string;
+  readonly hash: string;
+  readonly generation: string;
+  /** The record's last seen canonical JSON, for the field-level diff of its next change. */
+  readonly record: unknown;
 }
 
 export type AppendOutcome =
@@ -96,4 +132,11 @@ export interface EventLog {
   positionOf(tenantId: string, eventId: string): Promise<Position | null>;
   /** The cursor a connection's stream last committed; null when it has none. */
   readCursor(tenantId: string, connectionId: string, stream: string): Promise<string | null>;
+  /** The unexpired stored hashes of these records (all of the stream's when `recordIds` is null). */
+  readHashes(
+    tenantId: string,
+    connectionId: string,
+    stream: string,
+    recordIds: ReadonlyArray<string> | null,
+  ): Promise<ReadonlyArray<StoredRecordHash>>;
 }

@@ -5,6 +5,8 @@ export interface SweepResult {
   readonly dead_letters_expired: number;
   /** Remembered job results whose time to live ran out. */
   readonly job_results: number;
+  /** Change-detection hashes of records not seen within their time to live. */
+  readonly record_hashes: number;
 }
 
 /** The store's own life: schema, health, shutdown and housekeeping. */
@@ -15,7 +17,7 @@ export interface StoreMaintenance {
   ping(): Promise<void>;
   close(): Promise<void>;
   /**
-   * Deletes up to `limit` dedupe keys, replay keys and remembered job results that expired by `now`, and
+   * Deletes up to `limit` dedupe keys, replay keys, remembered job results and record hashes that expired by `now`, and
    * marks pending dead letters created before `deadLettersBefore` as expired. Safe to run from several
    * processes at once.
    */

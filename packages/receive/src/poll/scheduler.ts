@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduleStore, StreamRunCompletion, StreamSchedule, StreamStatus } from '@sluice/core';
 import { nextRun, type RunFinding } from './next-run.ts';
-import type { PollPassResult, StreamRunner } from './stream-runner.ts';
+import { changesOf, type PollPassResult, type StreamRunner } from './stream-runner.ts';
 
 /** A stream whose status a run changed. */
 export interface StreamStatusChange {
@@ -153,7 +153,7 @@ export class Scheduler {
           records: 0,
           emitted: 0,
           duplicates: 0,
-          changes: 0,
+          changes: { created: 0, updated: 0, deleted: 0 },
           error: error instanceof Error ? error.message : String(error),
         }),
       );
@@ -203,10 +203,10 @@ export function completionOf(
         ? 'rate_limited'
         : result.status === 'failed'
           ? 'failed'
-          : result.changes > 0
+          : changesOf(result) > 0
             ? 'changed'
             : 'empty',
-    changes: result.changes,
+    changes: changesOf(result),
     rateLimitedUntil: until,
   };
   const next = nextRun(stream, finding, ranAt);
