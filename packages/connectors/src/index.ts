@@ -2,6 +2,7 @@ import type { Connector } from '@sluice/core';
 import { cloudEventsExampleConnector } from './cloudevents-connector.ts';
 import { commerceOrdersConnector } from './commerce-orders-connector.ts';
 import { githubConnector } from './github-connector.ts';
+import { httpPollConnector } from './http-poll-connector.ts';
 import { standardWebhooksExampleConnector } from './standard-webhooks-connector.ts';
 import { stripeConnector } from './stripe-connector.ts';
 
@@ -14,6 +15,8 @@ export {
 } from './cloudevents-connector.ts';
 export { commerceOrdersConnector, mapShopifyOrder } from './commerce-orders-connector.ts';
 export { GITHUB_EVENT_TYPES, githubConnector, mapGitHubDelivery } from './github-connector.ts';
+export { httpPollConnector } from './http-poll-connector.ts';
+export { HTTP_POLL_ID_FIELD, pollHttpJson, valueAt } from './http-poll-fetch.ts';
 export { platformConnector } from './platform-connector.ts';
 export type { StandardWebhooksOptions } from './standard-webhooks-connector.ts';
 export {
@@ -22,6 +25,7 @@ export {
   standardWebhooksExampleConnector,
   standardWebhooksMapping,
 } from './standard-webhooks-connector.ts';
+export { STRIPE_DEFAULT_BASE_URL, stripeBaseUrl } from './stripe-base-url.ts';
 export { mapStripeEvent, STRIPE_WEBHOOK_EVENT_TYPES, stripeConnector } from './stripe-connector.ts';
 export { customerSyncedEmission, pollStripeCustomers } from './stripe-customers-poll.ts';
 
@@ -32,4 +36,5 @@ export const exampleConnectors: ReadonlyArray<Connector> = Object.freeze([
   githubConnector,
   standardWebhooksExampleConnector,
   cloudEventsExampleConnector,
+  httpPollConnector,
 ]);

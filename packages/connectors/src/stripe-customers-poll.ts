@@ -1,8 +1,14 @@
-import type { Emission, PollContext, PollPage, PollRequest } from '@sluice/core';
+import {
+  type Emission,
+  type PollContext,
+  type PollPage,
+  type PollRequest,
+  rateLimitedFrom,
+} from '@sluice/core';
 import { idOf, isoFromEpochSeconds, optionalString, recordOf } from './source-fields.ts';
+import { stripeBaseUrl } from './stripe-base-url.ts';
 
 const ID = 'stripe';
-const DEFAULT_API_BASE = 'https://api.stripe.com';
 
 /** One Stripe customer object → a `customer.synced` emission on the `customers` stream. */
 export function customerSyncedEmission(value: unknown): Emission {
@@ -30,9 +36,11 @@ export function customerSyncedEmission(value: unknown): Emission {
 }
 
 /**
- * The `customers` poll handler: one page of `GET /v1/customers` (100 per page), resuming after the
- * cursor (the last customer id of the previous page). Connection config: `api_key` (required) and
- * `api_base` (default `https://api.stripe.com`).
+ * The `customers` poll handler: one page of Stripe's list API, `GET /v1/customers?limit=100` with a
+ * Bearer key, resuming `starting_after` the cursor (the last customer id of the previous page) and, when
+ * the window has a start, only customers `created[gte]` it; the answer is `{object:"list", data,
+ * has_more}`. A 429 or 503 throws `RateLimitedError` with its `Retry-After`. Connection config: `api_key`
+ * (required) and `base_url` (default `https://api.stripe.com`; `api_base` is a deprecated alias).
  */
 export async function pollStripeCustomers(ctx: PollContext, request: PollRequest): Promise<PollPage> {
   const apiKey = ctx.config['api_key'];
@@ -41,13 +49,18 @@ export async function pollStripeCustomers(ctx: PollContext, request: PollRequest
       `${ID}: the connection config has no api_key; set it to a Stripe secret or restricted key`,
     );
   }
-  const apiBase = typeof ctx.config['api_base'] === 'string' ? ctx.config['api_base'] : DEFAULT_API_BASE;
-  const after = request.cursor === null ? '' : `&starting_after=${encodeURIComponent(request.cursor)}`;
-  const url = `${apiBase.replace(/\/+$/, '')}/v1/customers?limit=100${after}`;
+  const url = new URL(`${stripeBaseUrl(ctx.config)}/v1/customers`);
+  url.searchParams.set('limit', '100');
+  if (request.cursor !== null) url.searchParams.set('starting_after', request.cursor);
+  if (request.from !== null) {
+    url.searchParams.set('created[gte]', String(Math.floor(Date.parse(request.from) / 1000)));
+  }
   const response = await fetch(url, {
     headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
     signal: ctx.signal,
   });
+  const limited = rateLimitedFrom(response, new Date());
+  if (limited !== null) throw limited;
   if (!response.ok) {
     const text = await response.text();
     throw new Error(`${ID}: GET /v1/customers answered ${response.status}: ${text.slice(0, 200)}`);

@@ -1,4 +1,4 @@
-import type { ConnectorSpec, StreamDeclaration } from '@sluice/core';
+import type { ChangeDetection, ConnectorSpec, StreamDeclaration } from '@sluice/core';
 import { type DefinitionProblem, problem } from './definition-problem.ts';
 
 /** The stream key an `events`-style declaration gets: its event type with '.' replaced by '_'. */
@@ -111,6 +111,10 @@ function fromStreamsList(id: string, list: unknown) {
         events: [...(events as string[])],
         ...optionalString('topic', entry['topic']),
         ...optionalString('schedule', entry['schedule']),
+        ...(entry['changes'] === undefined ? {} : { changes: entry['changes'] as ChangeDetection }),
+        ...(typeof entry['active'] === 'function'
+          ? { active: entry['active'] as NonNullable<StreamDeclaration['active']> }
+          : {}),
       },
       derivedFrom: null,
     });
