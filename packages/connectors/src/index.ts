@@ -14,6 +14,7 @@ export {
   cloudEventsExampleConnector,
 } from './cloudevents-connector.ts';
 export { commerceOrdersConnector, mapShopifyOrder } from './commerce-orders-connector.ts';
+export { cronConnector } from './cron-connector.ts';
 export { GITHUB_EVENT_TYPES, githubConnector, mapGitHubDelivery } from './github-connector.ts';
 export { httpPollConnector } from './http-poll-connector.ts';
 export { HTTP_POLL_ID_FIELD, pollHttpJson, valueAt } from './http-poll-fetch.ts';

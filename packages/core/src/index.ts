@@ -36,6 +36,13 @@ export type {
   StreamMode,
 } from './connector.ts';
 export { RateLimitedError, rateLimitedFrom } from './connector.ts';
+export {
+  CRON_CONNECTOR_ID,
+  CRON_STREAM,
+  CRON_TICK_EVENT_TYPE,
+  type CronTick,
+  cronTickEmission,
+} from './cron-source.ts';
 export type { DeadLetter, DeadLetterKind, DeadLetterStatus } from './dead-letter.ts';
 export { DEAD_LETTER_KINDS } from './dead-letter.ts';
 export type { Emission } from './emission.ts';

@@ -7,6 +7,7 @@ import {
   entityOf,
   newEventId,
   newTraceId,
+  type Origin,
   type PreparedEnvelope,
   SCHEMA_VERSION,
   SluiceError,
@@ -23,6 +24,8 @@ export interface IngestOptions {
   readonly replay?: { readonly key: string; readonly expiresAt: Date };
   /** A poll stream's cursor, committed with these envelopes. */
   readonly cursor?: StreamCursorWrite;
+  /** Where the envelopes came from (the default priority of their jobs); `webhook` when absent. */
+  readonly origin?: Origin;
 }
 
 export type ElementResult =
@@ -190,6 +193,7 @@ export function createIngestor(deps: IngestorDeps): Ingestor {
         dedupeWindowMs: limits.dedupeWindowMs,
         ...(options.replay === undefined ? {} : { replay: options.replay }),
         ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+        ...(options.origin === undefined ? {} : { origin: options.origin }),
       },
     };
   }
