@@ -2,7 +2,9 @@ import type {
   ConnectionWorkflows,
   DeadLetterWorkflows,
   JobWorkflows,
+  ScheduleWorkflows,
   SecretBox,
+  StreamWorkflows,
   SubscriptionWorkflows,
   TenantWorkflows,
   TriggerWorkflows,
@@ -14,6 +16,7 @@ import type { WebhookReceiver } from '@sluice/receive';
 import type { Config } from './config.ts';
 import type { ConnectionQuota } from './services/connection-quota.ts';
 import type { Metrics } from './services/metrics.ts';
+import type { PollWorkers } from './services/poll-workers.ts';
 
 /** The control-plane workflows the routes call; the CLI and later stages call the same ones. */
 export interface Control {
@@ -23,6 +26,8 @@ export interface Control {
   readonly triggers: TriggerWorkflows;
   readonly subscriptions: SubscriptionWorkflows;
   readonly jobs: JobWorkflows;
+  readonly streams: StreamWorkflows;
+  readonly schedules: ScheduleWorkflows;
 }
 
 /**
@@ -41,6 +46,8 @@ export interface AppContext {
   readonly quota: ConnectionQuota;
   readonly secretBox: SecretBox;
   readonly metrics: Metrics;
+  /** The poll scheduler and cron ticker (started by the server). */
+  readonly poll: PollWorkers;
   readonly now: () => Date;
   /** How often the live tail looks for new envelopes, in ms. */
   readonly tailIntervalMs: number;

@@ -4,7 +4,9 @@ import {
   DeadLetterWorkflows,
   JobWorkflows,
   openConfig,
+  ScheduleWorkflows,
   type SecretBox,
+  StreamWorkflows,
   SubscriptionWorkflows,
   TenantWorkflows,
   TriggerWorkflows,
@@ -12,6 +14,7 @@ import {
 import {
   type ChangeFeed,
   type Connector,
+  CRON_CONNECTOR_ID,
   InProcessChangeFeed,
   PLATFORM_CONNECTOR_ID,
   platformDedupeKey,
@@ -27,6 +30,7 @@ import type { Config } from './config.ts';
 import { checkCesql } from './services/cesql-check.ts';
 import { ConnectionQuota } from './services/connection-quota.ts';
 import { Metrics } from './services/metrics.ts';
+import { PollWorkers } from './services/poll-workers.ts';
 
 export interface ContextOptions {
   readonly config: Config;
@@ -41,6 +45,8 @@ export interface ContextOptions {
   readonly log?: Pick<FastifyBaseLogger, 'warn'>;
   /** Process metrics (CPU, memory, event loop) in /metrics too; off in tests. */
   readonly defaultMetrics?: boolean;
+  /** The poll scheduler's longest sleep between checks, in ms. */
+  readonly pollMaxSleepMs?: number;
 }
 
 /** Wires stores → ingest → receive and the control workflows. The one place where they are constructed. */
@@ -83,7 +89,7 @@ export function createContext(options: ContextOptions): AppContext {
     ingestor,
     quota,
     now,
-    internalConnectors: new Set([PLATFORM_CONNECTOR_ID]),
+    internalConnectors: new Set([PLATFORM_CONNECTOR_ID, CRON_CONNECTOR_ID]),
     configOf: (connection) => openConfig(secretBox, connection.id, connection.config),
     async secretsOf(connection, at) {
       const sealed = await store.connections.liveSecrets(connection.tenant_id, connection.id, at);
@@ -99,7 +105,29 @@ export function createContext(options: ContextOptions): AppContext {
   changes.subscribe((change) => {
     if (change.kind === 'connection' || change.kind === 'secret') receiver.invalidate();
   });
-  const deps: ControlDeps = { stores: store, connectors, ingestor, platform, secretBox, changes, now };
+  const poll = new PollWorkers({
+    store,
+    connectors,
+    ingestor,
+    platform,
+    secretBox,
+    now,
+    ...(options.pollMaxSleepMs === undefined ? {} : { maxSleepMs: options.pollMaxSleepMs }),
+    onError: (error) =>
+      options.log?.warn({ err: error }, 'poll scheduler round failed; the next one retries'),
+  });
+  const streams = new StreamWorkflows({ stores: store, platform, now, onDue: () => poll.wake() });
+  const schedules = new ScheduleWorkflows({ stores: store, now, onCreated: () => poll.wake() });
+  const deps: ControlDeps = {
+    stores: store,
+    connectors,
+    ingestor,
+    platform,
+    secretBox,
+    changes,
+    now,
+    streams,
+  };
   const triggers = new TriggerWorkflows({
     triggers: store.triggers,
     connections: store.connections,
@@ -121,7 +149,10 @@ export function createContext(options: ContextOptions): AppContext {
       triggers,
       subscriptions: new SubscriptionWorkflows(triggers, checkCesql),
       jobs: new JobWorkflows(store.jobs),
+      streams,
+      schedules,
     },
+    poll,
     changes,
     quota,
     secretBox,

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exampleConnectors, platformConnector } from '@sluice/connectors';
+import { cronConnector, exampleConnectors, platformConnector } from '@sluice/connectors';
 import { generateApiKey, SecretBox } from '@sluice/control';
 import type { Stores } from '@sluice/core';
 import { InProcessChangeFeed, SYSTEM_TENANT_ID } from '@sluice/core';
@@ -88,7 +88,7 @@ export async function startServer(
     const ctx = createContext({
       config,
       store,
-      connectors: [...exampleConnectors, platformConnector],
+      connectors: [...exampleConnectors, platformConnector, cronConnector],
       secretBox,
       changes,
       log,
@@ -102,6 +102,7 @@ export async function startServer(
       onError: (error) => log.warn({ err: error }, 'housekeeping pass failed; the next one retries'),
     });
     app.addHook('onClose', () => housekeeping.stop());
+    app.addHook('onClose', () => ctx.poll.stop());
     try {
       await app.listen({ host: config.host, port: config.port });
     } catch (error) {
@@ -114,6 +115,8 @@ export async function startServer(
       throw error;
     }
     housekeeping.start();
+    // Poll streams and cron schedules; any number of processes share them through leases in the store.
+    ctx.poll.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

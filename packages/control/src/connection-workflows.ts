@@ -88,6 +88,7 @@ export class ConnectionWorkflows {
       },
       [fact],
     );
+    await this.#deps.streams?.connectionCreated(connection, connector);
     await this.#changed(connection);
     return { connection, ...(input.secret === undefined ? { secret } : {}) };
   }
@@ -112,6 +113,7 @@ export class ConnectionWorkflows {
     });
     const retired = await this.#deps.stores.connections.retire(tenantId, connection.id, () => [fact]);
     if (retired === null) throw new SluiceError('connection_not_found', `Connection "${id}" does not exist.`);
+    await this.#deps.streams?.connectionRetired(retired);
     await this.#changed(retired);
     return retired;
   }

@@ -10,13 +10,15 @@ export {
 } from './dead-letter-workflows.ts';
 export { JobWorkflows } from './jobs/job-workflows.ts';
 export { SecretBox } from './secret-box.ts';
+export { type ScheduleWorkflowDeps, ScheduleWorkflows } from './streams/schedule-workflows.ts';
+export { type StreamWorkflowDeps, StreamWorkflows, streamStatusFact } from './streams/stream-workflows.ts';
 export { CONFIG_KEYS, type Subscription } from './subscriptions/subscription.ts';
 export {
   FILTER_DIALECTS,
   type SubscriptionFilter,
 } from './subscriptions/subscription-filters.ts';
 export { SubscriptionWorkflows } from './subscriptions/subscription-workflows.ts';
-export { type IssuedApiKey, TenantWorkflows } from './tenant-workflows.ts';
+export { type IssuedApiKey, isTimeZone, TenantWorkflows } from './tenant-workflows.ts';
 export { type ParsedAction, parseAction } from './triggers/trigger-action.ts';
 export {
   type DraftResult,

@@ -25,8 +25,18 @@ export class TenantWorkflows {
   /** Changes a tenant's name or its `unmatched_events` setting, and says so after the commit. */
   async update(
     tenantId: string,
-    changes: { readonly name?: string; readonly unmatched_events?: UnmatchedEvents },
+    changes: {
+      readonly name?: string;
+      readonly unmatched_events?: UnmatchedEvents;
+      readonly timezone?: string;
+    },
   ): Promise<Tenant> {
+    if (changes.timezone !== undefined && !isTimeZone(changes.timezone)) {
+      throw new SluiceError(
+        'invalid_request',
+        `timezone ${JSON.stringify(changes.timezone)} is not an IANA time zone such as Europe/Berlin.`,
+      );
+    }
     const tenant = await this.#stores.tenancy.updateTenant(tenantId, changes);
     if (tenant === null) throw new SluiceError('tenant_not_found', `Tenant "${tenantId}" does not exist.`);
     await this.#changes?.publish({ kind: 'tenant', tenant_id: tenantId, id: tenantId });
@@ -55,5 +65,15 @@ export class TenantWorkflows {
     const { key, prefix, hash } = generateApiKey();
     const record = await this.#stores.tenancy.createApiKey({ tenant_id: tenantId, name, prefix, hash });
     return { ...record, key };
+  }
+}
+
+/** True for an IANA time zone name the runtime knows (`UTC`, `Europe/Berlin`). */
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return value !== '';
+  } catch {
+    return false;
   }
 }

@@ -5,6 +5,8 @@ export interface Tenant {
   readonly reseller_id: string | null;
   /** What the router does with a live envelope that matches none of the tenant's triggers. */
   readonly unmatched_events: UnmatchedEvents;
+  /** IANA time zone: business hours of poll streams and cron schedules are read in it; default `UTC`. */
+  readonly timezone: string;
   readonly created_at: string;
 }
 

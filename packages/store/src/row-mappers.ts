@@ -54,6 +54,7 @@ export function toTenant(row: Row): Tenant {
     name: text(row['name']),
     reseller_id: textOrNull(row['reseller_id']),
     unmatched_events: row['unmatched_events'] === 'dead_letter' ? 'dead_letter' : 'drop',
+    timezone: typeof row['timezone'] === 'string' ? row['timezone'] : 'UTC',
     created_at: iso(row['created_at']),
   };
 }

@@ -31,12 +31,17 @@ export class SqlTenancyStore implements TenancyStore {
 
   async updateTenant(
     id: string,
-    changes: { readonly name?: string; readonly unmatched_events?: Tenant['unmatched_events'] },
+    changes: {
+      readonly name?: string;
+      readonly unmatched_events?: Tenant['unmatched_events'];
+      readonly timezone?: string;
+    },
   ): Promise<Tenant | null> {
     const [row] = await this.#db.query(
-      `UPDATE tenants SET name = COALESCE($2, name), unmatched_events = COALESCE($3, unmatched_events)
+      `UPDATE tenants SET name = COALESCE($2, name), unmatched_events = COALESCE($3, unmatched_events),
+         timezone = COALESCE($4, timezone)
         WHERE id = $1 RETURNING *`,
-      [id, changes.name ?? null, changes.unmatched_events ?? null],
+      [id, changes.name ?? null, changes.unmatched_events ?? null, changes.timezone ?? null],
     );
     return row === undefined ? null : toTenant(row);
   }

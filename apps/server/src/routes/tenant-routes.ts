@@ -21,6 +21,8 @@ const TenantChanges = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     /** What the router does with a live event that matches none of the tenant's triggers. */
     unmatched_events: Type.Optional(Type.Union([Type.Literal('drop'), Type.Literal('dead_letter')])),
+    /** IANA time zone of business hours and cron schedules. */
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -111,7 +113,7 @@ export function tenantRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fastif
         schema: {
           tags: ['tenants'],
           description:
-            "Change the caller's tenant: its name, or unmatched_events (drop: counted and dropped, the default; dead_letter: kept as a dead letter).",
+            "Change the caller's tenant: its name, unmatched_events (drop: counted and dropped, the default; dead_letter: kept as a dead letter), or timezone (IANA, for business hours and cron schedules).",
           security: [{ apiKey: [] }],
           body: TenantChanges,
           response: errors(400, 401),

@@ -12,7 +12,11 @@ export interface TenancyStore {
   /** Changes a tenant's settings; null when there is no such tenant. */
   updateTenant(
     id: string,
-    changes: { readonly name?: string; readonly unmatched_events?: Tenant['unmatched_events'] },
+    changes: {
+      readonly name?: string;
+      readonly unmatched_events?: Tenant['unmatched_events'];
+      readonly timezone?: string;
+    },
   ): Promise<Tenant | null>;
   createWorkspace(tenantId: string, name: string): Promise<Workspace>;
   getWorkspace(tenantId: string, id: string): Promise<Workspace | null>;

@@ -217,7 +217,11 @@ export function completionOf(
     interval_reason: next.reason,
     ran_at: ranAt,
     succeeded: result.status === 'completed',
-    error: result.status === 'completed' ? null : (result.error ?? `poll pass ${result.status}`),
+    error:
+      result.status === 'completed'
+        ? null
+        : (result.error ??
+          (until === null ? `poll pass ${result.status}` : `rate limited until ${until.toISOString()}`)),
     rate_limited_until: result.status === 'rate_limited' ? next.next_run_at : null,
     records: result.records,
     envelopes: result.emitted,
