@@ -12,7 +12,7 @@ import type {
 } from '@sluice/core';
 import { appendFacts } from './append-facts.ts';
 import { iso, isoOrNull } from './row-mappers.ts';
-import type { SqlClient } from './sql-client.ts';
+import type { SqlClient, SqlExecutor } from './sql-client.ts';
 
 type Row = Record<string, unknown>;
 
@@ -117,7 +117,7 @@ export class SqlScheduleStore implements ScheduleStore {
     run: StreamRunCompletion,
     facts?: ReadonlyArray<AppendInput>,
   ): Promise<StreamSchedule | null> {
-    return this.#db.transaction(async (tx) => {
+    const write = async (tx: SqlExecutor): Promise<StreamSchedule | null> => {
       const [row] = await tx.query(
         `UPDATE stream_schedules SET lease_owner = NULL, lease_until = NULL, next_run_at = $5::timestamptz,
          interval_ms = $6, interval_reason = $7,
@@ -149,7 +149,9 @@ export class SqlScheduleStore implements ScheduleStore {
       if (row === undefined) return null;
       await appendFacts(tx, facts, this.#now());
       return toStreamSchedule(row);
-    });
+    };
+    // Most runs change no status and report nothing: one statement, no transaction around it.
+    return facts === undefined || facts.length === 0 ? write(this.#db) : this.#db.transaction(write);
   }
 
   async nextDueAt(): Promise<Date | null> {

@@ -52,6 +52,7 @@ export class Scheduler {
   #loop: Promise<void> | undefined;
   #stopped = false;
   #wake: (() => void) | undefined;
+  #woken = false;
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
@@ -67,9 +68,10 @@ export class Scheduler {
     this.#loop ??= this.#run().catch((error: unknown) => this.#options.onError?.(error));
   }
 
-  /** Ends the sleep early (a stream was made due by `run now` or created). */
+  /** Ends the sleep early (a stream was made due by `run now` or created); remembered if not asleep. */
   wake(): void {
-    this.#wake?.();
+    if (this.#wake === undefined) this.#woken = true;
+    else this.#wake();
   }
 
   /** Stops claiming, aborts runs under way (their leases are released as they were) and waits for them. */
@@ -126,13 +128,18 @@ export class Scheduler {
   }
 
   #sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
+    // A wake that came while awake (a run finished between the claim and this sleep) is not lost.
+    if (ms <= 0 || this.#woken) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        this.#wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.#wake = done;
     });
   }

@@ -36,9 +36,18 @@ export function hourOfWeek(at: Date, timezone: string): number {
   return ((weekday + 6) % 7) * 24 + hour;
 }
 
-/** A parsed cron expression in a time zone (croner); throws on a bad expression or zone. */
+const parsed = new Map<string, Cron>();
+
+/** A parsed cron expression in a time zone (croner), cached; throws on a bad expression or zone. */
 export function cronOf(schedule: string, timezone: string): Cron {
-  return new Cron(schedule, { timezone, paused: true });
+  const key = `${timezone} ${schedule}`;
+  let cron = parsed.get(key);
+  if (cron === undefined) {
+    cron = new Cron(schedule, { timezone, paused: true });
+    if (parsed.size >= 10_000) parsed.clear();
+    parsed.set(key, cron);
+  }
+  return cron;
 }
 
 /** Null when `schedule` is a valid cron expression in `timezone`, else the reason. */
