@@ -12,8 +12,9 @@ import type {
 import type { ChangeFeed, Stores } from '@sluice/core';
 import type { Ingestor, PlatformEvents } from '@sluice/ingest';
 import type { ConnectorRegistry } from '@sluice/map';
-import type { WebhookReceiver } from '@sluice/receive';
+import type { PollPass, WebhookReceiver } from '@sluice/receive';
 import type { Config } from './config.ts';
+import type { Backfills } from './services/backfills.ts';
 import type { ConnectionQuota } from './services/connection-quota.ts';
 import type { Metrics } from './services/metrics.ts';
 import type { PollWorkers } from './services/poll-workers.ts';
@@ -41,6 +42,10 @@ export interface AppContext {
   readonly ingestor: Ingestor;
   readonly platform: PlatformEvents;
   readonly receiver: WebhookReceiver;
+  /** One pass of a poll stream (the scheduler and backfills run it). */
+  readonly pollPass: PollPass;
+  /** Backfills running in this process. */
+  readonly backfills: Backfills;
   readonly control: Control;
   readonly changes: ChangeFeed;
   readonly quota: ConnectionQuota;

@@ -6,6 +6,7 @@ import { installAuth } from './http/auth.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, installRefusedBodyDrain } from './http/refused-body.ts';
 import { SHARED_SCHEMAS } from './http/schemas.ts';
+import { backfillRoutes } from './routes/backfill-routes.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { connectorRoutes } from './routes/connector-routes.ts';
 import { deadLetterRoutes } from './routes/dead-letter-routes.ts';
@@ -84,5 +85,8 @@ export async function buildApp(
   await app.register(jobRoutes(ctx));
   await app.register(streamRoutes(ctx));
   await app.register(scheduleRoutes(ctx));
+  await app.register(backfillRoutes(ctx));
+  // Running backfills are aborted (and stay `running`, to resume at the next start).
+  app.addHook('onClose', () => ctx.backfills.stop());
   return app;
 }

@@ -5,9 +5,11 @@ import { isVerificationScheme, VERIFICATION_SCHEMES, type VerificationConfig } f
 import { ConnectorRegistry } from '@sluice/map';
 import { signWebhook } from '@sluice/signatures';
 import { Command, InvalidArgumentError } from 'commander';
+import { runBackfill } from './backfill-command.ts';
 import { closeOnSignal } from './close-on-signal.ts';
 import { ConfigError, defaultOf, loadConfig, loadConfigWith } from './config.ts';
 import { createKeyInStore } from './keys-command.ts';
+import { runReplay } from './replay/replay-command.ts';
 import { startServer } from './server.ts';
 
 async function serve(overrides: Record<string, string>): Promise<void> {
@@ -19,13 +21,24 @@ const program = new Command()
   .name('sluice')
   .description('Multi-tenant event ingestion: every source becomes one envelope, stored exactly once.');
 
-program
+const dev = program
   .command('dev')
   .description('Run embedded (PGlite under .sluice/, no servers needed) with a dev tenant.')
   .option('-p, --port <port>', `HTTP port (default: SLUICE_PORT, else ${defaultOf('SLUICE_PORT')})`)
   .action((options: { port?: string }) =>
     serve({ ...(options.port === undefined ? {} : { SLUICE_PORT: options.port }), SLUICE_DEV: '1' }),
   );
+dev
+  .command('replay <fixture>')
+  .description(
+    "Replay recorded payloads (webhook deliveries or poll pages) through a connector's mapping against a throwaway store; fails, naming them, if a second pass emits anything.",
+  )
+  .requiredOption('--twice', 'run the fixture twice and check the second pass emits nothing')
+  .action(async (fixture: string) => {
+    process.exitCode = await runReplay(fixture, exampleConnectors, {
+      write: (text) => process.stdout.write(text),
+    });
+  });
 
 program
   .command('start')
@@ -49,6 +62,53 @@ keys
       `API key for tenant ${issued.tenant_id} (shown once, keep it):\n\n  ${issued.key}\n\n`,
     );
   });
+
+const connectors = program.command('connectors').description("Connectors' streams.");
+connectors
+  .command('backfill <connector>')
+  .description("Run a poll stream's handler over a past window, through the API of a running server.")
+  .requiredOption('--connection <id>', 'the connection of that connector')
+  .requiredOption('--stream <key>', 'a poll stream of the connector, e.g. customers')
+  .requiredOption('--since <date>', 'start of the window (ISO 8601 date or time)')
+  .option('--until <date>', 'end of the window (default: now)')
+  .option('--mode <mode>', 'quiet: stored, never routed; live: routed at P4', (value: string) => {
+    if (value !== 'quiet' && value !== 'live') throw new InvalidArgumentError('Use quiet or live.');
+    return value;
+  })
+  .option('--url <url>', 'the server (default: SLUICE_URL, else http://127.0.0.1:8787)')
+  .option('--api-key <key>', 'an API key of the tenant (default: SLUICE_API_KEY)')
+  .action(
+    async (
+      connector: string,
+      options: {
+        connection: string;
+        stream: string;
+        since: string;
+        until?: string;
+        mode?: 'quiet' | 'live';
+        url?: string;
+        apiKey?: string;
+      },
+    ) => {
+      const config = loadConfig();
+      const apiKey = options.apiKey ?? config.apiKey;
+      if (apiKey === null) throw new InvalidArgumentError('Give --api-key or set SLUICE_API_KEY.');
+      if (options.mode === undefined) throw new InvalidArgumentError('Give --mode quiet or --mode live.');
+      process.exitCode = await runBackfill(
+        {
+          connector,
+          connection: options.connection,
+          stream: options.stream,
+          since: options.since,
+          ...(options.until === undefined ? {} : { until: options.until }),
+          mode: options.mode,
+          url: options.url ?? config.url,
+          apiKey,
+        },
+        { write: (text) => process.stdout.write(text), tty: process.stdout.isTTY === true },
+      );
+    },
+  );
 
 program
   .command('sign')

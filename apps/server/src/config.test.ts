@@ -24,6 +24,8 @@ describe('loadConfig', () => {
       dataDir: '.sluice',
       databaseUrl: null,
       adminKey: null,
+      url: 'http://127.0.0.1:8787',
+      apiKey: null,
       secretKey: null,
       bodyLimitBytes: 1024 * 1024,
       bodyDrainBytes: 4 * 1024 * 1024,

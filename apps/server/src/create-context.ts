@@ -23,10 +23,11 @@ import {
 } from '@sluice/core';
 import { createIngestor, PlatformEvents } from '@sluice/ingest';
 import { ConnectorRegistry } from '@sluice/map';
-import { WebhookReceiver } from '@sluice/receive';
+import { PollPass, WebhookReceiver } from '@sluice/receive';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from './app-context.ts';
 import type { Config } from './config.ts';
+import { Backfills } from './services/backfills.ts';
 import { checkCesql } from './services/cesql-check.ts';
 import { ConnectionQuota } from './services/connection-quota.ts';
 import { Metrics } from './services/metrics.ts';
@@ -105,6 +106,20 @@ export function createContext(options: ContextOptions): AppContext {
   changes.subscribe((change) => {
     if (change.kind === 'connection' || change.kind === 'secret') receiver.invalidate();
   });
+  const pollPass = new PollPass({
+    connectors,
+    ingestor,
+    events: store.events,
+    now,
+    configOf: (connection) => openConfig(secretBox, connection.id, connection.config),
+  });
+  const backfills = new Backfills({
+    backfills: store.backfills,
+    connections: store.connections,
+    connectors,
+    pass: pollPass,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
   const poll = new PollWorkers({
     store,
     connectors,
@@ -142,6 +157,8 @@ export function createContext(options: ContextOptions): AppContext {
     ingestor,
     platform,
     receiver,
+    pollPass,
+    backfills,
     control: {
       tenants: new TenantWorkflows(store, changes),
       connections: new ConnectionWorkflows(deps),

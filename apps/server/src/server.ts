@@ -115,6 +115,8 @@ export async function startServer(
       throw error;
     }
     housekeeping.start();
+    // Backfills a crash interrupted resume from their last committed page.
+    await ctx.backfills.start();
     // Poll streams and cron schedules; any number of processes share them through leases in the store.
     ctx.poll.start();
     const address = app.server.address();

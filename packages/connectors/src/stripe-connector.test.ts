@@ -151,8 +151,11 @@ describe('stripe connector: customers poll', () => {
     assert.equal(second.hasMore, false);
 
     assert.deepEqual(requests, [
-      { url: '/v1/customers?limit=100', authorization: 'Bearer sk_test_poll' },
-      { url: '/v1/customers?limit=100&starting_after=cus_B', authorization: 'Bearer sk_test_poll' },
+      { url: '/v1/customers?limit=100&created%5Blt%5D=1723680000', authorization: 'Bearer sk_test_poll' },
+      {
+        url: '/v1/customers?limit=100&starting_after=cus_B&created%5Blt%5D=1723680000',
+        authorization: 'Bearer sk_test_poll',
+      },
     ]);
     const emissions = [...first.emissions, ...second.emissions];
     assert.deepEqual(

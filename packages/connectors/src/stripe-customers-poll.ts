@@ -36,11 +36,11 @@ export function customerSyncedEmission(value: unknown): Emission {
 }
 
 /**
- * The `customers` poll handler: one page of Stripe's list API, `GET /v1/customers?limit=100` with a
- * Bearer key, resuming `starting_after` the cursor (the last customer id of the previous page) and, when
- * the window has a start, only customers `created[gte]` it; the answer is `{object:"list", data,
- * has_more}`. A 429 or 503 throws `RateLimitedError` with its `Retry-After`. Connection config: `api_key`
- * (required) and `base_url` (default `https://api.stripe.com`; `api_base` is a deprecated alias).
+ * The `customers` poll handler: one page of `GET /v1/customers` (`page_size` per page, default 100),
+ * resuming after the cursor (the last customer id of the previous page), limited to customers created in
+ * the window (`created[gte]` = from, `created[lt]` = to). A 429 or 503 throws `RateLimitedError` with the
+ * `Retry-After` time. Connection config: `api_key` (required), `base_url` (default
+ * `https://api.stripe.com`; `api_base` is a deprecated alias) and `page_size` (1 to 100).
  */
 export async function pollStripeCustomers(ctx: PollContext, request: PollRequest): Promise<PollPage> {
   const apiKey = ctx.config['api_key'];
@@ -49,18 +49,22 @@ export async function pollStripeCustomers(ctx: PollContext, request: PollRequest
       `${ID}: the connection config has no api_key; set it to a Stripe secret or restricted key`,
     );
   }
-  const url = new URL(`${stripeBaseUrl(ctx.config)}/v1/customers`);
-  url.searchParams.set('limit', '100');
-  if (request.cursor !== null) url.searchParams.set('starting_after', request.cursor);
-  if (request.from !== null) {
-    url.searchParams.set('created[gte]', String(Math.floor(Date.parse(request.from) / 1000)));
-  }
+  const size = Number(ctx.config['page_size'] ?? 100);
+  const limit = Number.isInteger(size) && size >= 1 && size <= 100 ? size : 100;
+  const params = new URLSearchParams({ limit: String(limit) });
+  if (request.cursor !== null) params.set('starting_after', request.cursor);
+  if (request.from !== null) params.set('created[gte]', String(Math.floor(Date.parse(request.from) / 1000)));
+  params.set('created[lt]', String(Math.ceil(Date.parse(request.to) / 1000)));
+  const url = `${stripeBaseUrl(ctx.config)}/v1/customers?${params}`;
   const response = await fetch(url, {
     headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
     signal: ctx.signal,
   });
   const limited = rateLimitedFrom(response, new Date());
-  if (limited !== null) throw limited;
+  if (limited !== null) {
+    await response.body?.cancel();
+    throw limited;
+  }
   if (!response.ok) {
     const text = await response.text();
     throw new Error(`${ID}: GET /v1/customers answered ${response.status}: ${text.slice(0, 200)}`);

@@ -32,6 +32,14 @@ export const ERROR_CODES = {
   connector_not_found: { status: 404, hint: 'List connectors with GET /api/v1/connectors.' },
   connection_not_found: { status: 404, hint: 'List connections with GET /api/v1/connections.' },
   event_not_found: { status: 404, hint: 'Check the event id.' },
+  backfill_not_found: {
+    status: 404,
+    hint: 'Use the backfill id that POST /api/v1/connections/{id}/backfills answered.',
+  },
+  stream_not_pollable: {
+    status: 422,
+    hint: "Name a poll stream of the connection's connector (GET /api/v1/connectors lists its streams).",
+  },
   dead_letter_not_found: { status: 404, hint: 'List dead letters with GET /api/v1/dead-letters.' },
   trigger_not_found: { status: 404, hint: 'List triggers with GET /api/v1/triggers.' },
   subscription_not_found: { status: 404, hint: 'List subscriptions with GET /api/v1/subscriptions.' },

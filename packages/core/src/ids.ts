@@ -28,6 +28,7 @@ export const ID_PREFIXES = {
   trigger: 'trg',
   job: 'job',
   schedule: 'sch',
+  backfill: 'bfl',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -91,6 +91,7 @@ export {
   platformEmission,
   SYSTEM_TENANT_ID,
 } from './platform-events.ts';
+export type { Backfill, BackfillCounts, BackfillStore, NewBackfill } from './ports/backfill-port.ts';
 export {
   BUS_TOPICS,
   type Bus,

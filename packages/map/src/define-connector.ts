@@ -1,5 +1,6 @@
 import type { Connector, ConnectorSpec, StreamDeclaration } from '@sluice/core';
 import { SluiceError } from '@sluice/core';
+import { checkChangeDetection } from './change-rules.ts';
 import {
   checkConnectorId,
   checkPollHandlers,
@@ -38,6 +39,7 @@ export function defineConnector(spec: ConnectorSpec): Connector {
     ...checkPollHandlers(id, drafts, spec.poll),
     ...checkWebhook(id, drafts, spec),
     ...checkSecretConfig(id, spec.secretConfig),
+    ...checkChangeDetection(id, drafts),
   ];
   const first = problems[0];
   if (first !== undefined) {
@@ -72,5 +74,18 @@ export function defineConnector(spec: ConnectorSpec): Connector {
 }
 
 function freezeStream(declaration: StreamDeclaration): StreamDeclaration {
-  return Object.freeze({ ...declaration, events: Object.freeze([...declaration.events]) });
+  return Object.freeze({
+    ...declaration,
+    events: Object.freeze([...declaration.events]),
+    ...(declaration.changes === undefined
+      ? {}
+      : {
+          changes: Object.freeze({
+            ...declaration.changes,
+            ...(declaration.changes.ignore_fields === undefined
+              ? {}
+              : { ignore_fields: Object.freeze([...declaration.changes.ignore_fields]) }),
+          }),
+        }),
+  });
 }

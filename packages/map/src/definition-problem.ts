@@ -20,7 +20,10 @@ export type DefinitionRule =
   | 'hmac_header_missing'
   | 'map_missing'
   | 'map_type'
-  | 'secret_config_format';
+  | 'secret_config_format'
+  | 'changes_poll_only'
+  | 'changes_shape'
+  | 'changes_events_undeclared';
 
 /** One broken rule of a connector definition. `stream` is null for connector-wide rules. */
 export interface DefinitionProblem {

@@ -111,7 +111,9 @@ function fromStreamsList(id: string, list: unknown) {
         events: [...(events as string[])],
         ...optionalString('topic', entry['topic']),
         ...optionalString('schedule', entry['schedule']),
-        ...(entry['changes'] === undefined ? {} : { changes: entry['changes'] as ChangeDetection }),
+        ...(entry['changes'] === undefined
+          ? {}
+          : { changes: entry['changes'] as NonNullable<StreamDeclaration['changes']> }),
         ...(typeof entry['active'] === 'function'
           ? { active: entry['active'] as NonNullable<StreamDeclaration['active']> }
           : {}),

@@ -7,7 +7,7 @@ import {
   type PreparedEnvelope,
   SluiceError,
 } from '@sluice/core';
-import { storedDuplicates, writeRecordHashes } from './append-poll-state.ts';
+import { addBackfillCounts, storedDuplicates, writeRecordHashes } from './append-poll-state.ts';
 import type { SqlExecutor } from './sql-client.ts';
 
 /** A connection changed status while the group was being written: the group starts over. */
@@ -231,6 +231,7 @@ export async function appendGroup(
     });
     results[i] = { ok: true, result: { status: 'committed', outcomes } };
   });
+  await addBackfillCounts(tx, inputs, results, now);
   return results as GroupItemResult[];
 }
 

@@ -1,4 +1,4 @@
-import type { AppendInput } from '@sluice/core';
+import type { AppendInput, AppendResult } from '@sluice/core';
 import type { SqlExecutor } from './sql-client.ts';
 
 const keyOf = (tenant: string, source: string, key: string): string => `${tenant}\u0000${source}\u0000${key}`;
@@ -73,5 +73,36 @@ export async function writeRecordHashes(
         [tenantId, connectionId, hashes.stream, hashes.generation],
       );
     }
+  }
+}
+
+/** Adds each committed backfill page's counts to its backfill, in the page's transaction. */
+export async function addBackfillCounts(
+  tx: SqlExecutor,
+  inputs: ReadonlyArray<AppendInput>,
+  results: ReadonlyArray<{ readonly ok: boolean; readonly result?: AppendResult } | undefined>,
+  now: Date,
+): Promise<void> {
+  for (const [index, input] of inputs.entries()) {
+    const item = results[index];
+    if (input.backfill === undefined || item?.ok !== true || item.result?.status !== 'committed') continue;
+    const outcomes = item.result.outcomes;
+    const emitted = outcomes.filter((o) => o.status === 'accepted').length;
+    await tx.query(
+      `UPDATE backfills SET counts = jsonb_build_object(
+         'pages', COALESCE((counts->>'pages')::bigint, 0) + 1,
+         'records', COALESCE((counts->>'records')::bigint, 0) + $3,
+         'emitted', COALESCE((counts->>'emitted')::bigint, 0) + $4,
+         'duplicates', COALESCE((counts->>'duplicates')::bigint, 0) + $5), updated_at = $6
+       WHERE tenant_id = $1 AND id = $2`,
+      [
+        input.connection.tenant_id,
+        input.backfill.id,
+        input.backfill.records,
+        emitted,
+        outcomes.length - emitted,
+        now,
+      ],
+    );
   }
 }

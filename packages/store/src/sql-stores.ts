@@ -1,5 +1,6 @@
 import type { Stores } from '@sluice/core';
 import type { GroupCommitOptions } from './group-commit.ts';
+import { SqlBackfillStore } from './sql-backfill-store.ts';
 import type { SqlClient } from './sql-client.ts';
 import { SqlConnectionStore } from './sql-connection-store.ts';
 import { SqlCronScheduleStore } from './sql-cron-schedule-store.ts';
@@ -35,6 +36,7 @@ export class SqlStores implements Stores {
   readonly schedules: SqlScheduleStore;
   readonly cronSchedules: SqlCronScheduleStore;
   readonly maintenance: SqlMaintenance;
+  readonly backfills: SqlBackfillStore;
   readonly dialect: SqlClient['dialect'];
 
   constructor(db: SqlClient, options: SqlStoresOptions = {}) {
@@ -55,5 +57,6 @@ export class SqlStores implements Stores {
     this.schedules = new SqlScheduleStore(db, now);
     this.cronSchedules = new SqlCronScheduleStore(db, now);
     this.maintenance = new SqlMaintenance(db);
+    this.backfills = new SqlBackfillStore(db, now);
   }
 }

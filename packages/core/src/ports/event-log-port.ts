@@ -38,6 +38,11 @@ export interface AppendInput {
   readonly dedupeAgainstLog?: boolean;
   /** Change-detection hashes of the page's records, written with its envelopes. */
   readonly hashes?: RecordHashWrite;
+  /**
+   * A backfill's page: its counts (one page, these records, and the envelopes accepted and duplicate)
+   * are added to the backfill's in the same transaction, so a resumed backfill's counts stay exact.
+   */
+  readonly backfill?: { readonly id: string; readonly records: number };
 }
 
 /** A poll page's record hashes (and, after a complete snapshot, the sweep of records not seen). */

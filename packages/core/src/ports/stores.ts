@@ -1,3 +1,4 @@
+import type { BackfillStore } from './backfill-port.ts';
 import type { ConnectionStore } from './connection-port.ts';
 import type { DeadLetterStore } from './dead-letter-port.ts';
 import type { EventLog } from './event-log-port.ts';
@@ -28,4 +29,6 @@ export interface Stores {
   /** Tenants' cron schedules. */
   readonly cronSchedules: CronScheduleStore;
   readonly maintenance: StoreMaintenance;
+  /** Backfills of poll streams and their progress. */
+  readonly backfills: BackfillStore;
 }

@@ -30,6 +30,8 @@ export interface PollPassRequest {
   readonly cursorKey?: string;
   /** Also a duplicate when the dedupe key is still in the log past its dedupe window (backfills). */
   readonly dedupeAgainstLog?: boolean;
+  /** A backfill's id: each page's counts are added to the backfill's in the page's own transaction. */
+  readonly backfillId?: string;
   /** Told after each committed page. */
   readonly onPage?: (progress: PollPassProgress) => void;
 }
@@ -164,6 +166,9 @@ export class PollPass {
         committed = await this.#deps.events.append({
           ...built.input,
           cursor: { stream: cursorKey, cursor: writePassCursor(pass, snapshot, complete) },
+          ...(request.backfillId === undefined
+            ? {}
+            : { backfill: { id: request.backfillId, records: built.records } }),
         });
       } catch (error) {
         return end('failed', { error: messageOf(error) });

@@ -42,7 +42,7 @@ export function recordChanges(
   stored: ReadonlyMap<string, StoredRecordHash>,
   context: ChangeContext,
 ): RecordChanges {
-  const { detection, source, stream } = context;
+  const { detection } = context;
   const emissions: Emission[] = [];
   const hashes: Array<{ record_id: string; hash: string; record: unknown }> = [];
   const seen = new Set<string>();

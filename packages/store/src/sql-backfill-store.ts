@@ -1,0 +1,102 @@
+import type { Backfill, BackfillCounts, BackfillStore, NewBackfill } from '@sluice/core';
+import type { SqlClient } from './sql-client.ts';
+
+const iso = (value: unknown): string =>
+  (value instanceof Date ? value : new Date(String(value))).toISOString();
+const COUNTS: BackfillCounts = { pages: 0, records: 0, emitted: 0, duplicates: 0 };
+
+function toBackfill(row: Record<string, unknown>): Backfill {
+  const counts = typeof row['counts'] === 'string' ? JSON.parse(row['counts']) : row['counts'];
+  return {
+    id: String(row['id']),
+    tenant_id: String(row['tenant_id']),
+    connection_id: String(row['connection_id']),
+    stream: String(row['stream']),
+    since: iso(row['since']),
+    until: iso(row['until']),
+    mode: row['mode'] as Backfill['mode'],
+    status: row['status'] as Backfill['status'],
+    counts: { ...COUNTS, ...(counts as Partial<BackfillCounts>) },
+    cursor_key: String(row['cursor_key']),
+    error: row['error'] === null ? null : String(row['error']),
+    rate_limited_until: row['rate_limited_until'] === null ? null : iso(row['rate_limited_until']),
+    created_at: iso(row['created_at']),
+    updated_at: iso(row['updated_at']),
+  };
+}
+
+/** Backfills over SQL, tenant-scoped. */
+export class SqlBackfillStore implements BackfillStore {
+  readonly #db: SqlClient;
+  readonly #now: () => Date;
+
+  constructor(db: SqlClient, now: () => Date) {
+    this.#db = db;
+    this.#now = now;
+  }
+
+  async create(backfill: NewBackfill): Promise<Backfill> {
+    const now = this.#now();
+    const [row] = await this.#db.query(
+      `INSERT INTO backfills (id, tenant_id, connection_id, stream, since, until, mode, status, counts, cursor_key,
+         created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8::jsonb, $9, $10, $10) RETURNING *`,
+      [
+        backfill.id,
+        backfill.tenant_id,
+        backfill.connection_id,
+        backfill.stream,
+        backfill.since,
+        backfill.until,
+        backfill.mode,
+        JSON.stringify(COUNTS),
+        `backfill:${backfill.id}`,
+        now,
+      ],
+    );
+    return toBackfill(row as Record<string, unknown>);
+  }
+
+  async get(tenantId: string, id: string): Promise<Backfill | null> {
+    const [row] = await this.#db.query('SELECT * FROM backfills WHERE tenant_id = $1 AND id = $2', [
+      tenantId,
+      id,
+    ]);
+    return row === undefined ? null : toBackfill(row as Record<string, unknown>);
+  }
+
+  async update(
+    tenantId: string,
+    id: string,
+    change: Partial<Pick<Backfill, 'status' | 'counts' | 'error' | 'rate_limited_until'>>,
+  ): Promise<Backfill | null> {
+    const [row] = await this.#db.query(
+      `UPDATE backfills SET
+         status = COALESCE($3, status),
+         counts = COALESCE($4::jsonb, counts),
+         error = CASE WHEN $5::boolean THEN $6 ELSE error END,
+         rate_limited_until = CASE WHEN $7::boolean THEN $8::timestamptz ELSE rate_limited_until END,
+         updated_at = $9
+       WHERE tenant_id = $1 AND id = $2 RETURNING *`,
+      [
+        tenantId,
+        id,
+        change.status ?? null,
+        change.counts === undefined ? null : JSON.stringify(change.counts),
+        change.error !== undefined,
+        change.error ?? null,
+        change.rate_limited_until !== undefined,
+        change.rate_limited_until ?? null,
+        this.#now(),
+      ],
+    );
+    return row === undefined ? null : toBackfill(row as Record<string, unknown>);
+  }
+
+  async running(): Promise<ReadonlyArray<Backfill>> {
+    const rows = await this.#db.query(
+      "SELECT * FROM backfills WHERE status = 'running' ORDER BY created_at, id",
+    );
+    return rows.map((row) => toBackfill(row as Record<string, unknown>));
+  }
+}
