@@ -183,7 +183,7 @@ export function createContext(options: ContextOptions): AppContext {
 export async function registerProviders(ctx: AppContext): Promise<void> {
   await ctx.platform.ensureSystemTenant();
   for (const connector of ctx.connectors.list()) {
-    if (connector.id === PLATFORM_CONNECTOR_ID) continue;
+    if (connector.id === PLATFORM_CONNECTOR_ID || connector.id === CRON_CONNECTOR_ID) continue;
     // The dedupe key guards concurrent starts; it expires, so a restart after the dedupe window checks
     // the stored facts instead of publishing the same registration again.
     if (await isRegistered(ctx, connector)) continue;

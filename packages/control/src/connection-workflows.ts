@@ -2,6 +2,7 @@ import {
   type Connection,
   type ConnectionChanges,
   type Connector,
+  CRON_CONNECTOR_ID,
   newId,
   PLATFORM_CONNECTOR_ID,
   platformDedupeKey,
@@ -38,7 +39,7 @@ export class ConnectionWorkflows {
   /** A registered source connector; the platform's own connector counts as not registered. */
   sourceConnector(id: string): Connector {
     const connector = this.#deps.connectors.get(id);
-    if (connector === null || connector.id === PLATFORM_CONNECTOR_ID) {
+    if (connector === null || connector.id === PLATFORM_CONNECTOR_ID || connector.id === CRON_CONNECTOR_ID) {
       throw new SluiceError('connector_not_found', this.#deps.connectors.notFound(id));
     }
     return connector;

@@ -43,11 +43,13 @@ describe('sluice streams', () => {
   });
 
   it('says what the API refused', async () => {
-    let out = '';
-    assert.equal(await runStreams({ url, apiKey: 'wrong' }, (text) => (out += text)), 1);
-    assert.match(out, /answered 401/);
-    out = '';
-    assert.equal(await runStreams({ url, apiKey: key, status: 'sleepy' }, (text) => (out += text)), 1);
-    assert.match(out, /answered 400/);
+    const lines: string[] = [];
+    const write = (text: string): void => {
+      lines.push(text);
+    };
+    assert.equal(await runStreams({ url, apiKey: 'wrong' }, write), 1);
+    assert.match(lines.join(''), /answered 401/);
+    assert.equal(await runStreams({ url, apiKey: key, status: 'sleepy' }, write), 1);
+    assert.match(lines.join(''), /answered 400/);
   });
 });

@@ -152,7 +152,7 @@ export class Scheduler {
     const startedAt = this.#now();
     const lateMs = Math.max(0, startedAt.getTime() - Date.parse(stream.next_run_at));
     const result = await this.#options.runner
-      .run(stream, { from: stream.last_success_at, to: startedAt.toISOString() }, this.#abort.signal)
+      .run(stream, { from: null, to: startedAt.toISOString() }, this.#abort.signal)
       .catch(
         (error: unknown): PollPassResult => ({
           status: 'failed',

@@ -3,7 +3,7 @@ import type { PollPass, PollPassResult } from './poll-pass.ts';
 
 export type { PollPassResult } from './poll-pass.ts';
 
-/** Runs one poll pass over a claimed stream, from its last success to now. */
+/** Runs one poll pass over a claimed stream: `from` null (since the stream's cursor) to now. */
 export interface StreamRunner {
   run(
     stream: StreamSchedule,
