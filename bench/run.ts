@@ -10,6 +10,7 @@ import { createPostgresClient } from '@sluice/store';
 import { TEST_DATABASE_URL } from '@sluice/store/testing';
 import { BENCH_CONNECTIONS, BENCH_SECONDS } from './config.ts';
 import { type LoadResult, load, printTable, startServer } from './harness.ts';
+import { printSchedulerLateness, runSchedulerLateness } from './scheduler-lateness.ts';
 
 const SECONDS = BENCH_SECONDS;
 const CONNECTIONS = BENCH_CONNECTIONS;
@@ -230,3 +231,6 @@ printTable(
 const batch = rows.at(-2)?.result.rps ?? Number.NaN;
 process.stdout.write(`\nbatch emit / raw multi-row INSERT: ${ratio(batch, rawInsert)} (target ≥ 0.80x)\n`);
 process.stdout.write(`embedded cold start to first 2xx: ${fmt(cold)} ms (target ≤ 3000 ms)\n`);
+
+// Poll streams: 10,000 across 1,000 tenants, lateness against next_run_at.
+printSchedulerLateness(await runSchedulerLateness({ quick: process.argv.includes('--quick') }));

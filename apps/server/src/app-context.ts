@@ -5,7 +5,9 @@ import type {
   DeadLetterWorkflows,
   JobWorkflows,
   ReplayPolicies,
+  ScheduleWorkflows,
   SecretBox,
+  StreamWorkflows,
   SubscriptionWorkflows,
   TenantWorkflows,
   TriggerWorkflows,
@@ -18,6 +20,7 @@ import type { Config } from './config.ts';
 import type { Backfills } from './services/backfills.ts';
 import type { ConnectionQuota } from './services/connection-quota.ts';
 import type { Metrics } from './services/metrics.ts';
+import type { PollWorkers } from './services/poll-workers.ts';
 
 /** The control-plane workflows the routes call; the CLI and later stages call the same ones. */
 export interface Control {
@@ -33,6 +36,8 @@ export interface Control {
   readonly triggers: TriggerWorkflows;
   readonly subscriptions: SubscriptionWorkflows;
   readonly jobs: JobWorkflows;
+  readonly streams: StreamWorkflows;
+  readonly schedules: ScheduleWorkflows;
 }
 
 /**
@@ -55,6 +60,8 @@ export interface AppContext {
   readonly quota: ConnectionQuota;
   readonly secretBox: SecretBox;
   readonly metrics: Metrics;
+  /** The poll scheduler and cron ticker (started by the server). */
+  readonly poll: PollWorkers;
   readonly now: () => Date;
   /** How often the live tail looks for new envelopes, in ms. */
   readonly tailIntervalMs: number;

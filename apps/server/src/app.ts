@@ -16,6 +16,8 @@ import { eventRoutes } from './routes/event-routes.ts';
 import { eventStreamRoute } from './routes/event-stream-route.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
+import { scheduleRoutes } from './routes/schedule-routes.ts';
+import { streamRoutes } from './routes/stream-routes.ts';
 import { subscriptionRoutes } from './routes/subscription-routes.ts';
 import { tenantRoutes } from './routes/tenant-routes.ts';
 import { triggerRoutes } from './routes/trigger-routes.ts';
@@ -97,6 +99,8 @@ export async function buildApp(
   await app.register(triggerRoutes(ctx));
   await app.register(subscriptionRoutes(ctx));
   await app.register(jobRoutes(ctx));
+  await app.register(streamRoutes(ctx));
+  await app.register(scheduleRoutes(ctx));
   await app.register(backfillRoutes(ctx));
   // Running backfills are aborted (and stay `running`, to resume at the next start).
   app.addHook('onClose', () => ctx.backfills.stop());

@@ -11,6 +11,7 @@ import { ConfigError, defaultOf, loadConfig, loadConfigWith } from './config.ts'
 import { createKeyInStore } from './keys-command.ts';
 import { runReplay } from './replay/replay-command.ts';
 import { startServer } from './server.ts';
+import { runStreams } from './streams-command.ts';
 
 async function serve(overrides: Record<string, string>): Promise<void> {
   const server = await startServer(loadConfigWith(overrides));
@@ -60,6 +61,30 @@ keys
     });
     process.stdout.write(
       `API key for tenant ${issued.tenant_id} (shown once, keep it):\n\n  ${issued.key}\n\n`,
+    );
+  });
+
+program
+  .command('streams')
+  .description(
+    'Poll streams and their health (status, interval and why, next run, last success and error), through the API.',
+  )
+  .option('--connection <id>', 'only this connection')
+  .option('--status <status>', 'only ok, failing, rate_limited or paused')
+  .option('--url <url>', 'the server (default: SLUICE_URL, else http://127.0.0.1:8787)')
+  .option('--api-key <key>', 'an API key of the tenant (default: SLUICE_API_KEY)')
+  .action(async (options: { connection?: string; status?: string; url?: string; apiKey?: string }) => {
+    const config = loadConfig();
+    const apiKey = options.apiKey ?? config.apiKey;
+    if (apiKey === null) throw new InvalidArgumentError('Give --api-key or set SLUICE_API_KEY.');
+    process.exitCode = await runStreams(
+      {
+        url: options.url ?? config.url,
+        apiKey,
+        ...(options.connection === undefined ? {} : { connection: options.connection }),
+        ...(options.status === undefined ? {} : { status: options.status }),
+      },
+      (text) => process.stdout.write(text),
     );
   });
 

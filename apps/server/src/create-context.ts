@@ -8,7 +8,9 @@ import {
   openConfig,
   type PacerClock,
   ReplayPolicies,
+  ScheduleWorkflows,
   type SecretBox,
+  StreamWorkflows,
   SubscriptionWorkflows,
   TenantWorkflows,
   TriggerWorkflows,
@@ -16,6 +18,7 @@ import {
 import {
   type ChangeFeed,
   type Connector,
+  CRON_CONNECTOR_ID,
   InProcessChangeFeed,
   PLATFORM_CONNECTOR_ID,
   platformDedupeKey,
@@ -32,6 +35,7 @@ import { Backfills } from './services/backfills.ts';
 import { checkCesql } from './services/cesql-check.ts';
 import { ConnectionQuota } from './services/connection-quota.ts';
 import { Metrics } from './services/metrics.ts';
+import { PollWorkers } from './services/poll-workers.ts';
 
 export interface ContextOptions {
   readonly config: Config;
@@ -52,6 +56,8 @@ export interface ContextOptions {
   readonly replayClock?: PacerClock;
   /** Bulk replays of at most this many run within the request; default 100. */
   readonly replaySyncLimit?: number;
+  /** The poll scheduler's longest sleep between checks, in ms. */
+  readonly pollMaxSleepMs?: number;
 }
 
 /** Wires stores → ingest → receive and the control workflows. The one place where they are constructed. */
@@ -97,7 +103,7 @@ export function createContext(options: ContextOptions): AppContext {
     ingestor,
     quota,
     now,
-    internalConnectors: new Set([PLATFORM_CONNECTOR_ID]),
+    internalConnectors: new Set([PLATFORM_CONNECTOR_ID, CRON_CONNECTOR_ID]),
     configOf: (connection) => openConfig(secretBox, connection.id, connection.config),
     async secretsOf(connection, at) {
       const sealed = await store.connections.liveSecrets(connection.tenant_id, connection.id, at);
@@ -128,7 +134,29 @@ export function createContext(options: ContextOptions): AppContext {
     now,
     ...(options.log === undefined ? {} : { log: options.log }),
   });
-  const deps: ControlDeps = { stores: store, connectors, ingestor, platform, secretBox, changes, now };
+  const poll = new PollWorkers({
+    store,
+    connectors,
+    ingestor,
+    platform,
+    secretBox,
+    now,
+    ...(options.pollMaxSleepMs === undefined ? {} : { maxSleepMs: options.pollMaxSleepMs }),
+    onError: (error) =>
+      options.log?.warn({ err: error }, 'poll scheduler round failed; the next one retries'),
+  });
+  const streams = new StreamWorkflows({ stores: store, platform, now, onDue: () => poll.wake() });
+  const schedules = new ScheduleWorkflows({ stores: store, now, onCreated: () => poll.wake() });
+  const deps: ControlDeps = {
+    stores: store,
+    connectors,
+    ingestor,
+    platform,
+    secretBox,
+    changes,
+    now,
+    streams,
+  };
   const triggers = new TriggerWorkflows({
     triggers: store.triggers,
     connections: store.connections,
@@ -165,7 +193,10 @@ export function createContext(options: ContextOptions): AppContext {
       triggers,
       subscriptions: new SubscriptionWorkflows(triggers, checkCesql),
       jobs: new JobWorkflows(store.jobs),
+      streams,
+      schedules,
     },
+    poll,
     changes,
     quota,
     secretBox,
@@ -179,7 +210,7 @@ export function createContext(options: ContextOptions): AppContext {
 export async function registerProviders(ctx: AppContext): Promise<void> {
   await ctx.platform.ensureSystemTenant();
   for (const connector of ctx.connectors.list()) {
-    if (connector.id === PLATFORM_CONNECTOR_ID) continue;
+    if (connector.id === PLATFORM_CONNECTOR_ID || connector.id === CRON_CONNECTOR_ID) continue;
     // The dedupe key guards concurrent starts; it expires, so a restart after the dedupe window checks
     // the stored facts instead of publishing the same registration again.
     if (await isRegistered(ctx, connector)) continue;

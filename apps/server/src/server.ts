@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exampleConnectors, platformConnector } from '@sluice/connectors';
+import { cronConnector, exampleConnectors, platformConnector } from '@sluice/connectors';
 import {
   connectionForAction,
   followUpEmitter,
@@ -99,7 +99,7 @@ export async function startServer(
     const ctx = createContext({
       config,
       store,
-      connectors: [...exampleConnectors, platformConnector],
+      connectors: [...exampleConnectors, platformConnector, cronConnector],
       secretBox,
       changes,
       log,
@@ -155,6 +155,7 @@ export async function startServer(
     });
     const mqtt = config.workers.includes('mqtt') ? createMqttGateway(ctx, { log }) : null;
     if (mqtt !== null) app.addHook('onClose', () => mqtt.stop());
+    app.addHook('onClose', () => ctx.poll.stop());
     try {
       await app.listen({ host: config.host, port: config.port });
     } catch (error) {
@@ -172,6 +173,8 @@ export async function startServer(
     await workers.start();
     // Backfills a crash interrupted resume from their last committed page.
     await ctx.backfills.start();
+    // Poll streams and cron schedules; any number of processes share them through leases in the store.
+    ctx.poll.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -2,6 +2,7 @@ import type { Connector } from '@sluice/core';
 import { cloudEventsExampleConnector } from './cloudevents-connector.ts';
 import { commerceOrdersConnector } from './commerce-orders-connector.ts';
 import { githubConnector } from './github-connector.ts';
+import { httpPollConnector } from './http-poll-connector.ts';
 import { mqttConnector } from './mqtt-connector.ts';
 import { slackConnector } from './slack-connector.ts';
 import { standardWebhooksExampleConnector } from './standard-webhooks-connector.ts';
@@ -15,7 +16,10 @@ export {
   cloudEventsExampleConnector,
 } from './cloudevents-connector.ts';
 export { commerceOrdersConnector, mapShopifyOrder } from './commerce-orders-connector.ts';
+export { cronConnector } from './cron-connector.ts';
 export { GITHUB_EVENT_TYPES, githubConnector, mapGitHubDelivery } from './github-connector.ts';
+export { httpPollConnector } from './http-poll-connector.ts';
+export { HTTP_POLL_ID_FIELD, pollHttpJson, valueAt } from './http-poll-fetch.ts';
 export {
   DEFAULT_BUCKET_SECONDS,
   MQTT_READING_EVENT_TYPE,
@@ -32,6 +36,7 @@ export {
   standardWebhooksExampleConnector,
   standardWebhooksMapping,
 } from './standard-webhooks-connector.ts';
+export { STRIPE_DEFAULT_BASE_URL, stripeBaseUrl } from './stripe-base-url.ts';
 export { mapStripeEvent, STRIPE_WEBHOOK_EVENT_TYPES, stripeConnector } from './stripe-connector.ts';
 export { customerSyncedEmission, pollStripeCustomers } from './stripe-customers-poll.ts';
 
@@ -44,4 +49,5 @@ export const exampleConnectors: ReadonlyArray<Connector> = Object.freeze([
   cloudEventsExampleConnector,
   mqttConnector,
   slackConnector,
+  httpPollConnector,
 ]);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { PLATFORM_EVENT_TYPES, platformEmission } from '@sluice/core';
 import { ConnectorRegistry, resolveStream, runMapping } from '@sluice/map';
 import { deliveryOf } from './fixtures/map-input.ts';
-import { exampleConnectors } from './index.ts';
+import { cronConnector, exampleConnectors } from './index.ts';
 import { platformConnector } from './platform-connector.ts';
 
 describe('platform connector', () => {
@@ -53,11 +53,22 @@ describe('platform connector', () => {
 });
 
 describe('exampleConnectors', () => {
-  it('registers every shipped connector and the platform connector under distinct ids', () => {
-    const registry = new ConnectorRegistry([...exampleConnectors, platformConnector]);
+  it('registers every shipped connector, the platform and the cron connector under distinct ids', () => {
+    const registry = new ConnectorRegistry([...exampleConnectors, platformConnector, cronConnector]);
     assert.deepEqual(
       registry.list().map((connector) => connector.id),
-      ['commerce-orders', 'stripe', 'github', 'standard-webhooks', 'cloudevents', 'mqtt', 'slack', 'sluice'],
+      [
+        'commerce-orders',
+        'stripe',
+        'github',
+        'standard-webhooks',
+        'cloudevents',
+        'mqtt',
+        'slack',
+        'http-poll',
+        'sluice',
+        'cron',
+      ],
     );
   });
 });

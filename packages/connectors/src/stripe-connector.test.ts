@@ -142,7 +142,7 @@ describe('stripe connector: customers poll', () => {
     requests.length = 0;
     const poll = stripeConnector.poll['customers'];
     assert.ok(poll);
-    const ctx = contextWith({ api_base: apiBase, api_key: 'sk_test_poll' });
+    const ctx = contextWith({ base_url: apiBase, api_key: 'sk_test_poll' });
     const first = await poll(ctx, { cursor: null, from: null, to: '2024-08-15T00:00:00.000Z' });
     assert.equal(first.cursor, 'cus_B');
     assert.equal(first.hasMore, true);

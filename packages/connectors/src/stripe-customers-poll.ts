@@ -6,9 +6,9 @@ import {
   rateLimitedFrom,
 } from '@sluice/core';
 import { idOf, isoFromEpochSeconds, optionalString, recordOf } from './source-fields.ts';
+import { stripeBaseUrl } from './stripe-base-url.ts';
 
 const ID = 'stripe';
-const DEFAULT_API_BASE = 'https://api.stripe.com';
 
 /** One Stripe customer object → a `customer.synced` emission on the `customers` stream. */
 export function customerSyncedEmission(value: unknown): Emission {
@@ -39,8 +39,8 @@ export function customerSyncedEmission(value: unknown): Emission {
  * The `customers` poll handler: one page of `GET /v1/customers` (`page_size` per page, default 100),
  * resuming after the cursor (the last customer id of the previous page), limited to customers created in
  * the window (`created[gte]` = from, `created[lt]` = to). A 429 or 503 throws `RateLimitedError` with the
- * `Retry-After` time. Connection config: `api_key` (required), `api_base` (default
- * `https://api.stripe.com`) and `page_size` (1 to 100).
+ * `Retry-After` time. Connection config: `api_key` (required), `base_url` (default
+ * `https://api.stripe.com`; `api_base` is a deprecated alias) and `page_size` (1 to 100).
  */
 export async function pollStripeCustomers(ctx: PollContext, request: PollRequest): Promise<PollPage> {
   const apiKey = ctx.config['api_key'];
@@ -49,14 +49,13 @@ export async function pollStripeCustomers(ctx: PollContext, request: PollRequest
       `${ID}: the connection config has no api_key; set it to a Stripe secret or restricted key`,
     );
   }
-  const apiBase = typeof ctx.config['api_base'] === 'string' ? ctx.config['api_base'] : DEFAULT_API_BASE;
   const size = Number(ctx.config['page_size'] ?? 100);
   const limit = Number.isInteger(size) && size >= 1 && size <= 100 ? size : 100;
   const params = new URLSearchParams({ limit: String(limit) });
   if (request.cursor !== null) params.set('starting_after', request.cursor);
   if (request.from !== null) params.set('created[gte]', String(Math.floor(Date.parse(request.from) / 1000)));
   params.set('created[lt]', String(Math.ceil(Date.parse(request.to) / 1000)));
-  const url = `${apiBase.replace(/\/+$/, '')}/v1/customers?${params}`;
+  const url = `${stripeBaseUrl(ctx.config)}/v1/customers?${params}`;
   const response = await fetch(url, {
     headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
     signal: ctx.signal,

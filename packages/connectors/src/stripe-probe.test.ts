@@ -22,7 +22,7 @@ describe('Stripe health probe', () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('passes when the key reads the balance', async () => {
-    const result = await probeStripe({ api_key: 'sk_test_good', api_base: base });
+    const result = await probeStripe({ api_key: 'sk_test_good', base_url: base });
     assert.equal(result.ok, true);
     assert.ok(seen.includes('/v1/balance Bearer sk_test_good'));
   });

@@ -1,6 +1,5 @@
 import type { ProbeResult } from '@sluice/core';
-
-const DEFAULT_API_BASE = 'https://api.stripe.com';
+import { stripeBaseUrl } from './stripe-base-url.ts';
 
 /**
  * The health probe of a Stripe connection: `GET /v1/balance` with the connection's `api_key`. A webhook-only
@@ -11,7 +10,7 @@ export async function probeStripe(config: Readonly<Record<string, unknown>>): Pr
   if (apiKey === undefined) return { ok: true, message: 'No api_key configured; webhooks only.' };
   if (typeof apiKey !== 'string' || apiKey === '')
     return { ok: false, message: 'api_key must be a non-empty string.' };
-  const apiBase = typeof config['api_base'] === 'string' ? config['api_base'] : DEFAULT_API_BASE;
+  const apiBase = stripeBaseUrl(config);
   try {
     const response = await fetch(`${apiBase.replace(/\/+$/, '')}/v1/balance`, {
       headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },

@@ -2,6 +2,7 @@ import {
   type Connection,
   type ConnectionChanges,
   type Connector,
+  CRON_CONNECTOR_ID,
   newId,
   PLATFORM_CONNECTOR_ID,
   platformDedupeKey,
@@ -38,7 +39,7 @@ export class ConnectionWorkflows {
   /** A registered source connector; the platform's own connector counts as not registered. */
   sourceConnector(id: string): Connector {
     const connector = this.#deps.connectors.get(id);
-    if (connector === null || connector.id === PLATFORM_CONNECTOR_ID) {
+    if (connector === null || connector.id === PLATFORM_CONNECTOR_ID || connector.id === CRON_CONNECTOR_ID) {
       throw new SluiceError('connector_not_found', this.#deps.connectors.notFound(id));
     }
     return connector;
@@ -88,6 +89,7 @@ export class ConnectionWorkflows {
       },
       [fact],
     );
+    await this.#deps.streams?.connectionCreated(connection, connector);
     await this.#changed(connection);
     return { connection, ...(input.secret === undefined ? { secret } : {}) };
   }
@@ -112,6 +114,7 @@ export class ConnectionWorkflows {
     });
     const retired = await this.#deps.stores.connections.retire(tenantId, connection.id, () => [fact]);
     if (retired === null) throw new SluiceError('connection_not_found', `Connection "${id}" does not exist.`);
+    await this.#deps.streams?.connectionRetired(retired);
     await this.#changed(retired);
     return retired;
   }

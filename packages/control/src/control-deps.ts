@@ -1,6 +1,7 @@
 import type { ChangeFeed, Connector, Stores } from '@sluice/core';
 import type { Ingestor, PlatformEvents } from '@sluice/ingest';
 import type { SecretBox } from './secret-box.ts';
+import type { StreamWorkflows } from './streams/stream-workflows.ts';
 
 /** What the control workflows stand on; wired once by the app that runs them. */
 export interface ControlDeps {
@@ -12,4 +13,6 @@ export interface ControlDeps {
   readonly secretBox: SecretBox;
   readonly changes: ChangeFeed;
   readonly now: () => Date;
+  /** Keeps poll-stream schedules with connections; poll streams are not scheduled without it. */
+  readonly streams?: Pick<StreamWorkflows, 'connectionCreated' | 'connectionRetired'>;
 }

@@ -23,13 +23,15 @@ export { checkReplayFilter, type ReplayFilter } from './dead-letters/replay-filt
 export { MIN_POLICY_SECONDS, type NewReplayPolicy, ReplayPolicies } from './dead-letters/replay-policies.ts';
 export { JobWorkflows } from './jobs/job-workflows.ts';
 export { SecretBox } from './secret-box.ts';
+export { type ScheduleWorkflowDeps, ScheduleWorkflows } from './streams/schedule-workflows.ts';
+export { type StreamWorkflowDeps, StreamWorkflows, streamStatusFact } from './streams/stream-workflows.ts';
 export { CONFIG_KEYS, type Subscription } from './subscriptions/subscription.ts';
 export {
   FILTER_DIALECTS,
   type SubscriptionFilter,
 } from './subscriptions/subscription-filters.ts';
 export { SubscriptionWorkflows } from './subscriptions/subscription-workflows.ts';
-export { type IssuedApiKey, TenantWorkflows } from './tenant-workflows.ts';
+export { type IssuedApiKey, isTimeZone, TenantWorkflows } from './tenant-workflows.ts';
 export { type ParsedAction, parseAction } from './triggers/trigger-action.ts';
 export {
   type DraftResult,

@@ -27,6 +27,12 @@ export class TenantWorkflows {
    * so after the commit.
    */
   async update(tenantId: string, changes: TenantChanges): Promise<Tenant> {
+    if (changes.timezone !== undefined && !isTimeZone(changes.timezone)) {
+      throw new SluiceError(
+        'invalid_request',
+        `timezone ${JSON.stringify(changes.timezone)} is not an IANA time zone such as Europe/Berlin.`,
+      );
+    }
     const tenant = await this.#stores.tenancy.updateTenant(tenantId, changes);
     if (tenant === null) throw new SluiceError('tenant_not_found', `Tenant "${tenantId}" does not exist.`);
     await this.#changes?.publish({ kind: 'tenant', tenant_id: tenantId, id: tenantId });
@@ -55,5 +61,15 @@ export class TenantWorkflows {
     const { key, prefix, hash } = generateApiKey();
     const record = await this.#stores.tenancy.createApiKey({ tenant_id: tenantId, name, prefix, hash });
     return { ...record, key };
+  }
+}
+
+/** True for an IANA time zone name the runtime knows (`UTC`, `Europe/Berlin`). */
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return value !== '';
+  } catch {
+    return false;
   }
 }

@@ -25,6 +25,11 @@ export interface StreamDeclaration {
   readonly events: ReadonlyArray<string>;
   /** Poll streams that return whole records: how records become `*.created/updated/deleted` events. */
   readonly changes?: ChangeDetection;
+  /**
+   * Poll streams: whether a connection with this config polls the stream (the scheduler schedules only
+   * active streams). Absent: always.
+   */
+  readonly active?: (config: Readonly<Record<string, unknown>>) => boolean;
 }
 
 /**

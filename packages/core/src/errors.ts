@@ -6,6 +6,10 @@ export const ERROR_CODES = {
   // 400 — the request itself is malformed
   invalid_json: { status: 400, hint: 'Send a syntactically valid JSON body.' },
   invalid_request: { status: 400, hint: 'Check the request against /openapi.json.' },
+  invalid_schedule: {
+    status: 400,
+    hint: 'Give a five- or six-field cron expression (e.g. `*/5 * * * *`) and an IANA time zone.',
+  },
   invalid_cloudevent: {
     status: 400,
     hint: 'Send a CloudEvents 1.0 event with specversion, id, source and type.',
@@ -45,6 +49,8 @@ export const ERROR_CODES = {
     hint: 'List replay policies with GET /api/v1/dead-letter-policies.',
   },
   replay_not_found: { status: 404, hint: 'Bulk replays are kept in memory by the process that runs them.' },
+  stream_not_found: { status: 404, hint: 'List poll streams with GET /api/v1/streams.' },
+  schedule_not_found: { status: 404, hint: 'List cron schedules with GET /api/v1/schedules.' },
   // 405 — the path exists, the method does not
   method_not_allowed: { status: 405, hint: 'Use one of the methods in the Allow header.' },
   // 409 — state conflict

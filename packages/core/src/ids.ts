@@ -29,6 +29,7 @@ export const ID_PREFIXES = {
   secret: 'sec',
   trigger: 'trg',
   job: 'job',
+  schedule: 'sch',
   backfill: 'bfl',
 } as const;
 

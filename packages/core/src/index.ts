@@ -48,6 +48,13 @@ export type {
   ConnectorActionContext,
   ConnectorActionSpec,
 } from './connector-action.ts';
+export {
+  CRON_CONNECTOR_ID,
+  CRON_STREAM,
+  CRON_TICK_EVENT_TYPE,
+  type CronTick,
+  cronTickEmission,
+} from './cron-source.ts';
 export type {
   DeadLetter,
   DeadLetterDepth,
@@ -152,6 +159,21 @@ export type {
 } from './ports/job-queue-port.ts';
 export type { StoreMaintenance, SweepResult } from './ports/maintenance-port.ts';
 export type { ClaimedEntry, Outbox, OutboxClaim, OutboxEntry } from './ports/outbox-port.ts';
+export {
+  type ChangeHistory,
+  type CronSchedule,
+  type CronScheduleStore,
+  type NewCronSchedule,
+  type NewStreamSchedule,
+  type ScheduleStore,
+  STREAM_STATUSES,
+  type StreamRef,
+  type StreamRunCompletion,
+  type StreamSchedule,
+  type StreamScheduleFilter,
+  type StreamScheduleSettings,
+  type StreamStatus,
+} from './ports/schedule-port.ts';
 export type { Stores } from './ports/stores.ts';
 export type { TenancyStore, TenantChanges } from './ports/tenancy-port.ts';
 export type { NewTrigger, TriggerChanges, TriggerStore } from './ports/trigger-port.ts';

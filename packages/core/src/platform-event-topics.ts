@@ -9,6 +9,7 @@ import type { BusTopic } from './ports/bus-port.ts';
 export const PLATFORM_EVENT_TOPICS: Readonly<Record<PlatformEventType, BusTopic>> = {
   'connection.established': 'connections',
   'connection.retired': 'connections',
+  'stream.status_changed': 'connections',
   'credential.rotated': 'credentials',
   'integration.failed': 'connections',
   'provider.registered': 'providers',

@@ -27,6 +27,7 @@ export const PLATFORM_EVENT_TYPES = [
   'webhook.delivered',
   'webhook.disabled',
   'run.completed',
+  'stream.status_changed',
 ] as const;
 
 export type PlatformEventType = (typeof PLATFORM_EVENT_TYPES)[number];

@@ -7,6 +7,8 @@ export interface Tenant {
   readonly unmatched_events: UnmatchedEvents;
   /** Pending dead letters above which a `dead_letters.threshold_crossed` event is published; null: no alert. */
   readonly dead_letter_alert_threshold: number | null;
+  /** IANA time zone: business hours of poll streams and cron schedules are read in it; default `UTC`. */
+  readonly timezone: string;
   readonly created_at: string;
 }
 

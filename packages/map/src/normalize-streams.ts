@@ -1,4 +1,4 @@
-import type { ConnectorSpec, StreamDeclaration } from '@sluice/core';
+import type { ChangeDetection, ConnectorSpec, StreamDeclaration } from '@sluice/core';
 import { type DefinitionProblem, problem } from './definition-problem.ts';
 
 /** The stream key an `events`-style declaration gets: its event type with '.' replaced by '_'. */
@@ -114,6 +114,9 @@ function fromStreamsList(id: string, list: unknown) {
         ...(entry['changes'] === undefined
           ? {}
           : { changes: entry['changes'] as NonNullable<StreamDeclaration['changes']> }),
+        ...(typeof entry['active'] === 'function'
+          ? { active: entry['active'] as NonNullable<StreamDeclaration['active']> }
+          : {}),
       },
       derivedFrom: null,
     });

@@ -189,6 +189,7 @@ describe('TenantSettings', () => {
             reseller_id: null,
             unmatched_events: value,
             dead_letter_alert_threshold: null,
+            timezone: 'UTC',
             created_at: '',
           };
         },

@@ -1,4 +1,5 @@
 import { POLL_STATE_MIGRATION } from './migrations-poll-state.ts';
+import { STREAM_SCHEDULES_MIGRATION } from './migrations-stream-schedules.ts';
 
 /**
  * The one schema both adapters share, as ordered migrations. A migration is never edited once released;
@@ -360,5 +361,6 @@ CREATE UNIQUE INDEX dead_letters_job ON dead_letters (tenant_id, job_id) WHERE j
 CREATE INDEX dead_letters_pending_kind ON dead_letters (tenant_id, kind) WHERE status = 'pending';
 `,
   },
+  STREAM_SCHEDULES_MIGRATION,
   POLL_STATE_MIGRATION,
 ];

@@ -58,6 +58,7 @@ export function toTenant(row: Row): Tenant {
       row['dead_letter_alert_threshold'] === null || row['dead_letter_alert_threshold'] === undefined
         ? null
         : Number(row['dead_letter_alert_threshold']),
+    timezone: typeof row['timezone'] === 'string' ? row['timezone'] : 'UTC',
     created_at: iso(row['created_at']),
   };
 }

@@ -3,6 +3,7 @@ import type { GroupCommitOptions } from './group-commit.ts';
 import { SqlBackfillStore } from './sql-backfill-store.ts';
 import type { SqlClient } from './sql-client.ts';
 import { SqlConnectionStore } from './sql-connection-store.ts';
+import { SqlCronScheduleStore } from './sql-cron-schedule-store.ts';
 import { SqlDeadLetterPolicyStore } from './sql-dead-letter-policy-store.ts';
 import { SqlDeadLetterStore } from './sql-dead-letter-store.ts';
 import { SqlEventLog } from './sql-event-log.ts';
@@ -10,6 +11,7 @@ import { SqlJobQueue } from './sql-job-queue.ts';
 import { SqlJobStore } from './sql-job-store.ts';
 import { SqlMaintenance } from './sql-maintenance.ts';
 import { SqlOutbox } from './sql-outbox.ts';
+import { SqlScheduleStore } from './sql-schedule-store.ts';
 import { SqlTenancyStore } from './sql-tenancy-store.ts';
 import { SqlTriggerStore } from './sql-trigger-store.ts';
 
@@ -33,6 +35,8 @@ export class SqlStores implements Stores {
   readonly triggers: SqlTriggerStore;
   readonly jobs: SqlJobStore;
   readonly queue: SqlJobQueue;
+  readonly schedules: SqlScheduleStore;
+  readonly cronSchedules: SqlCronScheduleStore;
   readonly maintenance: SqlMaintenance;
   readonly backfills: SqlBackfillStore;
   readonly dialect: SqlClient['dialect'];
@@ -53,6 +57,8 @@ export class SqlStores implements Stores {
       now,
       options.jobAgingMs === undefined ? {} : { agingMs: options.jobAgingMs },
     );
+    this.schedules = new SqlScheduleStore(db, now);
+    this.cronSchedules = new SqlCronScheduleStore(db, now);
     this.maintenance = new SqlMaintenance(db);
     this.backfills = new SqlBackfillStore(db, now);
   }

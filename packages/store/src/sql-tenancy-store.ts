@@ -45,7 +45,8 @@ export class SqlTenancyStore implements TenancyStore {
     const [row] = await this.#db.query(
       `UPDATE tenants SET name = COALESCE($2, name), unmatched_events = COALESCE($3, unmatched_events),
               dead_letter_alert_threshold = CASE WHEN $4::boolean THEN $5::integer
-                                                 ELSE dead_letter_alert_threshold END
+                                                 ELSE dead_letter_alert_threshold END,
+              timezone = COALESCE($6, timezone)
         WHERE id = $1 RETURNING *`,
       [
         id,
@@ -53,6 +54,7 @@ export class SqlTenancyStore implements TenancyStore {
         changes.unmatched_events ?? null,
         threshold !== undefined,
         threshold ?? null,
+        changes.timezone ?? null,
       ],
     );
     return row === undefined ? null : toTenant(row);

@@ -1,4 +1,4 @@
-import { type Connector, PLATFORM_CONNECTOR_ID } from '@sluice/core';
+import { type Connector, CRON_CONNECTOR_ID, PLATFORM_CONNECTOR_ID } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { errors } from '../http/schemas.ts';
@@ -38,7 +38,9 @@ export function connectorRoutes(ctx: Pick<AppContext, 'connectors'>): FastifyPlu
         return {
           items: ctx.connectors
             .list()
-            .filter((connector) => connector.id !== PLATFORM_CONNECTOR_ID)
+            .filter(
+              (connector) => connector.id !== PLATFORM_CONNECTOR_ID && connector.id !== CRON_CONNECTOR_ID,
+            )
             .map(describeConnector),
         };
       },

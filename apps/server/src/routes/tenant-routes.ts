@@ -23,6 +23,8 @@ const TenantChanges = Type.Object(
     unmatched_events: Type.Optional(Type.Union([Type.Literal('drop'), Type.Literal('dead_letter')])),
     /** Pending dead letters above which `dead_letters.threshold_crossed` is published; null turns it off. */
     dead_letter_alert_threshold: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+    /** IANA time zone of business hours and cron schedules. */
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -113,7 +115,7 @@ export function tenantRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fastif
         schema: {
           tags: ['tenants'],
           description:
-            "Change the caller's tenant: its name, unmatched_events (drop: counted and dropped, the default; dead_letter: kept as a dead letter), or dead_letter_alert_threshold (pending dead letters above which dead_letters.threshold_crossed is published; null: off).",
+            "Change the caller's tenant: its name, unmatched_events (drop: counted and dropped, the default; dead_letter: kept as a dead letter), dead_letter_alert_threshold, or timezone (IANA; business hours and cron schedules).",
           security: [{ apiKey: [] }],
           body: TenantChanges,
           response: errors(400, 401),

@@ -1,4 +1,4 @@
-import { exampleConnectors, platformConnector } from '@sluice/connectors';
+import { cronConnector, exampleConnectors, platformConnector } from '@sluice/connectors';
 import { generateApiKey, type PacerClock, SecretBox } from '@sluice/control';
 import type { Connector, Stores, Tenant } from '@sluice/core';
 import type { SqlClient } from '@sluice/store';
@@ -55,7 +55,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const ctx = createContext({
     config,
     store,
-    connectors: [...(options.connectors ?? exampleConnectors), platformConnector],
+    connectors: [...(options.connectors ?? exampleConnectors), platformConnector, cronConnector],
     secretBox: new SecretBox(Buffer.alloc(32, 7)),
     ...(options.now === undefined ? {} : { now: options.now }),
     tailIntervalMs: options.tailIntervalMs ?? 20,

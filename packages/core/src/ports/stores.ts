@@ -7,6 +7,7 @@ import type { JobStore } from './job-port.ts';
 import type { JobQueue } from './job-queue-port.ts';
 import type { StoreMaintenance } from './maintenance-port.ts';
 import type { Outbox } from './outbox-port.ts';
+import type { CronScheduleStore, ScheduleStore } from './schedule-port.ts';
 import type { TenancyStore } from './tenancy-port.ts';
 import type { TriggerStore } from './trigger-port.ts';
 
@@ -26,6 +27,10 @@ export interface Stores {
   readonly jobs: JobStore;
   /** The executor's side of the jobs: claims, leases, outcomes, remembered results. */
   readonly queue: JobQueue;
+  /** The poll scheduler's streams: next runs, leases, health. */
+  readonly schedules: ScheduleStore;
+  /** Tenants' cron schedules. */
+  readonly cronSchedules: CronScheduleStore;
   readonly maintenance: StoreMaintenance;
   /** Backfills of poll streams and their progress. */
   readonly backfills: BackfillStore;

@@ -6,6 +6,8 @@ export interface TenantChanges {
   readonly name?: string;
   readonly unmatched_events?: Tenant['unmatched_events'];
   readonly dead_letter_alert_threshold?: number | null;
+  /** IANA time zone. */
+  readonly timezone?: string;
 }
 
 /** Tenants, their workspaces and API keys. Keys are stored as SHA-256 hashes only. */

@@ -1,0 +1,60 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { errors } from '../http/schemas.ts';
+
+const NewSchedule = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    schedule: Type.String({ minLength: 1, maxLength: 200 }),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+const Params = Type.Object({ schedule_id: Type.String() });
+
+/** A tenant's cron schedules: the built-in `cron` source emits `cron.tick` on each slot. */
+export function scheduleRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    const secured = { tags: ['schedules'], security: [{ apiKey: [] }] };
+
+    app.post<{ Body: Static<typeof NewSchedule> }>(
+      '/api/v1/schedules',
+      {
+        schema: {
+          ...secured,
+          description:
+            'Create a cron schedule (five or six fields; timezone IANA, the tenant time zone by default). Each slot emits one cron.tick (source cron, dedupe key <schedule id>:<slot>), routed at P3.',
+          body: NewSchedule,
+          response: errors(400, 401, 409),
+        },
+      },
+      async (request, reply) => {
+        const schedule = await ctx.control.schedules.create(request.tenantId, request.body);
+        return reply.code(201).send({ schedule });
+      },
+    );
+
+    app.get(
+      '/api/v1/schedules',
+      { schema: { ...secured, description: "The caller's cron schedules.", response: errors(401) } },
+      async (request) => ({ items: await ctx.control.schedules.list(request.tenantId) }),
+    );
+
+    app.delete<{ Params: Static<typeof Params> }>(
+      '/api/v1/schedules/:schedule_id',
+      {
+        schema: {
+          ...secured,
+          description: 'Delete a cron schedule.',
+          params: Params,
+          response: errors(401, 404),
+        },
+      },
+      async (request, reply) => {
+        await ctx.control.schedules.delete(request.tenantId, request.params.schedule_id);
+        return reply.code(204).send();
+      },
+    );
+  };
+}
