@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClaimedEntry, Connection } from '@sluice/core';
-import type { SqlClient } from './sql-client.ts';
 import { SqlStores } from './sql-stores.ts';
 import {
   createTestConnection,
+  gatedClient,
   preparedEnvelope,
   STORE_ADAPTERS,
   type TestDatabase,
@@ -27,35 +27,6 @@ async function claimAll(
     mine = claimed.filter((entry) => entry.connection_id === connection.id);
   }
   return mine;
-}
-
-/** A client whose transactions take their transaction id at once, then wait for `release` before working. */
-function earlyXid(client: SqlClient): { client: SqlClient; started: Promise<void>; release(): void } {
-  let started!: () => void;
-  let release!: () => void;
-  const startedPromise = new Promise<void>((resolve) => {
-    started = resolve;
-  });
-  const gate = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  return {
-    started: startedPromise,
-    release,
-    client: {
-      dialect: client.dialect,
-      query: (text, params) => client.query(text, params),
-      exec: (script) => client.exec(script),
-      close: () => client.close(),
-      transaction: (work) =>
-        client.transaction(async (tx) => {
-          await tx.query('SELECT pg_current_xact_id()');
-          started();
-          await gate;
-          return work(tx);
-        }),
-    },
-  };
 }
 
 for (const adapter of STORE_ADAPTERS) {
@@ -139,14 +110,14 @@ for (const adapter of STORE_ADAPTERS) {
       const connection = await createTestConnection(store, 'Inverted');
       // T2 takes its transaction id first (as a real append does at its first write, its dedupe claims),
       // but T1 locks the connection and commits first: T1 has sequence 1 with the later id.
-      const early = earlyXid(db.client);
+      const early = gatedClient(db.client, 'first-write');
       const t2Store = new SqlStores(early.client);
       const t2 = t2Store.events.append({
         connection,
         envelopes: [preparedEnvelope(connection, 'late-seq')],
         dedupeWindowMs: day,
       });
-      await early.started;
+      await early.reached;
       await append(connection, 'early-seq');
       early.release();
       await t2;

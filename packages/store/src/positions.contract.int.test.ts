@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AppendInput, Connection } from '@sluice/core';
-import type { SqlClient } from './sql-client.ts';
 import { SqlStores } from './sql-stores.ts';
 import {
   createTestConnection,
+  gatedClient,
   preparedEnvelope,
   STORE_ADAPTERS,
   type TestDatabase,
@@ -18,35 +18,6 @@ function byPosition(a: { position: string }, b: { position: string }): number {
   const [ax, ai] = a.position.split('.').map(BigInt) as [bigint, bigint];
   const [bx, bi] = b.position.split('.').map(BigInt) as [bigint, bigint];
   return ax === bx ? Number(ai - bi) : ax < bx ? -1 : 1;
-}
-
-/** A client whose transactions do their work, then wait for `release` before they commit. */
-function holdingCommits(client: SqlClient): { client: SqlClient; reached: Promise<void>; release(): void } {
-  let reached!: () => void;
-  let release!: () => void;
-  const reachedCommit = new Promise<void>((resolve) => {
-    reached = resolve;
-  });
-  const gate = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  return {
-    reached: reachedCommit,
-    release,
-    client: {
-      dialect: client.dialect,
-      query: (text, params) => client.query(text, params),
-      exec: (script) => client.exec(script),
-      close: () => client.close(),
-      transaction: (work) =>
-        client.transaction(async (tx) => {
-          const result = await work(tx);
-          reached();
-          await gate;
-          return result;
-        }),
-    },
-  };
 }
 
 /** Fails with `what` instead of hanging when `promise` does not settle within `ms`. */
@@ -297,7 +268,7 @@ for (const adapter of STORE_ADAPTERS) {
         timeout: 30_000,
       },
       async () => {
-        const held = holdingCommits(db.client);
+        const held = gatedClient(db.client, 'before-commit');
         const slow = new SqlStores(held.client);
         const fast = db.store();
         const before = await fast.events.head();

@@ -1,4 +1,5 @@
 export { createTestConnection, preparedEnvelope } from './fixtures.ts';
+export { type GatedClient, gatedClient } from './gated-client.ts';
 export { waitForHorizon } from './horizon.ts';
 export {
   attemptAt,
