@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Bus, type BusBatch, type ConsumeOptions, type Consumer, partitionOf } from '@sluice/core';
+import type { Bus, BusBatch, ConsumeOptions, Consumer } from '@sluice/core';
+import { partitionOf } from '@sluice/core/bus-kit';
 import {
   BUS_ADAPTERS,
   interleaved,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { partitionOf } from '@sluice/core';
+import { partitionOf } from '@sluice/core/bus-kit';
 import { Redis } from 'ioredis';
 import { RedisBus } from './redis-bus.ts';
 import { redisBusKeys } from './redis-keys.ts';

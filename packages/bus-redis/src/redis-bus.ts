@@ -1,13 +1,5 @@
-import {
-  type Bus,
-  type BusMessage,
-  type BusTopic,
-  type ConsumeOptions,
-  type Consumer,
-  checkPartitionCount,
-  PartitionedConsumer,
-  partitionOf,
-} from '@sluice/core';
+import type { Bus, BusMessage, BusTopic, ConsumeOptions, Consumer } from '@sluice/core';
+import { checkPartitionCount, PartitionedConsumer, partitionOf } from '@sluice/core/bus-kit';
 import { Redis, type RedisOptions } from 'ioredis';
 import { type RedisBusKeys, redisBusKeys } from './redis-keys.ts';
 import { RedisTransport } from './redis-transport.ts';

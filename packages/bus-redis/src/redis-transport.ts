@@ -1,4 +1,5 @@
-import type { BusTopic, DeliveredMessage, HeartbeatResult, PartitionTransport } from '@sluice/core';
+import type { BusTopic, DeliveredMessage } from '@sluice/core';
+import type { HeartbeatResult, PartitionTransport } from '@sluice/core/bus-kit';
 import type { Redis } from 'ioredis';
 import { ACQUIRE, HEARTBEAT, RELEASE } from './lua-scripts.ts';
 import { isBusyGroup, isNoGroup } from './redis-errors.ts';

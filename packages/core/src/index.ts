@@ -1,15 +1,8 @@
-export { type BusRouting, busAttributesOf, busMessageOf } from './bus/bus-message.ts';
-export { InProcessBus, type InProcessBusOptions } from './bus/in-process-bus.ts';
-export { checkPartitionCount, partitionOf } from './bus/partition-of.ts';
-export type { HeartbeatResult, PartitionTransport } from './bus/partition-transport.ts';
-export {
-  CONSUME_DEFAULTS,
-  PartitionedConsumer,
-  type PartitionedConsumerOptions,
-} from './bus/partitioned-consumer.ts';
+export { busMessageOf } from './bus/bus-message.ts';
+export { InProcessBus } from './bus/in-process-bus.ts';
 export { InProcessChangeFeed } from './changes/in-process-change-feed.ts';
 export type { CloudEventContext, CloudEventExtensionValue } from './cloudevent-context.ts';
-export { CLOUDEVENT_CONTEXT_MAX_BYTES, CLOUDEVENT_CORE_ATTRIBUTES } from './cloudevent-context.ts';
+export { CLOUDEVENT_CONTEXT_MAX_BYTES } from './cloudevent-context.ts';
 export type {
   Condition,
   ConditionAll,
@@ -70,26 +63,18 @@ export type { EntityRef, Envelope, EnvelopeMode } from './envelope.ts';
 export { ENVELOPE_FIELDS, SCHEMA_VERSION } from './envelope.ts';
 export type { JsonSchemaDocument } from './envelope-schema.ts';
 export {
-  CLOUDEVENT_ATTRIBUTE_NAME_PATTERN,
   CloudEventContextSchema,
-  DEDUPE_KEY_MAX_LENGTH,
-  EmissionSchema,
   EnvelopeSchema,
-  emissionJsonSchema,
   envelopeJsonSchema,
-  TIMESTAMP_PATTERN,
 } from './envelope-schema.ts';
 export type { ErrorBody, ErrorCode } from './errors.ts';
 export { ERROR_CODES, isSluiceError, SluiceError } from './errors.ts';
 export {
   checkIdempotencyTemplate,
   DEFAULT_IDEMPOTENCY_TEMPLATE,
-  IDEMPOTENCY_PLACEHOLDERS,
-  MAX_IDEMPOTENCY_TEMPLATE,
 } from './idempotency-key.ts';
 export type { IdKind } from './ids.ts';
 export {
-  ID_PREFIXES,
   isEventId,
   isUuid,
   newEventId,
@@ -100,12 +85,9 @@ export {
 export type { Job, JobAttempt, JobStatus } from './job.ts';
 export { JOB_STATUSES } from './job.ts';
 export {
-  EVENT_TYPE_PATTERN,
   isEventType,
   isSourceId,
   isStreamKey,
-  SOURCE_PATTERN,
-  STREAM_KEY_PATTERN,
 } from './naming.ts';
 export { PLATFORM_EVENT_TOPICS } from './platform-event-topics.ts';
 export type { PlatformEventInput, PlatformEventType } from './platform-events.ts';
@@ -144,7 +126,6 @@ export type {
   Position,
   PositionPage,
   PreparedEnvelope,
-  RecordHashWrite,
   StoredRecordHash,
   StreamCursorWrite,
 } from './ports/event-log-port.ts';
