@@ -1,4 +1,5 @@
 import type { Connection, PreparedEnvelope, Stores } from '@sluice/core';
+import type { StoreAdapter, TestDatabase } from './store-adapters.ts';
 
 /** A prepared order envelope for `connection`, keyed `shop:order:${n}:created`, about entity `order:${n}`. */
 export function preparedEnvelope(
@@ -41,4 +42,23 @@ export async function createTestConnection(store: Stores, tenantName: string): P
     config: {},
     secret_ciphertext: 'v1:test',
   });
+}
+
+/** A migrated store on `adapter` with one tenant and one connection, for a contract suite's `before`. */
+export async function openConnectedStore(
+  adapter: StoreAdapter,
+): Promise<{ db: TestDatabase; store: Stores; connection: Connection }> {
+  const db = await adapter.open();
+  const store = db.store();
+  await store.maintenance.migrate();
+  const tenant = await store.tenancy.createTenant({ name: 'Acme' });
+  const connection = await store.connections.create({
+    tenant_id: tenant.id,
+    workspace_id: null,
+    connector_id: 'test-orders',
+    name: 'acme shop',
+    config: { shop: 'acme' },
+    secret_ciphertext: 'v1:x',
+  });
+  return { db, store, connection };
 }

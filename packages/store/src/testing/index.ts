@@ -1,4 +1,4 @@
-export { createTestConnection, preparedEnvelope } from './fixtures.ts';
+export { createTestConnection, openConnectedStore, preparedEnvelope } from './fixtures.ts';
 export { type GatedClient, gatedClient } from './gated-client.ts';
 export { waitForHorizon } from './horizon.ts';
 export {

@@ -1,72 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Connection, Stores } from '@sluice/core';
-import { MIGRATIONS } from './migrations.ts';
-import { migrate } from './migrator.ts';
-import {
-  createTestConnection,
-  preparedEnvelope,
-  STORE_ADAPTERS,
-  type TestDatabase,
-} from './testing/index.ts';
+import { openConnectedStore, preparedEnvelope, STORE_ADAPTERS, type TestDatabase } from './testing/index.ts';
 
 const prepared = preparedEnvelope;
 
 for (const adapter of STORE_ADAPTERS) {
-  describe(`store contract: ${adapter.name}`, () => {
+  describe(`event log append contract: ${adapter.name}`, () => {
     let db: TestDatabase;
     let store: Stores;
     let connection: Connection;
     const day = 24 * 3600 * 1000;
 
     before(async () => {
-      db = await adapter.open();
-      store = db.store();
-      await store.maintenance.migrate();
-      const tenant = await store.tenancy.createTenant({ name: 'Acme' });
-      connection = await store.connections.create({
-        tenant_id: tenant.id,
-        workspace_id: null,
-        connector_id: 'test-orders',
-        name: 'acme shop',
-        config: { shop: 'acme' },
-        secret_ciphertext: 'v1:x',
-      });
+      ({ db, store, connection } = await openConnectedStore(adapter));
     });
     after(() => db.drop());
-
-    it('migrates an empty database, then does nothing on the second run', async () => {
-      const fresh = await adapter.open();
-      try {
-        const first = await migrate(fresh.client);
-        assert.deepEqual(
-          first.applied,
-          MIGRATIONS.map((m) => m.id),
-        );
-        const second = await migrate(fresh.client);
-        assert.deepEqual(second.applied, []);
-        const rows = await fresh.client.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM schema_migrations',
-        );
-        assert.equal(rows[0]?.n, MIGRATIONS.length);
-      } finally {
-        await fresh.drop();
-      }
-    });
-
-    it('runs concurrent migrations on one database without error', async () => {
-      const fresh = await adapter.open();
-      try {
-        const results = await Promise.all([
-          migrate(fresh.client),
-          migrate(fresh.client),
-          migrate(fresh.client),
-        ]);
-        assert.equal(results.flatMap((r) => r.applied).length, MIGRATIONS.length);
-      } finally {
-        await fresh.drop();
-      }
-    });
 
     it('appends a batch in order with consecutive sequences and outbox rows', async () => {
       const result = await store.events.append({
@@ -202,76 +151,6 @@ for (const adapter of STORE_ADAPTERS) {
       );
     });
 
-    it('queries by type glob, entity, source, mode and time, with cursor pagination', async () => {
-      const tenant = await store.tenancy.createTenant({ name: 'Query' });
-      const conn = await store.connections.create({
-        tenant_id: tenant.id,
-        workspace_id: null,
-        connector_id: 'test-orders',
-        name: 'q',
-        config: {},
-        secret_ciphertext: 'v1:z',
-      });
-      const envelopes = Array.from({ length: 7 }, (_, i) =>
-        prepared(
-          conn,
-          i,
-          i % 2 === 0 ? {} : { event_type: 'order.updated', stream: 'order_updated', dedupe_key: `u${i}` },
-        ),
-      );
-      await store.events.append({ connection: conn, envelopes, dedupeWindowMs: day });
-      await store.events.append({
-        connection: conn,
-        envelopes: [
-          prepared(conn, 99, { mode: 'quiet', source: 'other_src', event_type: 'payment_intent.created' }),
-        ],
-        dedupeWindowMs: day,
-      });
-      const scope = tenant.id;
-      assert.equal(
-        (await store.events.query(scope, { event_type: 'order.*' }, { limit: 50 })).items.length,
-        7,
-      );
-      assert.equal(
-        (await store.events.query(scope, { event_type: '*.updated' }, { limit: 50 })).items.length,
-        3,
-      );
-      assert.equal(
-        (await store.events.query(scope, { event_type: 'payment_intent.*' }, { limit: 50 })).items.length,
-        1,
-      );
-      // `_` in a glob is literal, not LIKE's one-character wildcard.
-      assert.equal(
-        (await store.events.query(scope, { event_type: 'paymentXintent.*' }, { limit: 50 })).items.length,
-        0,
-      );
-      assert.equal((await store.events.query(scope, { entity: 'order:4' }, { limit: 50 })).items.length, 1);
-      assert.equal((await store.events.query(scope, { source: 'other_src' }, { limit: 50 })).items.length, 1);
-      assert.equal((await store.events.query(scope, { mode: 'quiet' }, { limit: 50 })).items.length, 1);
-      assert.equal(
-        (await store.events.query(scope, { since: '2100-01-01T00:00:00Z' }, { limit: 50 })).items.length,
-        0,
-      );
-      const seen: string[] = [];
-      let after: string | undefined;
-      for (let i = 0; i < 10; i++) {
-        const page = await store.events.query(
-          scope,
-          {},
-          after === undefined ? { limit: 3 } : { limit: 3, after },
-        );
-        seen.push(...page.items.map((e) => e.event_id));
-        if (page.next === null) break;
-        after = page.next;
-      }
-      assert.equal(seen.length, 8);
-      assert.equal(new Set(seen).size, 8);
-      assert.deepEqual(seen, [...seen].sort());
-      await assert.rejects(store.events.query(scope, {}, { limit: 3, after: 'nope' }), {
-        code: 'invalid_cursor',
-      });
-    });
-
     it('shares commits between concurrent appends, each keeping its own result', async () => {
       const groups: number[] = [];
       const grouped = db.store({ groupCommit: { onGroup: (inputs) => groups.push(inputs) } });
@@ -366,102 +245,6 @@ for (const adapter of STORE_ADAPTERS) {
         results.map((r) => r.status),
         ['committed', 'refused', 'committed'],
       );
-    });
-
-    it('sweeps expired dedupe and replay keys and expires old pending dead letters, nothing else', async () => {
-      let now = new Date('2031-01-01T00:00:00Z');
-      const timed = db.store({ now: () => now });
-      const sweeper = await createTestConnection(timed, 'Sweep');
-      const replay = { key: 'sweep-replay', expiresAt: new Date(now.getTime() + 60_000) };
-      await timed.events.append({
-        connection: sweeper,
-        envelopes: [prepared(sweeper, 'old')],
-        dedupeWindowMs: 60_000,
-        replay,
-      });
-      await timed.events.append({
-        connection: sweeper,
-        envelopes: [prepared(sweeper, 'young')],
-        dedupeWindowMs: 600_000,
-      });
-      const letter = await timed.deadLetters.create({
-        tenant_id: sweeper.tenant_id,
-        connector: 'test-orders',
-        connection_id: sweeper.id,
-        event_payload: { body_base64: '', headers: {}, content_type: null },
-        error_message: 'old',
-        error_context: {},
-      });
-      now = new Date(now.getTime() + 120_000);
-      const swept = await timed.maintenance.sweepExpired(now, new Date(Date.now() - 3_600_000), 1000);
-      assert.ok(swept.dedupe_keys >= 1 && swept.webhook_replays >= 1, JSON.stringify(swept));
-      const keys = await db.client.query<{ dedupe_key: string }>(
-        'SELECT dedupe_key FROM dedupe_keys WHERE tenant_id = $1 ORDER BY dedupe_key',
-        [sweeper.tenant_id],
-      );
-      assert.deepEqual(
-        keys.map((k) => k.dedupe_key),
-        ['shop:order:young:created'],
-      );
-      assert.equal((await timed.deadLetters.get(sweeper.tenant_id, letter.id))?.status, 'pending');
-      await timed.maintenance.sweepExpired(now, new Date(Date.now() + 3_600_000), 1000);
-      assert.equal((await timed.deadLetters.get(sweeper.tenant_id, letter.id))?.status, 'expired');
-      // The envelopes stay: only the keys that guard against repeats expire.
-      assert.equal((await timed.events.query(sweeper.tenant_id, {}, { limit: 10 })).items.length, 2);
-    });
-
-    it('keeps dead letters per tenant and counts replays', async () => {
-      const dl = await store.deadLetters.create({
-        tenant_id: connection.tenant_id,
-        connector: 'test-orders',
-        connection_id: connection.id,
-        event_payload: {
-          body_base64: Buffer.from('{}').toString('base64'),
-          headers: { a: 'b' },
-          content_type: 'application/json',
-        },
-        error_message: 'boom',
-        error_context: { stage: 'map' },
-      });
-      assert.equal(dl.status, 'pending');
-      assert.equal(dl.kind, 'ingest', 'an ingest dead letter unless told otherwise');
-      assert.equal(dl.job_id, null);
-      const other = await store.tenancy.createTenant({ name: 'Nosy' });
-      assert.equal(await store.deadLetters.get(other.id, dl.id), null);
-      const replayed = await store.deadLetters.recordReplay(connection.tenant_id, dl.id, 'replayed');
-      assert.equal(replayed?.retry_count, 1);
-      assert.equal(replayed?.status, 'replayed');
-      const list = await store.deadLetters.list(connection.tenant_id, { status: 'replayed' }, { limit: 10 });
-      assert.deepEqual(
-        list.items.map((d) => d.id),
-        [dl.id],
-      );
-    });
-
-    it('rotates secrets with an overlap window', async () => {
-      const now = new Date();
-      await store.connections.rotateSecret(
-        connection.tenant_id,
-        connection.id,
-        { id: 'sec_test_rotated', ciphertext: 'v1:new' },
-        new Date(now.getTime() + 60_000),
-      );
-      const during = await store.connections.liveSecrets(connection.tenant_id, connection.id, now);
-      assert.deepEqual(
-        during.map((s) => s.ciphertext),
-        ['v1:new', 'v1:x'],
-      );
-      const later = await store.connections.liveSecrets(
-        connection.tenant_id,
-        connection.id,
-        new Date(now.getTime() + 120_000),
-      );
-      assert.deepEqual(
-        later.map((s) => s.ciphertext),
-        ['v1:new'],
-      );
-      const outsider = await store.tenancy.createTenant({ name: 'Outsider' });
-      assert.deepEqual(await store.connections.liveSecrets(outsider.id, connection.id, now), []);
     });
   });
 }
