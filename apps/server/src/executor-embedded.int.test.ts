@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from './config.ts';
-import { type RunningServer, startServer } from './server.ts';
+import { type EmbeddedServer, startEmbeddedServer } from './testing/embedded-server.ts';
 import { startWebhookTarget, type WebhookTarget } from './testing/webhook-target.ts';
 
 interface JobBody {
@@ -28,44 +24,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * and the receipts as platform events.
  */
 describe('embedded server: a trigger delivers to a local receiver', () => {
-  let dir: string;
-  let server: RunningServer;
+  let embedded: EmbeddedServer;
   let target: WebhookTarget;
-  let auth: Record<string, string>;
   let connection: string;
   let secret: string;
-
-  const api = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: auth,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  };
+  const api: EmbeddedServer['api'] = (method, path, body) => embedded.api(method, path, body);
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sluice-deliver-'));
-    let output = '';
-    const out = {
-      write: (chunk: string) => {
-        output += chunk;
-        return true;
-      },
-    } as unknown as NodeJS.WritableStream;
-    server = await startServer(
-      loadConfig({
-        SLUICE_PORT: '0',
-        SLUICE_DATA_DIR: dir,
-        SLUICE_LOG_LEVEL: 'silent',
-        SLUICE_SWEEP_INTERVAL_SECONDS: '0',
-        SLUICE_ALLOW_PRIVATE_TARGETS: '1',
-      }),
-      { out },
-    );
-    const key = /(slk_[A-Za-z0-9_-]+)/.exec(output)?.[1];
-    assert.ok(key !== undefined, output);
-    auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    embedded = await startEmbeddedServer();
     const created = await api<{ connection: { id: string } }>('POST', '/api/v1/connections', {
       connector_id: 'commerce-orders',
       secret: 'embedded-secret',
@@ -87,9 +53,8 @@ describe('embedded server: a trigger delivers to a local receiver', () => {
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
   });
   after(async () => {
-    await server.close();
+    await embedded.close();
     await target.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('delivers a signed event; the job lists its attempt; webhook.delivered names the event', async () => {
