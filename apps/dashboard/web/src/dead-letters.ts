@@ -1,5 +1,5 @@
 import { ApiError, api, query } from './api.ts';
-import { h, replace, table, time } from './dom.ts';
+import { h, hidden, replace, table, time } from './dom.ts';
 import type { DeadLetter, Page } from './types.ts';
 
 function decoded(base64: string): string {
@@ -14,8 +14,10 @@ function decoded(base64: string): string {
  * Pending dead letters: inspect one (its error and the raw delivery), replay one, or bulk-replay those of a
  * kind (with a dry run that answers the exact count first).
  */
-export function deadLetters(onChange: () => void): { view: HTMLElement; refresh: () => Promise<void> } {
-  const listTarget = h('div', {});
+export function deadLetters(
+  listTarget: HTMLElement,
+  onChange: () => void,
+): { controls: HTMLElement; inspector: HTMLElement; refresh: () => Promise<void> } {
   const inspector = h('div', { 'aria-live': 'polite' });
   const outcome = h('p', { role: 'status' });
   const kind = h(
@@ -93,9 +95,15 @@ export function deadLetters(onChange: () => void): { view: HTMLElement; refresh:
           h(
             'button',
             { type: 'button', onclick: () => inspect(letter).catch(report) },
-            `Inspect ${letter.id}`,
+            'Inspect',
+            hidden(letter.id),
           ),
-          h('button', { type: 'button', onclick: () => replay(letter).catch(report) }, `Replay ${letter.id}`),
+          h(
+            'button',
+            { type: 'button', onclick: () => replay(letter).catch(report) },
+            'Replay',
+            hidden(letter.id),
+          ),
         ),
       ),
     );
@@ -152,6 +160,5 @@ export function deadLetters(onChange: () => void): { view: HTMLElement; refresh:
     h('button', { type: 'submit' }, 'Replay all matching'),
   );
 
-  const view = h('div', {}, bulk, outcome, listTarget, inspector);
-  return { view, refresh };
+  return { controls: h('div', {}, bulk, outcome), inspector, refresh };
 }

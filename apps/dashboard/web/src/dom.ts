@@ -67,3 +67,8 @@ export function time(iso: string | null): Child {
   if (iso === null) return '—';
   return h('time', { datetime: iso, title: iso }, new Date(iso).toLocaleString());
 }
+
+/** Text for screen readers only: it completes an accessible name ("Replay" + the dead letter's id). */
+export function hidden(text: string): HTMLElement {
+  return h('span', { class: 'visually-hidden' }, ` ${text}`);
+}

@@ -17,9 +17,11 @@ function loaded(
   id: string,
   title: string,
   load: (target: HTMLElement) => Promise<void>,
-  before?: HTMLElement,
+  parts: { before?: HTMLElement; after?: HTMLElement; target?: HTMLElement } = {},
 ) {
-  const target = h('div', { 'aria-busy': 'true' }, 'Loading…');
+  const target = parts.target ?? h('div', {});
+  target.setAttribute('aria-busy', 'true');
+  target.textContent = 'Loading…';
   const refresh = async (): Promise<void> => {
     try {
       await load(target);
@@ -38,8 +40,9 @@ function loaded(
       { type: 'button', class: 'refresh', onclick: () => void refresh() },
       `Refresh ${title.toLowerCase()}`,
     ),
-    before ?? null,
+    parts.before ?? null,
     target,
+    parts.after ?? null,
   );
   return { view, refresh };
 }
@@ -59,8 +62,13 @@ function showDashboard(): void {
   const throughput = loaded('throughput', 'Throughput', renderThroughput);
   const streams = loaded('streams', 'Streams', renderStreams);
   const triggers = loaded('triggers', 'Triggers', renderTriggers);
-  const letters = deadLetters(() => void throughput.refresh());
-  const dead = loaded('dead-letters', 'Dead letters', () => letters.refresh(), letters.view);
+  const list = h('div', {});
+  const letters = deadLetters(list, () => void throughput.refresh());
+  const dead = loaded('dead-letters', 'Dead letters', () => letters.refresh(), {
+    before: letters.controls,
+    target: list,
+    after: letters.inspector,
+  });
   replace(main, throughput.view, streams.view, liveTail(), triggers.view, dead.view);
   const all = [throughput, streams, triggers, dead];
   for (const view of all) void view.refresh();

@@ -11,13 +11,11 @@ const HEALTH: Record<StreamHealth['status'], { colour: string; label: string }> 
 };
 
 function cadence(stream: StreamHealth): string {
-  const every =
-    stream.interval_ms >= 60_000
-      ? `${Math.round(stream.interval_ms / 60_000)} min`
-      : `${Math.round(stream.interval_ms / 1000)} s`;
-  return stream.schedule === null
-    ? `every ${every} (${stream.interval_reason})`
-    : `${stream.schedule} (now every ${every})`;
+  const ms = stream.interval_ms;
+  // No learned interval: the stream runs on its schedule.
+  if (ms === null) return `${stream.schedule} (${stream.timezone})`;
+  const every = ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+  return `every ${every}: ${stream.interval_reason}`;
 }
 
 /** The stream catalog: each poll stream's cadence, last success and health. */

@@ -78,14 +78,19 @@ export function chart(minutes: ReadonlyArray<IngestMinute>): SVGElement {
     bar.append(svg('title', {}, `${clock(minute.minute)}: ${minute.envelopes} envelopes`));
     root.append(bar);
   });
-  const points = minutes
-    .map((minute, i) =>
-      minute.routed_p95_ms === null
-        ? null
-        : `${PAD.left + i * step + step / 2},${y(minute.routed_p95_ms, latencyMax)}`,
-    )
-    .filter((p): p is string => p !== null);
-  if (points.length > 0) root.append(svg('polyline', { points: points.join(' '), class: 'line' }));
+  const points = minutes.flatMap((minute, i) =>
+    minute.routed_p95_ms === null
+      ? []
+      : [{ x: PAD.left + i * step + step / 2, y: y(minute.routed_p95_ms, latencyMax), minute }],
+  );
+  if (points.length > 1) {
+    root.append(svg('polyline', { points: points.map((p) => `${p.x},${p.y}`).join(' '), class: 'line' }));
+  }
+  for (const point of points) {
+    const dot = svg('circle', { cx: point.x, cy: point.y, r: 3, class: 'point' });
+    dot.append(svg('title', {}, `${clock(point.minute.minute)}: p95 ${point.minute.routed_p95_ms} ms`));
+    root.append(dot);
+  }
   const first = minutes[0];
   const last = minutes.at(-1);
   if (first !== undefined && last !== undefined) {

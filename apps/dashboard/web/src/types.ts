@@ -17,8 +17,10 @@ export interface StreamHealth {
   readonly connection_id: string;
   readonly connector_id: string;
   readonly stream: string;
-  readonly schedule: string | null;
-  readonly interval_ms: number;
+  readonly schedule: string;
+  readonly timezone: string;
+  /** Null while the stream runs on its schedule; else the interval adaptive polling chose. */
+  readonly interval_ms: number | null;
   readonly interval_reason: string;
   readonly status: 'ok' | 'failing' | 'rate_limited' | 'paused';
   readonly next_run_at: string;
