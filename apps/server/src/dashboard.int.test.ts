@@ -184,6 +184,22 @@ describe('the dashboard in headless chromium', () => {
     );
   });
 
+  it('serves the page with its security headers, and 404 for a file it does not have', async () => {
+    const redirect = await t.app.inject({ url: '/dashboard' });
+    assert.equal(redirect.statusCode, 308);
+    assert.equal(redirect.headers.location, '/dashboard/');
+    const index = await t.app.inject({ url: '/dashboard/' });
+    assert.equal(index.statusCode, 200);
+    assert.match(String(index.headers['content-type']), /^text\/html/);
+    assert.match(String(index.headers['content-security-policy']), /default-src 'self'/);
+    assert.match(String(index.headers['content-security-policy']), /connect-src 'self'/);
+    const missing = await t.app.inject({ url: '/dashboard/assets/nope.js' });
+    assert.equal(missing.statusCode, 404, missing.body);
+    assert.equal(missing.json().error.code, 'not_found');
+    const posted = await t.app.inject({ method: 'POST', url: '/dashboard/' });
+    assert.equal(posted.statusCode, 405, 'a wrong method is still a 405');
+  });
+
   it('answers 503 dashboard_not_built, naming the build command, when the build is missing', async () => {
     const { dashboardRoutes } = await import('./routes/dashboard-routes.ts');
     const Fastify = (await import('fastify')).default;
