@@ -142,6 +142,14 @@ describe('the dashboard in headless chromium', () => {
 
     const tail = page.getByRole('region', { name: 'Live tail' });
     await tail.getByRole('status').getByText('Live').waitFor();
+    // A filtered tail: the page opens a new stream and says "Connecting…" until it is answered.
+    await tail.getByLabel('Event type').fill('order.*');
+    await tail.getByRole('button', { name: 'Apply filters' }).click();
+    await tail.getByRole('status').getByText('Live').waitFor();
+    assert.ok(
+      requested.some((url) => url.includes('/api/v1/events/stream?event_type=order.*')),
+      'the filter is sent',
+    );
     const body = orderBody();
     const sent = await fetch(`${base}/api/v1/ingest/${connectionId}`, {
       method: 'POST',

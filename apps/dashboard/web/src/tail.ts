@@ -35,6 +35,8 @@ export function liveTail(): HTMLElement {
     controller = current;
     lastId = undefined;
     replace(list);
+    // Until the new request is answered, the tail is not live (it starts at what commits from then on).
+    status.textContent = 'Connecting…';
     void run(current.signal);
   };
 

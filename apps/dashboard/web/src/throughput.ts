@@ -57,13 +57,15 @@ export function chart(minutes: ReadonlyArray<IngestMinute>): SVGElement {
         String(countMax * fraction),
       ),
     );
-    root.append(
-      svg(
-        'text',
-        { x: WIDTH - PAD.right + 6, y: at + 4, class: 'axis latency' },
-        `${latencyMax * fraction} ms`,
-      ),
-    );
+    if (latencies.length > 0) {
+      root.append(
+        svg(
+          'text',
+          { x: WIDTH - PAD.right + 6, y: at + 4, class: 'axis latency' },
+          `${latencyMax * fraction} ms`,
+        ),
+      );
+    }
   }
   minutes.forEach((minute, i) => {
     if (minute.envelopes === 0) return;
