@@ -183,6 +183,21 @@ describe('the dashboard in headless chromium', () => {
     const stored = await t.store.deadLetters.get(tenantId, deadLetterId);
     assert.equal(stored?.status, 'replayed', 'the replay is stored, not only shown');
 
+    // The replay refreshes the chart; it counts what the stats route counts (the replay's own fact too).
+    const stats = await t.app.inject({
+      url: '/api/v1/stats/ingest',
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const total = (stats.json().items as Array<{ envelopes: number }>).reduce(
+      (sum, m) => sum + m.envelopes,
+      0,
+    );
+    assert.ok(total >= 2, 'the webhook and the fixture envelope at least');
+    await page
+      .getByRole('region', { name: 'Throughput' })
+      .getByRole('img', { name: new RegExp(`^${total} envelopes in the last 60 minutes`) })
+      .waitFor();
+
     const origin = new URL(base).origin;
     const foreign = requested.filter((url) => !url.startsWith(origin) && !url.startsWith('data:'));
     assert.deepEqual(foreign, [], 'the page fetched nothing from elsewhere');
