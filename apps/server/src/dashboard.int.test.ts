@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DASHBOARD_DIST_DIR, dashboardBuilt } from '@sluice/dashboard';
-import { attemptAt, claimOf, queueJob, queueWorld } from '@sluice/store/testing';
+import { attemptAt, claimOf, preparedEnvelope, queueJob, queueWorld } from '@sluice/store/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from './testing/index.ts';
 import { createConnection, orderBody, SHOPIFY_SECRET, shopifyHeaders } from './testing/shopify-deliveries.ts';
@@ -88,6 +88,20 @@ describe('the dashboard in headless chromium', () => {
         error_context: { step: 'action', failure: 'attempts_exhausted' },
       },
     });
+    // An hour of earlier traffic for the chart: a few envelopes in each of the last 45 minutes.
+    const history = Array.from({ length: 45 }, (_, m) => m + 1).flatMap((ago) =>
+      Array.from({ length: 2 + ((ago * 7) % 9) }, (_, i) =>
+        preparedEnvelope(world.connection, `history-${ago}-${i}`, {
+          received_at: new Date(Date.now() - ago * 60_000).toISOString(),
+        }),
+      ),
+    );
+    const appended = await t.store.events.append({
+      connection: world.connection,
+      envelopes: history,
+      dedupeWindowMs: 60_000,
+    });
+    assert.equal(appended.status, 'committed');
     const letters = await t.app.inject({ url: '/api/v1/dead-letters?status=pending', headers: auth });
     deadLetterId = letters.json().items[0].id;
     connectionId = await createConnection(t.app, auth, SHOPIFY_SECRET);

@@ -5,7 +5,7 @@ import type { IngestMinute } from './types.ts';
 const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 720;
 const HEIGHT = 200;
-const PAD = { left: 44, right: 52, top: 12, bottom: 24 };
+const PAD = { left: 44, right: 68, top: 12, bottom: 24 };
 
 function svg(tag: string, attributes: Record<string, string | number>, text?: string): SVGElement {
   const element = document.createElementNS(SVG, tag);
