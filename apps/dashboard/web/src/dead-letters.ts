@@ -150,7 +150,7 @@ export function deadLetters(
         onclick: () => {
           api<{ count: number }>('/api/v1/dead-letters/replay', { method: 'POST', body: bulkBody(true) })
             .then((answer) => {
-              outcome.textContent = `Dry run: ${answer.count} dead letters would be replayed.`;
+              outcome.textContent = `Dry run: ${answer.count} ${answer.count === 1 ? 'dead letter' : 'dead letters'} would be replayed.`;
             })
             .catch(report);
         },
