@@ -161,6 +161,10 @@ describe('the dashboard in headless chromium', () => {
     const requested: string[] = [];
     page.on('request', (request) => requested.push(request.url()));
     await page.goto(`${base}/dashboard`);
+    await page.getByLabel('API key').fill('slk_not-a-key-of-anyone');
+    await page.getByRole('button', { name: 'Open dashboard' }).click();
+    await page.getByRole('alert').getByText('That API key was refused.').waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'a refused key is not kept');
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Open dashboard' }).click();
 
