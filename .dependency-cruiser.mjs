@@ -26,7 +26,7 @@ const LAYERS = [
     tests: ['store', 'bus-redis'],
   },
   { dir: 'packages/connectors', may: ['core', 'map', 'signatures'], tests: ['execute'] },
-  { dir: 'apps/server', may: ['*packages'] },
+  { dir: 'apps/server', may: ['*packages', 'dashboard'] },
   { dir: 'apps/cli', may: ['*packages', 'server'] },
   { dir: 'apps/dashboard', may: ['core'] },
 ];
@@ -212,7 +212,7 @@ export default {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^\\.sluice/' },
+    exclude: { path: ['^\\.sluice/', '^apps/dashboard/dist/'] },
     tsPreCompilationDeps: true,
     combinedDependencies: false,
     enhancedResolveOptions: {

@@ -10,11 +10,13 @@ import { SHARED_SCHEMAS } from './http/schemas.ts';
 import { backfillRoutes } from './routes/backfill-routes.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { connectorRoutes } from './routes/connector-routes.ts';
+import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { deadLetterPolicyRoutes } from './routes/dead-letter-policy-routes.ts';
 import { deadLetterRoutes } from './routes/dead-letter-routes.ts';
 import { eventRoutes } from './routes/event-routes.ts';
 import { eventStreamRoute } from './routes/event-stream-route.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { ingestStatsRoutes } from './routes/ingest-stats-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { scheduleRoutes } from './routes/schedule-routes.ts';
 import { streamRoutes } from './routes/stream-routes.ts';
@@ -102,6 +104,8 @@ export async function buildApp(
   await app.register(streamRoutes(ctx));
   await app.register(scheduleRoutes(ctx));
   await app.register(backfillRoutes(ctx));
+  await app.register(ingestStatsRoutes(ctx));
+  await app.register(dashboardRoutes());
   // Running backfills are aborted (and stay `running`, to resume at the next start).
   app.addHook('onClose', () => ctx.backfills.stop());
   return app;

@@ -184,6 +184,7 @@ export async function startServer(
     // Only once listening: a key printed before a failed listen (port taken) would be shown and lost.
     if (config.dev && receiver) await ensureDevTenant(store, out);
     out.write(`Sluice listening on ${url} (${mode})\n`);
+    if (receiver) out.write(`Dashboard: ${url}/dashboard (sign in with a tenant API key)\n`);
     return {
       app,
       store,

@@ -94,6 +94,10 @@ export const ERROR_CODES = {
   // 429, 503
   quota_exceeded: { status: 429, hint: 'Retry after the number of seconds in Retry-After.' },
   storage_unavailable: { status: 503, hint: 'Retry after the number of seconds in Retry-After.' },
+  dashboard_not_built: {
+    status: 503,
+    hint: 'Build it with `npm run build -w @sluice/dashboard` (`npm install` does), then restart Sluice.',
+  },
   // 500 — our fault
   internal: { status: 500, hint: 'This is a bug; the request id is in the logs.' },
 } as const satisfies Record<string, { status: number; hint: string }>;

@@ -129,6 +129,7 @@ export type {
   StoredRecordHash,
   StreamCursorWrite,
 } from './ports/event-log-port.ts';
+export type { IngestMinute, IngestStats } from './ports/ingest-stats-port.ts';
 export type { JobFilter, JobStore, NewJob } from './ports/job-port.ts';
 export type {
   ClaimedJob,

@@ -7,6 +7,7 @@ import { SqlCronScheduleStore } from './sql-cron-schedule-store.ts';
 import { SqlDeadLetterPolicyStore } from './sql-dead-letter-policy-store.ts';
 import { SqlDeadLetterStore } from './sql-dead-letter-store.ts';
 import { SqlEventLog } from './sql-event-log.ts';
+import { SqlIngestStats } from './sql-ingest-stats.ts';
 import { SqlJobQueue } from './sql-job-queue.ts';
 import { SqlJobStore } from './sql-job-store.ts';
 import { SqlMaintenance } from './sql-maintenance.ts';
@@ -39,6 +40,7 @@ export class SqlStores implements Stores {
   readonly cronSchedules: SqlCronScheduleStore;
   readonly maintenance: SqlMaintenance;
   readonly backfills: SqlBackfillStore;
+  readonly ingestStats: SqlIngestStats;
   readonly dialect: SqlClient['dialect'];
 
   constructor(db: SqlClient, options: SqlStoresOptions = {}) {
@@ -61,5 +63,6 @@ export class SqlStores implements Stores {
     this.cronSchedules = new SqlCronScheduleStore(db, now);
     this.maintenance = new SqlMaintenance(db);
     this.backfills = new SqlBackfillStore(db, now);
+    this.ingestStats = new SqlIngestStats(db);
   }
 }

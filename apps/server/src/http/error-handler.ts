@@ -81,7 +81,8 @@ export function installErrorHandlers(app: FastifyInstance, metrics: Metrics): vo
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const allowed = routes.allowed(path);
-    if (allowed.length > 0) {
+    // A route that answers this method but found nothing (a static file that is not there) is a 404.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       const error = new SluiceError(
         'method_not_allowed',
         `${path} answers ${allowed.join(', ')}, not ${request.method}.`,

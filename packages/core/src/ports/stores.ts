@@ -3,6 +3,7 @@ import type { ConnectionStore } from './connection-port.ts';
 import type { DeadLetterPolicyStore } from './dead-letter-policy-port.ts';
 import type { DeadLetterStore } from './dead-letter-port.ts';
 import type { EventLog } from './event-log-port.ts';
+import type { IngestStats } from './ingest-stats-port.ts';
 import type { JobStore } from './job-port.ts';
 import type { JobQueue } from './job-queue-port.ts';
 import type { StoreMaintenance } from './maintenance-port.ts';
@@ -34,4 +35,6 @@ export interface Stores {
   readonly maintenance: StoreMaintenance;
   /** Backfills of poll streams and their progress. */
   readonly backfills: BackfillStore;
+  /** Per-minute aggregates of the log for operators. */
+  readonly ingestStats: IngestStats;
 }
