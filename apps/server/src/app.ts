@@ -1,4 +1,5 @@
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './app-context.ts';
@@ -6,7 +7,7 @@ import { installAuth } from './http/auth.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, installRefusedBodyDrain } from './http/refused-body.ts';
 import { requestIdOf } from './http/request-id.ts';
-import { SHARED_SCHEMAS } from './http/schemas.ts';
+import { API_TAGS, SHARED_SCHEMAS } from './http/schemas.ts';
 import { backfillRoutes } from './routes/backfill-routes.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { connectorRoutes } from './routes/connector-routes.ts';
@@ -71,6 +72,10 @@ export async function buildApp(
       reply.elapsedTime / 1000,
     );
   });
+  // Response schemas document the API and are checked against real answers in tests; the handlers build
+  // each view themselves, so answers are serialized as they are: a slip in a schema can never drop a
+  // field or turn a null into "" on the wire.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -79,13 +84,19 @@ export async function buildApp(
         version: '1',
         description: 'Multi-tenant event ingestion: webhooks, the emit API, envelopes and their live tail.',
       },
+      servers: [{ url: ctx.config.publicUrl ?? '/', description: 'This server' }],
+      tags: API_TAGS,
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'A tenant API key or the admin key.' },
         },
       },
     },
+    // Shared schemas become components under their `$id` (Envelope, Connection, Error, …).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json['$id'] ?? `def-${i}`) },
   });
+  // Interactive docs from the plugin's own assets: no CDN.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
   await app.register(healthRoutes(ctx));
   if (options.api === false) return app;
   await app.register(connectorRoutes(ctx));

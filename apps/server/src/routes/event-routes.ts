@@ -4,7 +4,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { EnvelopeFilterQuery, filterOf } from '../http/envelope-query.ts';
 import { ingestResponse } from '../http/ingest-response.ts';
-import { errors } from '../http/schemas.ts';
+import { listOf } from '../http/resource-schemas.ts';
+import { answer, errors } from '../http/schemas.ts';
 
 const EmitBody = Type.Object(
   {
@@ -37,11 +38,13 @@ export function eventRoutes(
       {
         schema: {
           ...secured,
+          operationId: 'emitEvents',
+          summary: 'Emit events',
           description:
             'Emit one emission or an atomic batch (≤ 500) through a connection of the caller. 200 only after commit.',
           body: EmitBody,
           response: {
-            200: Type.Ref('IngestResponse'),
+            200: answer('Committed.', Type.Ref('IngestResponse')),
             ...errors(400, 401, 404, 409, 413, 415, 422, 429, 503),
           },
         },
@@ -75,10 +78,15 @@ export function eventRoutes(
       {
         schema: {
           ...secured,
+          operationId: 'listEvents',
+          summary: 'Query envelopes',
           description:
             "The caller's envelopes, filtered, in time order, one page at a time (pass next_cursor as cursor).",
           querystring: ListQuery,
-          response: errors(400, 401),
+          response: {
+            200: answer('One page of envelopes.', listOf('Envelope', { paged: true })),
+            ...errors(400, 401),
+          },
         },
       },
       async (request) => {
@@ -98,9 +106,14 @@ export function eventRoutes(
       {
         schema: {
           ...secured,
+          operationId: 'getEvent',
+          summary: 'Get an envelope',
           description: 'One envelope of the caller.',
           params: EventParams,
-          response: { 200: Type.Object({ event: Type.Ref('Envelope') }), ...errors(401, 404) },
+          response: {
+            200: answer('The envelope.', Type.Object({ event: Type.Ref('Envelope') })),
+            ...errors(401, 404),
+          },
         },
       },
       async (request) => {

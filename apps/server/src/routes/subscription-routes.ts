@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { errors } from '../http/schemas.ts';
+import { answer, empty, errors } from '../http/schemas.ts';
 
 /**
  * A subscription per the CloudEvents Subscriptions API; checked whole by the workflows (`422
@@ -40,8 +40,13 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'listSubscriptions',
+          summary: 'List subscriptions',
           description: "The caller's subscriptions (triggers with an http action), as a JSON array.",
-          response: errors(401),
+          response: {
+            200: answer("The caller's subscriptions.", Type.Array(Type.Ref('Subscription'))),
+            ...errors(401),
+          },
         },
       },
       async (request) => subscriptions.list(request.tenantId),
@@ -52,10 +57,18 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'createSubscription',
+          summary: 'Create a subscription',
           description:
             'Create a subscription (a trigger with an http action). A generated signing secret is returned once, as config.secret.',
           body: SubscriptionBody,
-          response: errors(400, 401, 422),
+          response: {
+            201: answer(
+              'The new subscription; a generated secret once, as config.secret.',
+              Type.Ref('Subscription'),
+            ),
+            ...errors(400, 401, 422),
+          },
         },
       },
       async (request, reply) => {
@@ -69,14 +82,29 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.options(
       '/api/v1/subscriptions',
-      { schema: { ...secured, description: 'The methods of this endpoint.', response: errors(401) } },
+      {
+        schema: {
+          ...secured,
+          operationId: 'describeSubscriptions',
+          summary: 'Methods of the subscriptions collection',
+          description: 'The methods of this endpoint.',
+          response: { 200: empty('The methods, in Allow.'), ...errors(401) },
+        },
+      },
       async (_request, reply) => reply.status(200).header('allow', 'GET,POST,OPTIONS').send(),
     );
 
     app.get<{ Params: Static<typeof Params> }>(
       '/api/v1/subscriptions/:id',
       {
-        schema: { ...secured, description: 'One subscription.', params: Params, response: errors(401, 404) },
+        schema: {
+          ...secured,
+          operationId: 'getSubscription',
+          summary: 'Get a subscription',
+          description: 'One subscription.',
+          params: Params,
+          response: { 200: answer('The subscription.', Type.Ref('Subscription')), ...errors(401, 404) },
+        },
       },
       async (request) => subscriptions.get(request.tenantId, request.params.id),
     );
@@ -86,10 +114,15 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'replaceSubscription',
+          summary: 'Replace a subscription',
           description: 'Replace a subscription whole; a signing secret not given is kept.',
           params: Params,
           body: SubscriptionBody,
-          response: errors(400, 401, 404, 422),
+          response: {
+            200: answer('The subscription as replaced.', Type.Ref('Subscription')),
+            ...errors(400, 401, 404, 422),
+          },
         },
       },
       async (request) => subscriptions.replace(request.tenantId, request.params.id, request.body),
@@ -100,9 +133,11 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'deleteSubscription',
+          summary: 'Delete a subscription',
           description: 'Delete a subscription (and so its trigger).',
           params: Params,
-          response: errors(401, 404),
+          response: { 200: empty('Deleted.'), ...errors(401, 404) },
         },
       },
       async (request, reply) => {
@@ -116,9 +151,11 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'describeSubscription',
+          summary: 'Methods of a subscription',
           description: 'The methods of this endpoint.',
           params: Params,
-          response: errors(401, 404),
+          response: { 200: empty('The methods, in Allow.'), ...errors(401, 404) },
         },
       },
       async (request, reply) => {

@@ -1,7 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { errors } from '../http/schemas.ts';
+import { listOf } from '../http/resource-schemas.ts';
+import { answer, empty, errors } from '../http/schemas.ts';
 
 /**
  * The body is checked whole by the trigger workflows, so that every broken rule comes back at once as
@@ -53,6 +54,10 @@ const TriggerBody = Type.Object(
   { additionalProperties: true },
 );
 const Params = Type.Object({ trigger_id: Type.String() });
+const TriggerAnswer = Type.Object({
+  trigger: Type.Ref('Trigger'),
+  secret: Type.Optional(Type.String({ description: 'A generated signing secret, shown once.' })),
+});
 const ListQuery = Type.Object({
   enabled: Type.Optional(Type.Boolean()),
   /** Triggers with a pattern matching this event type. */
@@ -71,10 +76,15 @@ export function triggerRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'createTrigger',
+          summary: 'Create a trigger',
           description:
             'Create a trigger. An http action without a secret gets one generated, returned here once as `secret`.',
           body: TriggerBody,
-          response: errors(400, 401, 422),
+          response: {
+            201: answer('The trigger, and a generated signing secret once.', TriggerAnswer),
+            ...errors(400, 401, 422),
+          },
         },
       },
       async (request, reply) => {
@@ -88,9 +98,14 @@ export function triggerRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'listTriggers',
+          summary: 'List triggers',
           description: "The caller's triggers in creation order.",
           querystring: ListQuery,
-          response: errors(400, 401),
+          response: {
+            200: answer('One page of triggers.', listOf('Trigger', { paged: true })),
+            ...errors(400, 401),
+          },
         },
       },
       async (request) => {
@@ -112,9 +127,14 @@ export function triggerRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'getTrigger',
+          summary: 'Get a trigger',
           description: 'One trigger. Its signing secret is never returned.',
           params: Params,
-          response: errors(401, 404),
+          response: {
+            200: answer('The trigger.', Type.Object({ trigger: Type.Ref('Trigger') })),
+            ...errors(401, 404),
+          },
         },
       },
       async (request) => ({
@@ -127,11 +147,16 @@ export function triggerRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'updateTrigger',
+          summary: 'Change a trigger',
           description:
             'Change the fields given (null clears condition and priority). A new action replaces the old; an http action keeps its secret unless a new one is given.',
           params: Params,
           body: TriggerBody,
-          response: errors(400, 401, 404, 422),
+          response: {
+            200: answer('The trigger as changed, and a generated signing secret once.', TriggerAnswer),
+            ...errors(400, 401, 404, 422),
+          },
         },
       },
       async (request) => {
@@ -149,9 +174,11 @@ export function triggerRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'deleteTrigger',
+          summary: 'Delete a trigger',
           description: 'Delete a trigger for good; its jobs stay.',
           params: Params,
-          response: errors(401, 404),
+          response: { 204: empty('Deleted.'), ...errors(401, 404) },
         },
       },
       async (request, reply) => {
