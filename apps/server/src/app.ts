@@ -1,12 +1,18 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RouteOptions,
+} from 'fastify';
 import type { AppContext } from './app-context.ts';
 import { installAuth } from './http/auth.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, installRefusedBodyDrain } from './http/refused-body.ts';
 import { requestIdOf } from './http/request-id.ts';
+import { installResponseCheck } from './http/response-check.ts';
 import { API_TAGS, SHARED_SCHEMAS } from './http/schemas.ts';
 import { backfillRoutes } from './routes/backfill-routes.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
@@ -36,6 +42,10 @@ export async function buildApp(
     logger?: FastifyServerOptions['logger'];
     loggerInstance?: FastifyBaseLogger;
     api?: boolean;
+    /** Check every success answer against its documented schema (tests: the document cannot drift). */
+    checkResponses?: boolean;
+    /** Called for each route as it is registered (the OpenAPI completeness test lists them). */
+    onRoute?: (route: RouteOptions) => void;
   } = {},
 ): Promise<App> {
   const app = Fastify({
@@ -51,8 +61,10 @@ export async function buildApp(
 
   // The API speaks JSON only: a text/plain body is refused with 415, not parsed as a string and judged
   // against a JSON schema. The webhook routes install their own raw-body parsers.
+  if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
   app.removeContentTypeParser('text/plain');
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  if (options.checkResponses === true) installResponseCheck(app, SHARED_SCHEMAS);
   installErrorHandlers(app, ctx.metrics);
   installAuth(app, { tenancy: ctx.store.tenancy, adminKey: ctx.config.adminKey });
   installRefusedBodyDrain(app, {
@@ -96,7 +108,11 @@ export async function buildApp(
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json['$id'] ?? `def-${i}`) },
   });
   // Interactive docs from the plugin's own assets: no CDN.
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { validatorUrl: null },
+    theme: { title: 'Sluice API' },
+  });
   await app.register(healthRoutes(ctx));
   if (options.api === false) return app;
   await app.register(connectorRoutes(ctx));

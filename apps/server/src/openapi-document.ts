@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { cronConnector, exampleConnectors, platformConnector } from '@sluice/connectors';
 import { SecretBox } from '@sluice/control';
 import { createPgliteClient, SqlStores } from '@sluice/store';
+import type { RouteOptions } from 'fastify';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createContext } from './create-context.ts';
@@ -11,7 +12,9 @@ import { createContext } from './create-context.ts';
  * database: the app is built over an empty in-memory store (never migrated, never queried) and asked for
  * its document. `npm run check` lints what this returns.
  */
-export async function openApiDocument(): Promise<Record<string, unknown>> {
+export async function openApiDocument(
+  options: { onRoute?: (route: RouteOptions) => void } = {},
+): Promise<Record<string, unknown>> {
   const client = await createPgliteClient();
   try {
     const ctx = createContext({
@@ -23,7 +26,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
       secretBox: new SecretBox(Buffer.alloc(32)),
       defaultMetrics: false,
     });
-    const app = await buildApp(ctx);
+    const app = await buildApp(ctx, options);
     try {
       await app.ready();
       return app.swagger() as unknown as Record<string, unknown>;
