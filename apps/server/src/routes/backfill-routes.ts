@@ -11,7 +11,7 @@ const NewBackfill = Type.Object(
     until: Type.Optional(Type.String({ format: 'date-time' })),
     mode: Type.Union([Type.Literal('quiet'), Type.Literal('live')]),
   },
-  { additionalProperties: false },
+  { title: 'NewBackfill', additionalProperties: false },
 );
 const ConnectionParams = Type.Object({ connection_id: Type.String() });
 const BackfillAnswer = Type.Object({ backfill: Type.Ref('Backfill') });

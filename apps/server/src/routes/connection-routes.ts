@@ -28,14 +28,14 @@ const NewConnection = Type.Object(
     secret: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
     rate_limit: Type.Optional(RateLimitBody),
   },
-  { additionalProperties: false },
+  { title: 'NewConnection', additionalProperties: false },
 );
 const ConnectionChanges = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     rate_limit: Type.Optional(RateLimitBody),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { title: 'ConnectionChanges', additionalProperties: false, minProperties: 1 },
 );
 const Params = Type.Object({ connection_id: Type.String() });
 const ConnectionAnswer = Type.Object({ connection: Type.Ref('Connection') });
@@ -49,7 +49,7 @@ const Rotate = Type.Object(
     /** How long the previous secret keeps verifying. */
     overlap_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 24 * 3600, default: 24 * 3600 })),
   },
-  { additionalProperties: false },
+  { title: 'SecretRotation', additionalProperties: false },
 );
 
 /** Connections: create (→ ingest URL, secret once), list, get, test, retire, rotate the secret. */

@@ -12,7 +12,7 @@ const NewPolicy = Type.Object(
     every_seconds: Type.Integer({ minimum: 60 }),
     max_replays: Type.Integer({ minimum: 1, maximum: 1000 }),
   },
-  { additionalProperties: false },
+  { title: 'NewDeadLetterPolicy', additionalProperties: false },
 );
 const Params = Type.Object({ policy_id: Type.String() });
 

@@ -18,7 +18,7 @@ export const ReplayFilterSchema = Type.Object(
     until: Type.Optional(Time),
     trigger_id: Type.Optional(Type.String({ minLength: 1 })),
   },
-  { additionalProperties: false },
+  { title: 'ReplayFilter', additionalProperties: false },
 );
 const ListQuery = Type.Object({
   status: Type.Optional(
@@ -44,7 +44,7 @@ const BulkReplay = Type.Object(
     /** Replays per second; default SLUICE_REPLAY_RATE. */
     rate_per_second: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },
-  { additionalProperties: false },
+  { title: 'BulkReplayRequest', additionalProperties: false },
 );
 const ReplayParams = Type.Object({ replay_id: Type.String() });
 

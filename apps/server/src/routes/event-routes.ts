@@ -14,7 +14,7 @@ const EmitBody = Type.Object(
     emissions: Type.Optional(Type.Array(Type.Unknown(), { description: 'A batch of up to 500, atomic' })),
     mode: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('quiet')])),
   },
-  { additionalProperties: false },
+  { title: 'Emit', additionalProperties: false },
 );
 const ListQuery = Type.Composite([
   EnvelopeFilterQuery,

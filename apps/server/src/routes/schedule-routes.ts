@@ -10,7 +10,7 @@ const NewSchedule = Type.Object(
     schedule: Type.String({ minLength: 1, maxLength: 200 }),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
-  { additionalProperties: false },
+  { title: 'NewCronSchedule', additionalProperties: false },
 );
 const Params = Type.Object({ schedule_id: Type.String() });
 

@@ -25,7 +25,7 @@ const SubscriptionBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: true },
+  { title: 'SubscriptionInput', additionalProperties: true },
 );
 const Params = Type.Object({ id: Type.String() });
 

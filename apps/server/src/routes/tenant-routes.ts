@@ -10,12 +10,12 @@ const NewTenant = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     reseller_id: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
   },
-  { additionalProperties: false },
+  { title: 'NewTenant', additionalProperties: false },
 );
 const TenantParams = Type.Object({ tenant_id: Type.String() });
 const NewKey = Type.Object(
   { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
-  { additionalProperties: false },
+  { title: 'NewApiKey', additionalProperties: false },
 );
 const TenantChanges = Type.Object(
   {
@@ -27,11 +27,11 @@ const TenantChanges = Type.Object(
     /** IANA time zone of business hours and cron schedules. */
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { title: 'TenantChanges', additionalProperties: false, minProperties: 1 },
 );
 const NewWorkspace = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
+  { title: 'NewWorkspace', additionalProperties: false },
 );
 
 /** Tenants and their API keys (admin key), workspaces and the caller's own tenant (tenant key). */

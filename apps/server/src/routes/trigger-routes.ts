@@ -51,7 +51,7 @@ const TriggerBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: true },
+  { title: 'TriggerInput', additionalProperties: true },
 );
 const Params = Type.Object({ trigger_id: Type.String() });
 const TriggerAnswer = Type.Object({
