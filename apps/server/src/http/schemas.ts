@@ -1,3 +1,4 @@
+import type { SwaggerTransform } from '@fastify/swagger';
 import { type TSchema, Type } from '@sinclair/typebox';
 import { ERROR_CODES } from '@sluice/core';
 import { RESOURCE_SCHEMAS } from './resource-schemas.ts';
@@ -51,6 +52,20 @@ export function answer(description: string, schema: TSchema): TSchema {
 /** An answer with no body (204, or a 200 that only sets headers). */
 export function empty(description: string): TSchema {
   return Type.Null({ description });
+}
+
+/**
+ * For a body its workflow checks whole (every broken rule at once, as one 422): the route's own schema
+ * only describes the fields loosely, and the document shows `documented`, the body's real shape, so that
+ * generated clients type it. Goes in the route's `config`.
+ */
+export function documentBodyAs(documented: TSchema): { swaggerTransform: SwaggerTransform } {
+  return {
+    swaggerTransform: ({ schema, url }) => ({
+      schema: { ...schema, body: documented },
+      url,
+    }),
+  };
 }
 
 /** The tags operations are grouped by, in the order the docs show them. */

@@ -1,8 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { DELIVERY_FORMATS, PRIORITIES, SINGLE_FLIGHT_MODES } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { listOf } from '../http/resource-schemas.ts';
-import { answer, empty, errors } from '../http/schemas.ts';
+import { answer, documentBodyAs, empty, errors } from '../http/schemas.ts';
 
 /**
  * The body is checked whole by the trigger workflows, so that every broken rule comes back at once as
@@ -51,7 +52,74 @@ const TriggerBody = Type.Object(
       }),
     ),
   },
-  { title: 'TriggerInput', additionalProperties: true },
+  { additionalProperties: true },
+);
+/** The trigger body as the workflows accept it (the document shows this; see `documentBodyAs`). */
+export const TriggerInput = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Required on create.' })),
+    event_types: Type.Optional(
+      Type.Array(Type.String(), {
+        minItems: 1,
+        maxItems: 32,
+        description: 'Required on create. Event-type globs: order.created, order.*, *.created, *.',
+      }),
+    ),
+    condition: Type.Optional(
+      Type.Union(
+        [
+          Type.String({ description: 'The text form: "payload.total gt 100 and …".' }),
+          Type.Object({ sql: Type.String() }, { description: 'CloudEvents SQL.' }),
+          Type.Record(Type.String(), Type.Unknown(), {
+            description: 'The condition AST: {path, op, value}, {all}, {any}, {not}.',
+          }),
+          Type.Null(),
+        ],
+        { description: 'Null: every envelope of a matching type.' },
+      ),
+    ),
+    priority: Type.Optional(
+      Type.Union([Type.Union(PRIORITIES.map((p) => Type.Literal(p))), Type.Null()], {
+        description: 'Null: the default for the origin.',
+      }),
+    ),
+    action: Type.Optional(
+      Type.Union(
+        [
+          Type.Object({
+            type: Type.Literal('http'),
+            url: Type.String(),
+            secret: Type.Optional(Type.String({ description: 'Generated (and returned once) when absent.' })),
+            format: Type.Optional(Type.Union(DELIVERY_FORMATS.map((f) => Type.Literal(f)))),
+            headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+          }),
+          Type.Object({ type: Type.Literal('handler'), name: Type.String() }),
+          Type.Object({
+            type: Type.Literal('connector'),
+            connection_id: Type.String(),
+            action: Type.String(),
+            input: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          }),
+        ],
+        { description: 'Required on create.' },
+      ),
+    ),
+    enabled: Type.Optional(Type.Boolean({ description: 'Default true.' })),
+    single_flight: Type.Optional(Type.Union(SINGLE_FLIGHT_MODES.map((m) => Type.Literal(m)))),
+    retry: Type.Optional(
+      Type.Union([
+        Type.Object({
+          max_attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+          initial_delay_ms: Type.Optional(Type.Integer()),
+          max_delay_ms: Type.Optional(Type.Integer()),
+          timeout_ms: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
+        }),
+        Type.Null(),
+      ]),
+    ),
+    idempotency_key: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  },
+  { title: 'TriggerInput', additionalProperties: false },
 );
 const Params = Type.Object({ trigger_id: Type.String() });
 const TriggerAnswer = Type.Object({
@@ -74,6 +142,7 @@ export function triggerRoutes(ctx: AppContext): FastifyPluginAsync {
     app.post<{ Body: Static<typeof TriggerBody> }>(
       '/api/v1/triggers',
       {
+        config: documentBodyAs(TriggerInput),
         schema: {
           ...secured,
           operationId: 'createTrigger',
@@ -145,6 +214,7 @@ export function triggerRoutes(ctx: AppContext): FastifyPluginAsync {
     app.patch<{ Params: Static<typeof Params>; Body: Static<typeof TriggerBody> }>(
       '/api/v1/triggers/:trigger_id',
       {
+        config: documentBodyAs(TriggerInput),
         schema: {
           ...secured,
           operationId: 'updateTrigger',
