@@ -107,13 +107,26 @@ export const Connector = Type.Object(
   { $id: 'Connector', title: 'Connector', description: 'A registered connector.' },
 );
 
-const TriggerAction = Type.Union(
-  [
+const HttpActionFields = {
+  type: Type.Literal('http'),
+  url: Type.String(),
+  format: Type.Optional(literals(DELIVERY_FORMATS)),
+  headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+};
+
+/**
+ * A trigger's action types, as a trigger shows them; `withSecret` adds the http action's `secret`, which a
+ * create or change may send but no answer shows.
+ */
+export function triggerActionVariants(options: { withSecret?: boolean } = {}) {
+  return [
     Type.Object({
-      type: Type.Literal('http'),
-      url: Type.String(),
-      format: Type.Optional(literals(DELIVERY_FORMATS)),
-      headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+      ...HttpActionFields,
+      ...(options.withSecret === true
+        ? {
+            secret: Type.Optional(Type.String({ description: 'Generated (and returned once) when absent.' })),
+          }
+        : {}),
     }),
     Type.Object({ type: Type.Literal('handler'), name: Type.String() }),
     Type.Object({
@@ -122,9 +135,12 @@ const TriggerAction = Type.Union(
       action: Type.String(),
       input: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     }),
-  ],
-  { description: 'What the trigger does with a matching envelope; secrets are left out.' },
-);
+  ];
+}
+
+const TriggerAction = Type.Union(triggerActionVariants(), {
+  description: 'What the trigger does with a matching envelope; secrets are left out.',
+});
 
 export const Trigger = Type.Object(
   {

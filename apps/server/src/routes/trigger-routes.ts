@@ -1,8 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { DELIVERY_FORMATS, PRIORITIES, SINGLE_FLIGHT_MODES } from '@sluice/core';
+import { PRIORITIES, SINGLE_FLIGHT_MODES } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { listOf } from '../http/resource-schemas.ts';
+import { listOf, triggerActionVariants } from '../http/resource-schemas.ts';
 import { answer, documentBodyAs, empty, errors } from '../http/schemas.ts';
 
 /**
@@ -84,25 +84,7 @@ export const TriggerInput = Type.Object(
       }),
     ),
     action: Type.Optional(
-      Type.Union(
-        [
-          Type.Object({
-            type: Type.Literal('http'),
-            url: Type.String(),
-            secret: Type.Optional(Type.String({ description: 'Generated (and returned once) when absent.' })),
-            format: Type.Optional(Type.Union(DELIVERY_FORMATS.map((f) => Type.Literal(f)))),
-            headers: Type.Optional(Type.Record(Type.String(), Type.String())),
-          }),
-          Type.Object({ type: Type.Literal('handler'), name: Type.String() }),
-          Type.Object({
-            type: Type.Literal('connector'),
-            connection_id: Type.String(),
-            action: Type.String(),
-            input: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-          }),
-        ],
-        { description: 'Required on create.' },
-      ),
+      Type.Union(triggerActionVariants({ withSecret: true }), { description: 'Required on create.' }),
     ),
     enabled: Type.Optional(Type.Boolean({ description: 'Default true.' })),
     single_flight: Type.Optional(Type.Union(SINGLE_FLIGHT_MODES.map((m) => Type.Literal(m)))),
