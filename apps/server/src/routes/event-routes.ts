@@ -1,11 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { type EnvelopeMode, SluiceError, traceIdFromTraceparent } from '@sluice/core';
+import { EmissionSchema, type EnvelopeMode, SluiceError, traceIdFromTraceparent } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { EnvelopeFilterQuery, filterOf } from '../http/envelope-query.ts';
 import { ingestResponse } from '../http/ingest-response.ts';
 import { listOf } from '../http/resource-schemas.ts';
-import { answer, errors } from '../http/schemas.ts';
+import { answer, documentBodyAs, errors } from '../http/schemas.ts';
 
 const EmitBody = Type.Object(
   {
@@ -15,6 +15,17 @@ const EmitBody = Type.Object(
     mode: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('quiet')])),
   },
   { title: 'Emit', additionalProperties: false },
+);
+/** The emit body with its emissions' real shape, for the document (ingest checks each, with its rule). */
+const EmitInput = Type.Object(
+  {
+    ...EmitBody.properties,
+    emission: Type.Optional(EmissionSchema),
+    emissions: Type.Optional(
+      Type.Array(EmissionSchema, { minItems: 1, maxItems: 500, description: 'A batch of up to 500, atomic' }),
+    ),
+  },
+  { title: 'Emit', additionalProperties: false, description: 'Exactly one of emission or emissions.' },
 );
 const ListQuery = Type.Composite([
   EnvelopeFilterQuery,
@@ -36,6 +47,7 @@ export function eventRoutes(
     app.post<{ Body: Static<typeof EmitBody> }>(
       '/api/v1/events',
       {
+        config: documentBodyAs(EmitInput),
         schema: {
           ...secured,
           operationId: 'emitEvents',

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { answer, empty, errors } from '../http/schemas.ts';
+import { answer, documentBodyAs, empty, errors } from '../http/schemas.ts';
 
 /**
  * A subscription per the CloudEvents Subscriptions API; checked whole by the workflows (`422
@@ -26,6 +26,36 @@ const SubscriptionBody = Type.Object(
     ),
   },
   { title: 'SubscriptionInput', additionalProperties: true },
+);
+/** The subscription body as the workflows accept it (the document shows this; see `documentBodyAs`). */
+export const SubscriptionInput = Type.Object(
+  {
+    id: Type.Optional(Type.String({ description: "On replace: the subscription's own id." })),
+    protocol: Type.Literal('HTTP', { description: 'The only protocol offered.' }),
+    sink: Type.String({ description: 'The http(s) URL deliveries are POSTed to.' }),
+    types: Type.Optional(
+      Type.Array(Type.String(), { description: 'Event types (or globs); all when absent.' }),
+    ),
+    source: Type.Optional(Type.String({ description: 'Only events whose CloudEvents source is this.' })),
+    filters: Type.Optional(
+      Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+        description:
+          'Filters, all of which must hold: {exact|prefix|suffix: {attribute: value}}, {all|any: [filter]}, {not: filter}, {sql: "…"}.',
+      }),
+    ),
+    protocolsettings: Type.Optional(
+      Type.Object({
+        method: Type.Optional(Type.Literal('POST')),
+        headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+      }),
+    ),
+    config: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'name, enabled ("true"/"false"), priority, format, secret, condition.',
+      }),
+    ),
+  },
+  { title: 'SubscriptionInput', additionalProperties: false },
 );
 const Params = Type.Object({ id: Type.String() });
 
@@ -55,6 +85,7 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
     app.post<{ Body: Static<typeof SubscriptionBody> }>(
       '/api/v1/subscriptions',
       {
+        config: documentBodyAs(SubscriptionInput),
         schema: {
           ...secured,
           operationId: 'createSubscription',
@@ -112,6 +143,7 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
     app.put<{ Params: Static<typeof Params>; Body: Static<typeof SubscriptionBody> }>(
       '/api/v1/subscriptions/:id',
       {
+        config: documentBodyAs(SubscriptionInput),
         schema: {
           ...secured,
           operationId: 'replaceSubscription',
