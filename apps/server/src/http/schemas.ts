@@ -34,10 +34,13 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   503: 'Storage is unavailable; retry after Retry-After seconds.',
 };
 
-/** The error statuses a route can answer with, for its OpenAPI response map. */
+/**
+ * The error statuses a route can answer with, for its OpenAPI response map. 503 is always among them:
+ * every route that takes a key or reads anything asks the store, which may be unavailable.
+ */
 export function errors(...statuses: number[]): Record<number, TSchema> {
   return Object.fromEntries(
-    statuses.map((status) => [
+    [...new Set([...statuses, 503])].map((status) => [
       status,
       Type.Ref('Error', { description: ERROR_DESCRIPTIONS[status] ?? 'An error.' }),
     ]),
