@@ -1,12 +1,19 @@
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RouteOptions,
+} from 'fastify';
 import type { AppContext } from './app-context.ts';
 import { installAuth } from './http/auth.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, installRefusedBodyDrain } from './http/refused-body.ts';
 import { requestIdOf } from './http/request-id.ts';
-import { SHARED_SCHEMAS } from './http/schemas.ts';
+import { installResponseCheck } from './http/response-check.ts';
+import { API_TAGS, SHARED_SCHEMAS } from './http/schemas.ts';
 import { backfillRoutes } from './routes/backfill-routes.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { connectorRoutes } from './routes/connector-routes.ts';
@@ -37,6 +44,10 @@ export async function buildApp(
     logger?: FastifyServerOptions['logger'];
     loggerInstance?: FastifyBaseLogger;
     api?: boolean;
+    /** Check every success answer against its documented schema (tests: the document cannot drift). */
+    checkResponses?: boolean;
+    /** Called for each route as it is registered (the OpenAPI completeness test lists them). */
+    onRoute?: (route: RouteOptions) => void;
   } = {},
 ): Promise<App> {
   const app = Fastify({
@@ -52,8 +63,10 @@ export async function buildApp(
 
   // The API speaks JSON only: a text/plain body is refused with 415, not parsed as a string and judged
   // against a JSON schema. The webhook routes install their own raw-body parsers.
+  if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
   app.removeContentTypeParser('text/plain');
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  if (options.checkResponses === true) installResponseCheck(app, SHARED_SCHEMAS);
   installErrorHandlers(app, ctx.metrics);
   installAuth(app, { tenancy: ctx.store.tenancy, adminKey: ctx.config.adminKey });
   installRefusedBodyDrain(app, {
@@ -73,6 +86,10 @@ export async function buildApp(
       reply.elapsedTime / 1000,
     );
   });
+  // Response schemas document the API and are checked against real answers in tests; the handlers build
+  // each view themselves, so answers are serialized as they are: a slip in a schema can never drop a
+  // field or turn a null into "" on the wire.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -81,12 +98,22 @@ export async function buildApp(
         version: '1',
         description: 'Multi-tenant event ingestion: webhooks, the emit API, envelopes and their live tail.',
       },
+      servers: [{ url: ctx.config.publicUrl ?? '/', description: 'This server' }],
+      tags: API_TAGS,
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'A tenant API key or the admin key.' },
         },
       },
     },
+    // Shared schemas become components under their `$id` (Envelope, Connection, Error, …).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json['$id'] ?? `def-${i}`) },
+  });
+  // Interactive docs from the plugin's own assets: no CDN.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { validatorUrl: null },
+    theme: { title: 'Sluice API' },
   });
   await app.register(healthRoutes(ctx));
   if (options.api === false) return app;

@@ -64,8 +64,10 @@ export { ENVELOPE_FIELDS, SCHEMA_VERSION } from './envelope.ts';
 export type { JsonSchemaDocument } from './envelope-schema.ts';
 export {
   CloudEventContextSchema,
+  EmissionSchema,
   EnvelopeSchema,
   envelopeJsonSchema,
+  TIMESTAMP_PATTERN,
 } from './envelope-schema.ts';
 export type { ErrorBody, ErrorCode } from './errors.ts';
 export { ERROR_CODES, isSluiceError, SluiceError } from './errors.ts';

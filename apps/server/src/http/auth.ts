@@ -10,7 +10,7 @@ export type RouteAuth = 'tenant' | 'admin' | 'any';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Set on admin routes; a route whose schema declares `security` is a tenant route otherwise. */
+    /** Set on admin routes; a route whose schema declares a `security` requirement is a tenant route otherwise. */
     auth?: RouteAuth;
   }
   interface FastifyRequest {
@@ -44,7 +44,7 @@ async function authenticate(
 }
 
 /**
- * Authentication as one hook: a route whose schema declares `security` needs a tenant API key (the admin
+ * Authentication as one hook: a route whose schema declares a `security` requirement needs a tenant API key (the admin
  * key acts for a tenant only through `X-Sluice-Tenant`), and `config: { auth: 'admin' }` needs the admin
  * key, `'any'` any valid key. It runs after validation, and the handler reads `request.tenantId`.
  */
@@ -55,7 +55,8 @@ export function installAuth(
   app.decorateRequest('tenantId', '');
   app.addHook('preHandler', async (request) => {
     const auth = request.routeOptions.config.auth;
-    const secured = auth !== undefined || request.routeOptions.schema?.security !== undefined;
+    // `security: []` is OpenAPI's "no authentication" (health, webhooks signed by their sender).
+    const secured = auth !== undefined || (request.routeOptions.schema?.security?.length ?? 0) > 0;
     if (!secured) return;
     const caller = await authenticate(request, deps.tenancy, deps.adminKey);
     if (auth === 'any') return;

@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { type Backfill, SluiceError } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { errors } from '../http/schemas.ts';
+import { answer, errors } from '../http/schemas.ts';
 
 const NewBackfill = Type.Object(
   {
@@ -11,9 +11,10 @@ const NewBackfill = Type.Object(
     until: Type.Optional(Type.String({ format: 'date-time' })),
     mode: Type.Union([Type.Literal('quiet'), Type.Literal('live')]),
   },
-  { additionalProperties: false },
+  { title: 'NewBackfill', additionalProperties: false },
 );
 const ConnectionParams = Type.Object({ connection_id: Type.String() });
+const BackfillAnswer = Type.Object({ backfill: Type.Ref('Backfill') });
 const BackfillParams = Type.Object({ connection_id: Type.String(), backfill_id: Type.String() });
 
 const view = (backfill: Backfill) => ({
@@ -41,11 +42,16 @@ export function backfillRoutes(ctx: Pick<AppContext, 'backfills' | 'store' | 'no
       {
         schema: {
           ...secured,
+          operationId: 'createBackfill',
+          summary: 'Start a backfill',
           description:
             "Runs the stream's poll handler over [since, until) in the background. Quiet envelopes are stored, never routed; live ones route at P4. A re-run emits nothing new.",
           params: ConnectionParams,
           body: NewBackfill,
-          response: errors(400, 401, 404, 409, 422),
+          response: {
+            202: answer('Started; follow it with getBackfill.', BackfillAnswer),
+            ...errors(400, 401, 404, 409, 422),
+          },
         },
       },
       async (request, reply) => {
@@ -72,9 +78,11 @@ export function backfillRoutes(ctx: Pick<AppContext, 'backfills' | 'store' | 'no
       {
         schema: {
           ...secured,
+          operationId: 'getBackfill',
+          summary: 'Follow a backfill',
           description: 'A backfill and its progress: status running, completed or failed, with the counts.',
           params: BackfillParams,
-          response: errors(401, 404),
+          response: { 200: answer('The backfill and its progress.', BackfillAnswer), ...errors(401, 404) },
         },
       },
       async (request) => {

@@ -4,7 +4,8 @@ import type { Connection } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { optionalBody } from '../http/optional-body.ts';
-import { errors } from '../http/schemas.ts';
+import { listOf } from '../http/resource-schemas.ts';
+import { answer, errors } from '../http/schemas.ts';
 
 /** A connection's own request rate on the ingest routes; null or absent: the server-wide default. */
 const RateLimitBody = Type.Union([
@@ -27,16 +28,17 @@ const NewConnection = Type.Object(
     secret: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
     rate_limit: Type.Optional(RateLimitBody),
   },
-  { additionalProperties: false },
+  { title: 'NewConnection', additionalProperties: false },
 );
 const ConnectionChanges = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     rate_limit: Type.Optional(RateLimitBody),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { title: 'ConnectionChanges', additionalProperties: false, minProperties: 1 },
 );
 const Params = Type.Object({ connection_id: Type.String() });
+const ConnectionAnswer = Type.Object({ connection: Type.Ref('Connection') });
 const ListQuery = Type.Object({
   connector_id: Type.Optional(Type.String()),
   status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('retired')])),
@@ -47,7 +49,7 @@ const Rotate = Type.Object(
     /** How long the previous secret keeps verifying. */
     overlap_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 24 * 3600, default: 24 * 3600 })),
   },
-  { additionalProperties: false },
+  { title: 'SecretRotation', additionalProperties: false },
 );
 
 /** Connections: create (→ ingest URL, secret once), list, get, test, retire, rotate the secret. */
@@ -67,10 +69,18 @@ export function connectionRoutes(ctx: Pick<AppContext, 'config' | 'control'>): F
       {
         schema: {
           ...secured,
+          operationId: 'createConnection',
+          summary: 'Create a connection',
           description:
             'Create a connection. Returns its ingest URL, and the signing secret once when it was generated here.',
           body: NewConnection,
-          response: errors(400, 401, 404, 422),
+          response: {
+            201: answer(
+              'The connection, and its signing secret once when generated here.',
+              Type.Object({ connection: Type.Ref('Connection'), secret: Type.Optional(Type.String()) }),
+            ),
+            ...errors(400, 401, 404, 422),
+          },
         },
       },
       async (request, reply) => {
@@ -89,9 +99,11 @@ export function connectionRoutes(ctx: Pick<AppContext, 'config' | 'control'>): F
       {
         schema: {
           ...secured,
+          operationId: 'listConnections',
+          summary: 'List connections',
           description: "The caller's connections.",
           querystring: ListQuery,
-          response: errors(400, 401),
+          response: { 200: answer("The caller's connections.", listOf('Connection')), ...errors(400, 401) },
         },
       },
       async (request) => {
@@ -108,9 +120,11 @@ export function connectionRoutes(ctx: Pick<AppContext, 'config' | 'control'>): F
       {
         schema: {
           ...secured,
+          operationId: 'getConnection',
+          summary: 'Get a connection',
           description: 'One connection. Its secret is never returned.',
           params: Params,
-          response: errors(401, 404),
+          response: { 200: answer('The connection.', ConnectionAnswer), ...errors(401, 404) },
         },
       },
       async (request) => ({
@@ -123,11 +137,13 @@ export function connectionRoutes(ctx: Pick<AppContext, 'config' | 'control'>): F
       {
         schema: {
           ...secured,
+          operationId: 'updateConnection',
+          summary: 'Change a connection',
           description:
             'Rename a connection or set its own rate limit (null: back to the server-wide default).',
           params: Params,
           body: ConnectionChanges,
-          response: errors(400, 401, 404),
+          response: { 200: answer('The connection as changed.', ConnectionAnswer), ...errors(400, 401, 404) },
         },
       },
       async (request) => ({
@@ -145,9 +161,21 @@ export function connectionRoutes(ctx: Pick<AppContext, 'config' | 'control'>): F
       {
         schema: {
           ...secured,
+          operationId: 'testConnection',
+          summary: 'Test a connection',
           description: "Run the connector's health probe; a failure is published as integration.failed.",
           params: Params,
-          response: errors(401, 404),
+          response: {
+            200: answer(
+              "The probe's result.",
+              Type.Object({
+                connection_id: Type.String(),
+                ok: Type.Boolean(),
+                message: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+            ...errors(401, 404),
+          },
         },
       },
       async (request) => ctx.control.connections.test(request.tenantId, request.params.connection_id),
@@ -158,9 +186,11 @@ export function connectionRoutes(ctx: Pick<AppContext, 'config' | 'control'>): F
       {
         schema: {
           ...secured,
+          operationId: 'retireConnection',
+          summary: 'Retire a connection',
           description: 'Retire a connection: it accepts nothing afterwards.',
           params: Params,
-          response: errors(401, 404),
+          response: { 200: answer('The retired connection.', ConnectionAnswer), ...errors(401, 404) },
         },
       },
       async (request) => ({
@@ -176,11 +206,23 @@ export function connectionRoutes(ctx: Pick<AppContext, 'config' | 'control'>): F
         preValidation: optionalBody,
         schema: {
           ...secured,
+          operationId: 'rotateConnectionSecret',
+          summary: 'Rotate the signing secret',
           description:
             'Rotate the signing secret. The previous secret keeps verifying for overlap_seconds (default 24 h). A generated secret is returned once.',
           params: Params,
           body: Rotate,
-          response: errors(400, 401, 404, 409),
+          response: {
+            200: answer(
+              'Rotated; a generated secret is returned once.',
+              Type.Object({
+                connection_id: Type.String(),
+                previous_secret_expires_at: Type.String({ format: 'date-time' }),
+                secret: Type.Optional(Type.String()),
+              }),
+            ),
+            ...errors(400, 401, 404, 409),
+          },
         },
       },
       async (request) =>

@@ -1,7 +1,8 @@
 import { type Connector, CRON_CONNECTOR_ID, PLATFORM_CONNECTOR_ID } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { errors } from '../http/schemas.ts';
+import { listOf } from '../http/resource-schemas.ts';
+import { answer, errors } from '../http/schemas.ts';
 
 /** A connector as the catalog shows it: streams with mode, schedule and topic, and how it verifies. */
 export function describeConnector(connector: Connector) {
@@ -28,10 +29,12 @@ export function connectorRoutes(ctx: Pick<AppContext, 'connectors'>): FastifyPlu
       {
         config: { auth: 'any' },
         schema: {
+          operationId: 'listConnectors',
+          summary: 'List connectors',
           tags: ['connectors'],
           description: 'The registered connectors: version, streams and verification scheme.',
           security: [{ apiKey: [] }],
-          response: errors(401),
+          response: { 200: answer('The registered connectors.', listOf('Connector')), ...errors(401) },
         },
       },
       async (_request) => {

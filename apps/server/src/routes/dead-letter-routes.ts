@@ -4,7 +4,8 @@ import { SluiceError } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { optionalBody } from '../http/optional-body.ts';
-import { errors } from '../http/schemas.ts';
+import { listOf } from '../http/resource-schemas.ts';
+import { answer, ElementResultSchema, empty, errors } from '../http/schemas.ts';
 
 const Kind = Type.Union([Type.Literal('ingest'), Type.Literal('job')]);
 const Time = Type.String({ format: 'date-time' });
@@ -17,7 +18,7 @@ export const ReplayFilterSchema = Type.Object(
     until: Type.Optional(Time),
     trigger_id: Type.Optional(Type.String({ minLength: 1 })),
   },
-  { additionalProperties: false },
+  { title: 'ReplayFilter', additionalProperties: false },
 );
 const ListQuery = Type.Object({
   status: Type.Optional(
@@ -43,7 +44,7 @@ const BulkReplay = Type.Object(
     /** Replays per second; default SLUICE_REPLAY_RATE. */
     rate_per_second: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },
-  { additionalProperties: false },
+  { title: 'BulkReplayRequest', additionalProperties: false },
 );
 const ReplayParams = Type.Object({ replay_id: Type.String() });
 
@@ -57,9 +58,14 @@ export function deadLetterRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fa
       {
         schema: {
           ...secured,
+          operationId: 'listDeadLetters',
+          summary: 'List dead letters',
           description: "The caller's dead letters.",
           querystring: ListQuery,
-          response: errors(400, 401),
+          response: {
+            200: answer('One page of dead letters.', listOf('DeadLetter', { paged: true })),
+            ...errors(400, 401),
+          },
         },
       },
       async (request) => {
@@ -78,9 +84,14 @@ export function deadLetterRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fa
       {
         schema: {
           ...secured,
+          operationId: 'getDeadLetter',
+          summary: 'Get a dead letter',
           description: 'One dead letter, with the raw delivery.',
           params: Params,
-          response: errors(401, 404),
+          response: {
+            200: answer('The dead letter.', Type.Object({ dead_letter: Type.Ref('DeadLetter') })),
+            ...errors(401, 404),
+          },
         },
       },
       async (request) => {
@@ -95,10 +106,22 @@ export function deadLetterRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fa
         preValidation: optionalBody,
         schema: {
           ...secured,
+          operationId: 'replayDeadLetters',
+          summary: 'Replay dead letters in bulk',
           description:
             "Replay the caller's pending dead letters matching `filter` (required, at least one field), paced at `rate_per_second`. `dry_run` answers the exact count. Up to 100 matches that pacing lets finish within 5 s run within the request (200 with replayed and failed); more run in the background (202 with a replay to follow at /api/v1/dead-letters/replays/{id}).",
           body: BulkReplay,
-          response: errors(400, 401, 422, 503),
+          response: {
+            200: answer(
+              'Replayed within the request, or counted (dry_run).',
+              Type.Union([
+                Type.Ref('BulkReplayResult'),
+                Type.Object({ dry_run: Type.Literal(true), count: Type.Integer() }),
+              ]),
+            ),
+            202: answer('Running in the background.', Type.Object({ replay: Type.Ref('BulkReplay') })),
+            ...errors(400, 401, 422, 503),
+          },
         },
       },
       async (request, reply) => {
@@ -123,9 +146,14 @@ export function deadLetterRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fa
       {
         schema: {
           ...secured,
+          operationId: 'getBulkReplay',
+          summary: 'Follow a bulk replay',
           description: 'The progress of a background bulk replay (kept by the process that runs it).',
           params: ReplayParams,
-          response: errors(401, 404),
+          response: {
+            200: answer('The replay and its progress.', Type.Object({ replay: Type.Ref('BulkReplay') })),
+            ...errors(401, 404),
+          },
         },
       },
       async (request) => ({ replay: ctx.control.replays.get(request.tenantId, request.params.replay_id) }),
@@ -136,9 +164,11 @@ export function deadLetterRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fa
       {
         schema: {
           ...secured,
+          operationId: 'purgeDeadLetter',
+          summary: 'Purge a dead letter',
           description: 'Purge a dead letter: it is deleted for good.',
           params: Params,
-          response: errors(401, 404),
+          response: { 204: empty('Purged.'), ...errors(401, 404) },
         },
       },
       async (request, reply) => {
@@ -153,10 +183,24 @@ export function deadLetterRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fa
       {
         schema: {
           ...secured,
+          operationId: 'replayDeadLetter',
+          summary: 'Replay a dead letter',
           description:
             "Replay one dead letter: an ingest one runs through the connector's current mapping and is ingested; a job one queues its job again under the same idempotency key (the same webhook-id).",
           params: Params,
-          response: errors(401, 404, 409, 422, 503),
+          response: {
+            200: answer(
+              'Replayed: the envelopes it became, or the job queued again.',
+              Type.Union([
+                Type.Object({
+                  dead_letter: Type.Ref('DeadLetter'),
+                  results: Type.Array(ElementResultSchema),
+                }),
+                Type.Object({ dead_letter: Type.Ref('DeadLetter'), job: Type.Ref('Job') }),
+              ]),
+            ),
+            ...errors(401, 404, 409, 422, 503),
+          },
         },
       },
       async (request) => {

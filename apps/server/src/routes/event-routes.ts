@@ -1,10 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { type EnvelopeMode, SluiceError, traceIdFromTraceparent } from '@sluice/core';
+import { EmissionSchema, type EnvelopeMode, SluiceError, traceIdFromTraceparent } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { EnvelopeFilterQuery, filterOf } from '../http/envelope-query.ts';
 import { ingestResponse } from '../http/ingest-response.ts';
-import { errors } from '../http/schemas.ts';
+import { listOf } from '../http/resource-schemas.ts';
+import { answer, documentBodyAs, errors } from '../http/schemas.ts';
 
 const EmitBody = Type.Object(
   {
@@ -13,7 +14,18 @@ const EmitBody = Type.Object(
     emissions: Type.Optional(Type.Array(Type.Unknown(), { description: 'A batch of up to 500, atomic' })),
     mode: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('quiet')])),
   },
-  { additionalProperties: false },
+  { title: 'Emit', additionalProperties: false },
+);
+/** The emit body with its emissions' real shape, for the document (ingest checks each, with its rule). */
+const EmitInput = Type.Object(
+  {
+    ...EmitBody.properties,
+    emission: Type.Optional(EmissionSchema),
+    emissions: Type.Optional(
+      Type.Array(EmissionSchema, { minItems: 1, maxItems: 500, description: 'A batch of up to 500, atomic' }),
+    ),
+  },
+  { title: 'Emit', additionalProperties: false, description: 'Exactly one of emission or emissions.' },
 );
 const ListQuery = Type.Composite([
   EnvelopeFilterQuery,
@@ -35,13 +47,16 @@ export function eventRoutes(
     app.post<{ Body: Static<typeof EmitBody> }>(
       '/api/v1/events',
       {
+        config: documentBodyAs(EmitInput),
         schema: {
           ...secured,
+          operationId: 'emitEvents',
+          summary: 'Emit events',
           description:
             'Emit one emission or an atomic batch (≤ 500) through a connection of the caller. 200 only after commit.',
           body: EmitBody,
           response: {
-            200: Type.Ref('IngestResponse'),
+            200: answer('Committed.', Type.Ref('IngestResponse')),
             ...errors(400, 401, 404, 409, 413, 415, 422, 429, 503),
           },
         },
@@ -75,10 +90,15 @@ export function eventRoutes(
       {
         schema: {
           ...secured,
+          operationId: 'listEvents',
+          summary: 'Query envelopes',
           description:
             "The caller's envelopes, filtered, in time order, one page at a time (pass next_cursor as cursor).",
           querystring: ListQuery,
-          response: errors(400, 401),
+          response: {
+            200: answer('One page of envelopes.', listOf('Envelope', { paged: true })),
+            ...errors(400, 401),
+          },
         },
       },
       async (request) => {
@@ -98,9 +118,14 @@ export function eventRoutes(
       {
         schema: {
           ...secured,
+          operationId: 'getEvent',
+          summary: 'Get an envelope',
           description: 'One envelope of the caller.',
           params: EventParams,
-          response: { 200: Type.Object({ event: Type.Ref('Envelope') }), ...errors(401, 404) },
+          response: {
+            200: answer('The envelope.', Type.Object({ event: Type.Ref('Envelope') })),
+            ...errors(401, 404),
+          },
         },
       },
       async (request) => {

@@ -37,11 +37,20 @@ export function eventStreamRoute(ctx: Pick<AppContext, 'store' | 'tailIntervalMs
       {
         schema: {
           tags: ['events'],
+          operationId: 'tailEvents',
+          summary: 'Tail envelopes live',
           security: [{ apiKey: [] }],
           description:
             'Live tail (text/event-stream) with the same filters as GET /api/v1/events; resumable with Last-Event-ID.',
           querystring: StreamQuery,
-          response: errors(400, 401),
+          response: {
+            200: {
+              description:
+                'Server-Sent Events: `event: envelope` with the envelope as `data` and its position as `id`; `event: error` with an error body; comments as keepalives.',
+              content: { 'text/event-stream': { schema: Type.String() } },
+            },
+            ...errors(400, 401),
+          },
         },
       },
       async (request, reply) => {

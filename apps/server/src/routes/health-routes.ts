@@ -1,22 +1,38 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { errors } from '../http/schemas.ts';
+import { answer, errors } from '../http/schemas.ts';
 
 /** Liveness, readiness (the store answers) and the OpenAPI document. */
 export function healthRoutes(ctx: Pick<AppContext, 'metrics' | 'store'>): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/healthz',
-      { schema: { description: 'Live while the process answers.', tags: ['health'] } },
+      {
+        schema: {
+          operationId: 'getHealth',
+          summary: 'Liveness',
+          description: 'Live while the process answers.',
+          tags: ['health'],
+          security: [],
+          response: { 200: answer('The process is live.', Type.Object({ status: Type.Literal('ok') })) },
+        },
+      },
       async () => ({ status: 'ok' }),
     );
     app.get(
       '/readyz',
       {
         schema: {
+          operationId: 'getReadiness',
+          summary: 'Readiness',
           description: 'Ready when the store answers.',
           tags: ['health'],
-          response: { ...errors(503) },
+          security: [],
+          response: {
+            200: answer('The store answers.', Type.Object({ status: Type.Literal('ready') })),
+            ...errors(503),
+          },
         },
       },
       async () => {
@@ -26,7 +42,21 @@ export function healthRoutes(ctx: Pick<AppContext, 'metrics' | 'store'>): Fastif
     );
     app.get(
       '/metrics',
-      { schema: { description: 'Prometheus metrics.', tags: ['health'] } },
+      {
+        schema: {
+          operationId: 'getMetrics',
+          summary: 'Prometheus metrics',
+          description: 'Prometheus metrics in the text exposition format.',
+          tags: ['health'],
+          security: [],
+          response: {
+            200: {
+              description: 'The metrics.',
+              content: { 'text/plain': { schema: Type.String() } },
+            },
+          },
+        },
+      },
       async (_request, reply) => {
         reply.header('content-type', ctx.metrics.registry.contentType);
         return ctx.metrics.registry.metrics();

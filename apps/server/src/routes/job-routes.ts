@@ -2,7 +2,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import { JOB_STATUSES } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { errors } from '../http/schemas.ts';
+import { listOf } from '../http/resource-schemas.ts';
+import { answer, errors } from '../http/schemas.ts';
 
 const ListQuery = Type.Object({
   trigger_id: Type.Optional(Type.String({ minLength: 1 })),
@@ -24,9 +25,11 @@ export function jobRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'listJobs',
+          summary: 'List jobs',
           description: "The caller's jobs in creation order (or newest first with order=desc).",
           querystring: ListQuery,
-          response: errors(400, 401),
+          response: { 200: answer('One page of jobs.', listOf('Job', { paged: true })), ...errors(400, 401) },
         },
       },
       async (request) => {
@@ -53,9 +56,14 @@ export function jobRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'getJob',
+          summary: 'Get a job',
           description: 'One job, with its attempts.',
           params: Params,
-          response: errors(401, 404),
+          response: {
+            200: answer('The job with its attempts.', Type.Object({ job: Type.Ref('Job') })),
+            ...errors(401, 404),
+          },
         },
       },
       async (request) => ({ job: await ctx.control.jobs.get(request.tenantId, request.params.job_id) }),

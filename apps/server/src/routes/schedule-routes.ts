@@ -1,7 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { errors } from '../http/schemas.ts';
+import { listOf } from '../http/resource-schemas.ts';
+import { answer, empty, errors } from '../http/schemas.ts';
 
 const NewSchedule = Type.Object(
   {
@@ -9,7 +10,7 @@ const NewSchedule = Type.Object(
     schedule: Type.String({ minLength: 1, maxLength: 200 }),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
-  { additionalProperties: false },
+  { title: 'NewCronSchedule', additionalProperties: false },
 );
 const Params = Type.Object({ schedule_id: Type.String() });
 
@@ -23,10 +24,15 @@ export function scheduleRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'createSchedule',
+          summary: 'Create a cron schedule',
           description:
             'Create a cron schedule (five or six fields; timezone IANA, the tenant time zone by default). Each slot emits one cron.tick (source cron, dedupe key <schedule id>:<slot>), routed at P3.',
           body: NewSchedule,
-          response: errors(400, 401, 409),
+          response: {
+            201: answer('The new schedule.', Type.Object({ schedule: Type.Ref('CronSchedule') })),
+            ...errors(400, 401, 409),
+          },
         },
       },
       async (request, reply) => {
@@ -37,7 +43,15 @@ export function scheduleRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.get(
       '/api/v1/schedules',
-      { schema: { ...secured, description: "The caller's cron schedules.", response: errors(401) } },
+      {
+        schema: {
+          ...secured,
+          operationId: 'listSchedules',
+          summary: 'List cron schedules',
+          description: "The caller's cron schedules.",
+          response: { 200: answer("The caller's cron schedules.", listOf('CronSchedule')), ...errors(401) },
+        },
+      },
       async (request) => ({ items: await ctx.control.schedules.list(request.tenantId) }),
     );
 
@@ -46,9 +60,11 @@ export function scheduleRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'deleteSchedule',
+          summary: 'Delete a cron schedule',
           description: 'Delete a cron schedule.',
           params: Params,
-          response: errors(401, 404),
+          response: { 204: empty('Deleted.'), ...errors(401, 404) },
         },
       },
       async (request, reply) => {

@@ -2,7 +2,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import { STREAM_STATUSES, type StreamSchedule } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { errors } from '../http/schemas.ts';
+import { listOf } from '../http/resource-schemas.ts';
+import { answer, errors } from '../http/schemas.ts';
 
 const ListQuery = Type.Object({
   connection_id: Type.Optional(Type.String({ minLength: 1 })),
@@ -44,10 +45,12 @@ export function streamRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'listStreams',
+          summary: 'List poll streams',
           description:
             "The caller's poll streams: schedule, current interval and why, next run, last success and error, status (ok, failing, rate_limited, paused), records and envelopes counted.",
           querystring: ListQuery,
-          response: errors(400, 401),
+          response: { 200: answer("The caller's poll streams.", listOf('Stream')), ...errors(400, 401) },
         },
       },
       async (request) => {
@@ -62,12 +65,24 @@ export function streamRoutes(ctx: AppContext): FastifyPluginAsync {
 
     const action = (
       verb: 'pause' | 'resume' | 'run',
+      operation: { operationId: string; summary: string },
       description: string,
       act: (ref: { tenant_id: string; connection_id: string; stream: string }) => Promise<StreamSchedule>,
     ): void => {
       app.post<{ Params: Static<typeof Params> }>(
         `/api/v1/connections/:connection_id/streams/:key/${verb}`,
-        { schema: { ...secured, description, params: Params, response: errors(401, 404) } },
+        {
+          schema: {
+            ...secured,
+            ...operation,
+            description,
+            params: Params,
+            response: {
+              200: answer('The stream as it is now.', Type.Object({ stream: Type.Ref('Stream') })),
+              ...errors(401, 404),
+            },
+          },
+        },
         async (request) => {
           const ref = {
             tenant_id: request.tenantId,
@@ -78,12 +93,23 @@ export function streamRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       );
     };
-    action('pause', 'Pause a poll stream: it is not run until resumed.', (ref) =>
-      ctx.control.streams.setPaused(ref, true),
+    action(
+      'pause',
+      { operationId: 'pauseStream', summary: 'Pause a poll stream' },
+      'Pause a poll stream: it is not run until resumed.',
+      (ref) => ctx.control.streams.setPaused(ref, true),
     );
-    action('resume', 'Resume a paused poll stream.', (ref) => ctx.control.streams.setPaused(ref, false));
-    action('run', 'Run a poll stream now (a paused stream stays paused).', (ref) =>
-      ctx.control.streams.runNow(ref),
+    action(
+      'resume',
+      { operationId: 'resumeStream', summary: 'Resume a poll stream' },
+      'Resume a paused poll stream.',
+      (ref) => ctx.control.streams.setPaused(ref, false),
+    );
+    action(
+      'run',
+      { operationId: 'runStream', summary: 'Run a poll stream now' },
+      'Run a poll stream now (a paused stream stays paused).',
+      (ref) => ctx.control.streams.runNow(ref),
     );
   };
 }

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { errors } from '../http/schemas.ts';
+import { answer, documentBodyAs, empty, errors } from '../http/schemas.ts';
 
 /**
  * A subscription per the CloudEvents Subscriptions API; checked whole by the workflows (`422
@@ -25,7 +25,37 @@ const SubscriptionBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: true },
+  { title: 'SubscriptionInput', additionalProperties: true },
+);
+/** The subscription body as the workflows accept it (the document shows this; see `documentBodyAs`). */
+export const SubscriptionInput = Type.Object(
+  {
+    id: Type.Optional(Type.String({ description: "On replace: the subscription's own id." })),
+    protocol: Type.Literal('HTTP', { description: 'The only protocol offered.' }),
+    sink: Type.String({ description: 'The http(s) URL deliveries are POSTed to.' }),
+    types: Type.Optional(
+      Type.Array(Type.String(), { description: 'Event types (or globs); all when absent.' }),
+    ),
+    source: Type.Optional(Type.String({ description: 'Only events whose CloudEvents source is this.' })),
+    filters: Type.Optional(
+      Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+        description:
+          'Filters, all of which must hold: {exact|prefix|suffix: {attribute: value}}, {all|any: [filter]}, {not: filter}, {sql: "…"}.',
+      }),
+    ),
+    protocolsettings: Type.Optional(
+      Type.Object({
+        method: Type.Optional(Type.Literal('POST')),
+        headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+      }),
+    ),
+    config: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'name, enabled ("true"/"false"), priority, format, secret, condition.',
+      }),
+    ),
+  },
+  { title: 'SubscriptionInput', additionalProperties: false },
 );
 const Params = Type.Object({ id: Type.String() });
 
@@ -40,8 +70,13 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'listSubscriptions',
+          summary: 'List subscriptions',
           description: "The caller's subscriptions (triggers with an http action), as a JSON array.",
-          response: errors(401),
+          response: {
+            200: answer("The caller's subscriptions.", Type.Array(Type.Ref('Subscription'))),
+            ...errors(401),
+          },
         },
       },
       async (request) => subscriptions.list(request.tenantId),
@@ -50,12 +85,21 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
     app.post<{ Body: Static<typeof SubscriptionBody> }>(
       '/api/v1/subscriptions',
       {
+        config: documentBodyAs(SubscriptionInput),
         schema: {
           ...secured,
+          operationId: 'createSubscription',
+          summary: 'Create a subscription',
           description:
             'Create a subscription (a trigger with an http action). A generated signing secret is returned once, as config.secret.',
           body: SubscriptionBody,
-          response: errors(400, 401, 422),
+          response: {
+            201: answer(
+              'The new subscription; a generated secret once, as config.secret.',
+              Type.Ref('Subscription'),
+            ),
+            ...errors(400, 401, 422),
+          },
         },
       },
       async (request, reply) => {
@@ -69,14 +113,29 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.options(
       '/api/v1/subscriptions',
-      { schema: { ...secured, description: 'The methods of this endpoint.', response: errors(401) } },
+      {
+        schema: {
+          ...secured,
+          operationId: 'describeSubscriptions',
+          summary: 'Methods of the subscriptions collection',
+          description: 'The methods of this endpoint.',
+          response: { 200: empty('The methods, in Allow.'), ...errors(401) },
+        },
+      },
       async (_request, reply) => reply.status(200).header('allow', 'GET,POST,OPTIONS').send(),
     );
 
     app.get<{ Params: Static<typeof Params> }>(
       '/api/v1/subscriptions/:id',
       {
-        schema: { ...secured, description: 'One subscription.', params: Params, response: errors(401, 404) },
+        schema: {
+          ...secured,
+          operationId: 'getSubscription',
+          summary: 'Get a subscription',
+          description: 'One subscription.',
+          params: Params,
+          response: { 200: answer('The subscription.', Type.Ref('Subscription')), ...errors(401, 404) },
+        },
       },
       async (request) => subscriptions.get(request.tenantId, request.params.id),
     );
@@ -84,12 +143,18 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
     app.put<{ Params: Static<typeof Params>; Body: Static<typeof SubscriptionBody> }>(
       '/api/v1/subscriptions/:id',
       {
+        config: documentBodyAs(SubscriptionInput),
         schema: {
           ...secured,
+          operationId: 'replaceSubscription',
+          summary: 'Replace a subscription',
           description: 'Replace a subscription whole; a signing secret not given is kept.',
           params: Params,
           body: SubscriptionBody,
-          response: errors(400, 401, 404, 422),
+          response: {
+            200: answer('The subscription as replaced.', Type.Ref('Subscription')),
+            ...errors(400, 401, 404, 422),
+          },
         },
       },
       async (request) => subscriptions.replace(request.tenantId, request.params.id, request.body),
@@ -100,9 +165,11 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'deleteSubscription',
+          summary: 'Delete a subscription',
           description: 'Delete a subscription (and so its trigger).',
           params: Params,
-          response: errors(401, 404),
+          response: { 200: empty('Deleted.'), ...errors(401, 404) },
         },
       },
       async (request, reply) => {
@@ -116,9 +183,11 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'describeSubscription',
+          summary: 'Methods of a subscription',
           description: 'The methods of this endpoint.',
           params: Params,
-          response: errors(401, 404),
+          response: { 200: empty('The methods, in Allow.'), ...errors(401, 404) },
         },
       },
       async (request, reply) => {

@@ -2,19 +2,20 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { optionalBody } from '../http/optional-body.ts';
-import { errors } from '../http/schemas.ts';
+import { listOf } from '../http/resource-schemas.ts';
+import { answer, errors } from '../http/schemas.ts';
 
 const NewTenant = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     reseller_id: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
   },
-  { additionalProperties: false },
+  { title: 'NewTenant', additionalProperties: false },
 );
 const TenantParams = Type.Object({ tenant_id: Type.String() });
 const NewKey = Type.Object(
   { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
-  { additionalProperties: false },
+  { title: 'NewApiKey', additionalProperties: false },
 );
 const TenantChanges = Type.Object(
   {
@@ -26,11 +27,11 @@ const TenantChanges = Type.Object(
     /** IANA time zone of business hours and cron schedules. */
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { title: 'TenantChanges', additionalProperties: false, minProperties: 1 },
 );
 const NewWorkspace = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
+  { title: 'NewWorkspace', additionalProperties: false },
 );
 
 /** Tenants and their API keys (admin key), workspaces and the caller's own tenant (tenant key). */
@@ -41,11 +42,19 @@ export function tenantRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fastif
       {
         config: { auth: 'admin' },
         schema: {
+          operationId: 'createTenant',
+          summary: 'Create a tenant',
           tags: ['tenants'],
           description: 'Create a tenant and its first API key (admin key). The key is shown once.',
           security: [{ apiKey: [] }],
           body: NewTenant,
-          response: errors(400, 401, 403),
+          response: {
+            201: answer(
+              'The tenant and its first API key, shown once.',
+              Type.Object({ tenant: Type.Ref('Tenant'), api_key: Type.Ref('ApiKey') }),
+            ),
+            ...errors(400, 401, 403),
+          },
         },
       },
       async (request, reply) => {
@@ -58,10 +67,12 @@ export function tenantRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fastif
       {
         config: { auth: 'admin' },
         schema: {
+          operationId: 'listTenants',
+          summary: 'List tenants',
           tags: ['tenants'],
           description: 'All tenants (admin key).',
           security: [{ apiKey: [] }],
-          response: errors(401, 403),
+          response: { 200: answer('All tenants.', listOf('Tenant')), ...errors(401, 403) },
         },
       },
       async (_request) => {
@@ -75,13 +86,18 @@ export function tenantRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fastif
         config: { auth: 'admin' },
         preValidation: optionalBody,
         schema: {
+          operationId: 'createApiKey',
+          summary: 'Issue an API key',
           tags: ['tenants'],
           description:
             'Issue another API key for a tenant (admin key). The key is shown once; only its hash is kept.',
           security: [{ apiKey: [] }],
           params: TenantParams,
           body: NewKey,
-          response: errors(400, 401, 403, 404),
+          response: {
+            201: answer('The new key, shown once.', Type.Object({ api_key: Type.Ref('ApiKey') })),
+            ...errors(400, 401, 403, 404),
+          },
         },
       },
       async (request, reply) => {
@@ -97,10 +113,15 @@ export function tenantRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fastif
       '/api/v1/tenant',
       {
         schema: {
+          operationId: 'getTenant',
+          summary: "Get the caller's tenant",
           tags: ['tenants'],
           description: "The caller's tenant.",
           security: [{ apiKey: [] }],
-          response: errors(401),
+          response: {
+            200: answer("The caller's tenant.", Type.Object({ tenant: Type.Ref('Tenant') })),
+            ...errors(401),
+          },
         },
       },
       async (request) => {
@@ -113,12 +134,17 @@ export function tenantRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fastif
       '/api/v1/tenant',
       {
         schema: {
+          operationId: 'updateTenant',
+          summary: "Change the caller's tenant",
           tags: ['tenants'],
           description:
             "Change the caller's tenant: its name, unmatched_events (drop: counted and dropped, the default; dead_letter: kept as a dead letter), dead_letter_alert_threshold, or timezone (IANA; business hours and cron schedules).",
           security: [{ apiKey: [] }],
           body: TenantChanges,
-          response: errors(400, 401),
+          response: {
+            200: answer('The tenant as changed.', Type.Object({ tenant: Type.Ref('Tenant') })),
+            ...errors(400, 401),
+          },
         },
       },
       async (request) => ({ tenant: await ctx.control.tenants.update(request.tenantId, request.body) }),
@@ -128,11 +154,16 @@ export function tenantRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fastif
       '/api/v1/workspaces',
       {
         schema: {
+          operationId: 'createWorkspace',
+          summary: 'Create a workspace',
           tags: ['tenants'],
           description: "Create a workspace in the caller's tenant.",
           security: [{ apiKey: [] }],
           body: NewWorkspace,
-          response: errors(400, 401),
+          response: {
+            201: answer('The new workspace.', Type.Object({ workspace: Type.Ref('Workspace') })),
+            ...errors(400, 401),
+          },
         },
       },
       async (request, reply) => {

@@ -1,7 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { PRIORITIES, SINGLE_FLIGHT_MODES } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { errors } from '../http/schemas.ts';
+import { listOf, triggerActionVariants } from '../http/resource-schemas.ts';
+import { answer, documentBodyAs, empty, errors } from '../http/schemas.ts';
 
 /**
  * The body is checked whole by the trigger workflows, so that every broken rule comes back at once as
@@ -52,7 +54,60 @@ const TriggerBody = Type.Object(
   },
   { additionalProperties: true },
 );
+/** The trigger body as the workflows accept it (the document shows this; see `documentBodyAs`). */
+export const TriggerInput = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Required on create.' })),
+    event_types: Type.Optional(
+      Type.Array(Type.String(), {
+        minItems: 1,
+        maxItems: 32,
+        description: 'Required on create. Event-type globs: order.created, order.*, *.created, *.',
+      }),
+    ),
+    condition: Type.Optional(
+      Type.Union(
+        [
+          Type.String({ description: 'The text form: "payload.total gt 100 and …".' }),
+          Type.Object({ sql: Type.String() }, { description: 'CloudEvents SQL.' }),
+          Type.Record(Type.String(), Type.Unknown(), {
+            description: 'The condition AST: {path, op, value}, {all}, {any}, {not}.',
+          }),
+          Type.Null(),
+        ],
+        { description: 'Null: every envelope of a matching type.' },
+      ),
+    ),
+    priority: Type.Optional(
+      Type.Union([Type.Union(PRIORITIES.map((p) => Type.Literal(p))), Type.Null()], {
+        description: 'Null: the default for the origin.',
+      }),
+    ),
+    action: Type.Optional(
+      Type.Union(triggerActionVariants({ withSecret: true }), { description: 'Required on create.' }),
+    ),
+    enabled: Type.Optional(Type.Boolean({ description: 'Default true.' })),
+    single_flight: Type.Optional(Type.Union(SINGLE_FLIGHT_MODES.map((m) => Type.Literal(m)))),
+    retry: Type.Optional(
+      Type.Union([
+        Type.Object({
+          max_attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+          initial_delay_ms: Type.Optional(Type.Integer()),
+          max_delay_ms: Type.Optional(Type.Integer()),
+          timeout_ms: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
+        }),
+        Type.Null(),
+      ]),
+    ),
+    idempotency_key: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  },
+  { title: 'TriggerInput', additionalProperties: false },
+);
 const Params = Type.Object({ trigger_id: Type.String() });
+const TriggerAnswer = Type.Object({
+  trigger: Type.Ref('Trigger'),
+  secret: Type.Optional(Type.String({ description: 'A generated signing secret, shown once.' })),
+});
 const ListQuery = Type.Object({
   enabled: Type.Optional(Type.Boolean()),
   /** Triggers with a pattern matching this event type. */
@@ -69,12 +124,18 @@ export function triggerRoutes(ctx: AppContext): FastifyPluginAsync {
     app.post<{ Body: Static<typeof TriggerBody> }>(
       '/api/v1/triggers',
       {
+        config: documentBodyAs(TriggerInput),
         schema: {
           ...secured,
+          operationId: 'createTrigger',
+          summary: 'Create a trigger',
           description:
             'Create a trigger. An http action without a secret gets one generated, returned here once as `secret`.',
           body: TriggerBody,
-          response: errors(400, 401, 422),
+          response: {
+            201: answer('The trigger, and a generated signing secret once.', TriggerAnswer),
+            ...errors(400, 401, 422),
+          },
         },
       },
       async (request, reply) => {
@@ -88,9 +149,14 @@ export function triggerRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'listTriggers',
+          summary: 'List triggers',
           description: "The caller's triggers in creation order.",
           querystring: ListQuery,
-          response: errors(400, 401),
+          response: {
+            200: answer('One page of triggers.', listOf('Trigger', { paged: true })),
+            ...errors(400, 401),
+          },
         },
       },
       async (request) => {
@@ -112,9 +178,14 @@ export function triggerRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'getTrigger',
+          summary: 'Get a trigger',
           description: 'One trigger. Its signing secret is never returned.',
           params: Params,
-          response: errors(401, 404),
+          response: {
+            200: answer('The trigger.', Type.Object({ trigger: Type.Ref('Trigger') })),
+            ...errors(401, 404),
+          },
         },
       },
       async (request) => ({
@@ -125,13 +196,19 @@ export function triggerRoutes(ctx: AppContext): FastifyPluginAsync {
     app.patch<{ Params: Static<typeof Params>; Body: Static<typeof TriggerBody> }>(
       '/api/v1/triggers/:trigger_id',
       {
+        config: documentBodyAs(TriggerInput),
         schema: {
           ...secured,
+          operationId: 'updateTrigger',
+          summary: 'Change a trigger',
           description:
             'Change the fields given (null clears condition and priority). A new action replaces the old; an http action keeps its secret unless a new one is given.',
           params: Params,
           body: TriggerBody,
-          response: errors(400, 401, 404, 422),
+          response: {
+            200: answer('The trigger as changed, and a generated signing secret once.', TriggerAnswer),
+            ...errors(400, 401, 404, 422),
+          },
         },
       },
       async (request) => {
@@ -149,9 +226,11 @@ export function triggerRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...secured,
+          operationId: 'deleteTrigger',
+          summary: 'Delete a trigger',
           description: 'Delete a trigger for good; its jobs stay.',
           params: Params,
-          response: errors(401, 404),
+          response: { 204: empty('Deleted.'), ...errors(401, 404) },
         },
       },
       async (request, reply) => {

@@ -3,7 +3,31 @@ import type { Delivery, ReceiveOutcome } from '@sluice/receive';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { outcomeReply } from '../http/ingest-response.ts';
-import { errors } from '../http/schemas.ts';
+import { answer, errors } from '../http/schemas.ts';
+
+/**
+ * The delivery as its sender makes it. The body is read as raw bytes (the signature is over them) and
+ * judged by the connector, so the schemas accept any body: they document, they do not validate.
+ */
+const DELIVERY_BODY = {
+  required: true,
+  content: Object.fromEntries(
+    [
+      'application/json',
+      'application/cloudevents+json',
+      'application/cloudevents-batch+json',
+      'application/x-www-form-urlencoded',
+    ].map((type) => [
+      type,
+      {
+        schema: Type.Unknown({
+          description:
+            "The provider's payload, signed as its connector's scheme requires (CloudEvents where the connector declares them).",
+        }),
+      },
+    ]),
+  ),
+};
 
 const INGEST_ERRORS = errors(400, 401, 404, 409, 413, 415, 429, 503);
 
@@ -39,8 +63,8 @@ export function webhookRoutes(ctx: Pick<AppContext, 'receiver'>): FastifyPluginA
     };
 
     const responses = {
-      200: Type.Ref('IngestResponse'),
-      202: Type.Ref('DeadLetteredResponse'),
+      200: answer('Verified, mapped and committed.', Type.Ref('IngestResponse')),
+      202: answer('Verified but not mappable: kept as a dead letter.', Type.Ref('DeadLetteredResponse')),
       ...INGEST_ERRORS,
     };
 
@@ -50,6 +74,10 @@ export function webhookRoutes(ctx: Pick<AppContext, 'receiver'>): FastifyPluginA
       {
         schema: {
           tags: ['ingest'],
+          security: [],
+          operationId: 'receiveWebhook',
+          summary: "Receive a provider's webhook",
+          body: DELIVERY_BODY,
           description:
             "A provider's webhook for a tenant: verified against the tenant's connections of that connector, mapped and stored once.",
           params: TenantParams,
@@ -73,6 +101,10 @@ export function webhookRoutes(ctx: Pick<AppContext, 'receiver'>): FastifyPluginA
       {
         schema: {
           tags: ['ingest'],
+          security: [],
+          operationId: 'ingestToConnection',
+          summary: "Deliver to a connection's ingest URL",
+          body: DELIVERY_BODY,
           description:
             "A connection's own ingest URL. Accepts CloudEvents (binary, structured, batch) where the connector declares them.",
           params: ConnectionParams,

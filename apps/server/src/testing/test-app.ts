@@ -64,10 +64,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.replayClock === undefined ? {} : { replayClock: options.replayClock }),
   });
   await registerProviders(ctx);
-  const app = await buildApp(
-    ctx,
-    options.logStream === undefined ? {} : { logger: { level: 'debug', stream: options.logStream } },
-  );
+  const app = await buildApp(ctx, {
+    checkResponses: true,
+    ...(options.logStream === undefined ? {} : { logger: { level: 'debug', stream: options.logStream } }),
+  });
   await app.ready();
   return {
     app,
