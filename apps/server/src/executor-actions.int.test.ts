@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from './config.ts';
-import { type RunningServer, startServer } from './server.ts';
+import type { RunningServer } from './server.ts';
+import { type EmbeddedServer, startEmbeddedServer } from './testing/embedded-server.ts';
 
 interface Seen {
   readonly method: string;
@@ -36,7 +33,7 @@ async function fakeStore(): Promise<{ server: Server; origin: string; seen: Seen
 }
 
 describe('embedded server: a connector action runs against the provider with the connection’s credentials', () => {
-  let dir: string;
+  let embedded: EmbeddedServer;
   let server: RunningServer;
   let provider: Awaited<ReturnType<typeof fakeStore>>;
   let auth: Record<string, string>;
@@ -51,33 +48,15 @@ describe('embedded server: a connector action runs against the provider with the
   };
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sluice-actions-'));
     provider = await fakeStore();
-    let output = '';
-    const out = {
-      write: (chunk: string) => {
-        output += chunk;
-        return true;
-      },
-    } as unknown as NodeJS.WritableStream;
-    server = await startServer(
-      loadConfig({
-        SLUICE_PORT: '0',
-        SLUICE_DATA_DIR: dir,
-        SLUICE_LOG_LEVEL: 'silent',
-        SLUICE_SWEEP_INTERVAL_SECONDS: '0',
-        SLUICE_ALLOW_PRIVATE_TARGETS: '1',
-      }),
-      { out },
-    );
-    const key = /(slk_[A-Za-z0-9_-]+)/.exec(output)?.[1];
-    assert.ok(key !== undefined, output);
+    embedded = await startEmbeddedServer();
+    server = embedded.server;
+    const { key } = embedded;
     auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   });
   after(async () => {
-    await server.close();
+    await embedded.close();
     await new Promise<void>((resolve) => provider.server.close(() => resolve()));
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('holds the order through the store API, once, with the sealed token and the job’s idempotency key', async () => {

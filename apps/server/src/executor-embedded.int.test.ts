@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from './config.ts';
-import { type RunningServer, startServer } from './server.ts';
+import type { RunningServer } from './server.ts';
+import { type EmbeddedServer, startEmbeddedServer } from './testing/embedded-server.ts';
 import { startWebhookTarget, type WebhookTarget } from './testing/webhook-target.ts';
 
 interface JobBody {
@@ -28,7 +25,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * and the receipts as platform events.
  */
 describe('embedded server: a trigger delivers to a local receiver', () => {
-  let dir: string;
+  let embedded: EmbeddedServer;
   let server: RunningServer;
   let target: WebhookTarget;
   let auth: Record<string, string>;
@@ -45,26 +42,9 @@ describe('embedded server: a trigger delivers to a local receiver', () => {
   };
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sluice-deliver-'));
-    let output = '';
-    const out = {
-      write: (chunk: string) => {
-        output += chunk;
-        return true;
-      },
-    } as unknown as NodeJS.WritableStream;
-    server = await startServer(
-      loadConfig({
-        SLUICE_PORT: '0',
-        SLUICE_DATA_DIR: dir,
-        SLUICE_LOG_LEVEL: 'silent',
-        SLUICE_SWEEP_INTERVAL_SECONDS: '0',
-        SLUICE_ALLOW_PRIVATE_TARGETS: '1',
-      }),
-      { out },
-    );
-    const key = /(slk_[A-Za-z0-9_-]+)/.exec(output)?.[1];
-    assert.ok(key !== undefined, output);
+    embedded = await startEmbeddedServer();
+    server = embedded.server;
+    const { key } = embedded;
     auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     const created = await api<{ connection: { id: string } }>('POST', '/api/v1/connections', {
       connector_id: 'commerce-orders',
@@ -87,9 +67,8 @@ describe('embedded server: a trigger delivers to a local receiver', () => {
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
   });
   after(async () => {
-    await server.close();
+    await embedded.close();
     await target.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('delivers a signed event; the job lists its attempt; webhook.delivered names the event', async () => {

@@ -123,6 +123,7 @@ export async function startServer(
       log,
       secretBox,
       fact: (tenantId, event) => ctx.platform.fact(tenantId, event),
+      policy: ctx.actionPolicy,
       actions: {
         connectors: ctx.connectors,
         connectionFor: connectionForAction({ connections: store.connections, secretBox }),
