@@ -48,6 +48,7 @@ describe('loadConfig', () => {
       jobLeaseMs: 30_000,
       executorConcurrency: 32,
       tenantConcurrency: null,
+      configFile: null,
       allowedActions: ['*'],
       jobResultTtlMs: 24 * 3600 * 1000,
     });

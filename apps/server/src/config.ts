@@ -183,6 +183,11 @@ export const CONFIG_VARIABLES = {
     'Most running jobs one tenant may have across all executors. Unset = no cap.',
     { minimum: 1 },
   ),
+  SLUICE_CONFIG: optionalText(
+    'configFile',
+    'A Sluice config file listing extra connectors and operators (relative to the working directory); unset: sluice.config.ts in the working directory, when there is one.',
+    {},
+  ),
   SLUICE_ALLOWED_ACTIONS: textList(
     'allowedActions',
     'The action kinds a tenant without allowed_actions of its own may use in triggers and plans, comma-separated: http, connector:<connector>.<action>, handler:<operator>, or a prefix ending in * (connector:*, *).',

@@ -17,9 +17,13 @@ export interface EmbeddedServer {
 
 /**
  * Starts `startServer` in embedded mode on port 0, quiet, with housekeeping off and private targets
- * allowed, plus `env`; captures what it prints to read the dev key.
+ * allowed, plus `env` (and `cwd`, where a `sluice.config.ts` is looked for); captures what it prints to
+ * read the dev key.
  */
-export async function startEmbeddedServer(env: Record<string, string> = {}): Promise<EmbeddedServer> {
+export async function startEmbeddedServer(
+  env: Record<string, string> = {},
+  options: { readonly cwd?: string } = {},
+): Promise<EmbeddedServer> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-embedded-'));
   let output = '';
   const out = {
@@ -39,7 +43,7 @@ export async function startEmbeddedServer(env: Record<string, string> = {}): Pro
         SLUICE_ALLOW_PRIVATE_TARGETS: '1',
         ...env,
       }),
-      { out },
+      { out, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) },
     );
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
