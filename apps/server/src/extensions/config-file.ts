@@ -1,4 +1,3 @@
-import { access } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Connector, type ConnectorSpec, isSluiceError } from '@sluice/core';
@@ -6,6 +5,7 @@ import { defineOperator, type Operator, type OperatorSpec } from '@sluice/execut
 import { defineConnector } from '@sluice/map';
 import type { SluiceConfig } from '@sluice/sdk';
 import { ConfigError } from '../config.ts';
+import { pathExists } from './path-exists.ts';
 
 /** The file looked for in the working directory when `SLUICE_CONFIG` is unset. */
 export const CONFIG_FILE_NAME = 'sluice.config.ts';
@@ -51,7 +51,7 @@ const KNOWN_KEYS: ReadonlyArray<keyof SluiceConfig> = ['connectors', 'operators'
 export async function findConfigFile(configured: string | null, cwd: string): Promise<string | null> {
   if (configured !== null) {
     const file = isAbsolute(configured) ? configured : resolve(cwd, configured);
-    if (!(await exists(file))) {
+    if (!(await pathExists(file))) {
       throw new ConfigFileError(shown(file, cwd), [
         {
           path: '',
@@ -63,7 +63,7 @@ export async function findConfigFile(configured: string | null, cwd: string): Pr
     return file;
   }
   const file = join(cwd, CONFIG_FILE_NAME);
-  return (await exists(file)) ? file : null;
+  return (await pathExists(file)) ? file : null;
 }
 
 /**
@@ -193,15 +193,6 @@ function definitionProblems(error: unknown, path: string): ConfigFileProblem[] {
   const listed = details?.problems ?? [];
   if (listed.length === 0) return [{ path, rule: details?.rule ?? error.code, message: error.message }];
   return listed.map((p) => ({ path, rule: p.rule, message: p.message }));
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The file as the user would name it: relative to the working directory when it is inside it. */

@@ -1,7 +1,8 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SluiceError } from '@sluice/core';
 import { checkConnectorId } from '@sluice/map';
+import { pathExists } from './path-exists.ts';
 
 /** The files `sluice connectors new` writes, relative to its directory. */
 export interface ScaffoldedConnector {
@@ -161,20 +162,11 @@ export async function scaffoldConnector(id: string, dir: string): Promise<Scaffo
     [join('replay', `${id}.json`), fixtureOf(id)],
   ];
   for (const [file] of files) {
-    if (await exists(join(dir, file))) {
+    if (await pathExists(join(dir, file))) {
       throw new SluiceError('conflict', `${join(dir, file)} exists; choose another --dir or remove it.`);
     }
   }
   await mkdir(join(dir, 'replay'), { recursive: true });
   for (const [file, text] of files) await writeFile(join(dir, file), text, { flag: 'wx' });
   return { id, dir, exportName: name, files: files.map(([file]) => file) };
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
