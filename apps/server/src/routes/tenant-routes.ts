@@ -7,7 +7,7 @@ import { errors } from '../http/schemas.ts';
 const NewTenant = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    reseller_id: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
+    reseller_id: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 100 })])),
   },
   { additionalProperties: false },
 );
@@ -22,7 +22,7 @@ const TenantChanges = Type.Object(
     /** What the router does with a live event that matches none of the tenant's triggers. */
     unmatched_events: Type.Optional(Type.Union([Type.Literal('drop'), Type.Literal('dead_letter')])),
     /** Pending dead letters above which `dead_letters.threshold_crossed` is published; null turns it off. */
-    dead_letter_alert_threshold: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+    dead_letter_alert_threshold: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 0 })])),
     /** IANA time zone of business hours and cron schedules. */
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
@@ -31,7 +31,6 @@ const TenantChanges = Type.Object(
 const ActionPolicyChanges = Type.Object(
   {
     /** Action kinds the tenant's triggers and plans may use; null: the server's SLUICE_ALLOWED_ACTIONS. */
-    // Null first: with coerceTypes 'array', the array branch would turn a null into [null].
     allowed_actions: Type.Optional(
       Type.Union([Type.Null(), Type.Array(Type.String({ maxLength: 300 }), { maxItems: 200 })]),
     ),
