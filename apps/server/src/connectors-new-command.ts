@@ -11,7 +11,8 @@ export function nextSteps(options: {
   readonly cwd: string;
 }): string {
   const dir = relative(options.cwd, options.dir) || '.';
-  const module = `./${join(dir, `${options.id}-connector.ts`)}`;
+  const path = join(dir, `${options.id}-connector.ts`);
+  const module = path.startsWith('..') ? path : `./${path}`;
   return [
     `Wrote ${join(dir, `${options.id}-connector.ts`)}, ${join(dir, `${options.id}-connector.test.ts`)} and ${join(dir, 'replay', `${options.id}.json`)}.`,
     '',
