@@ -207,9 +207,11 @@ describe('3 executor processes: order, priority, fairness, kill -9', () => {
     /**
      * Each quiet job's pickup counted in jobs, not in time: how many of the other tenant's jobs started
      * between its creation and its start (overtaken by), and how many of theirs created before it started
-     * after it (overtook). Alone, nothing can start ahead of it; fair, only claims already under way when
-     * it arrived can (one per executor, each at most its slots); unfair (first come, first served), it
-     * would wait behind the whole backlog.
+     * after it (overtook). Alone, nothing can start ahead of it. Fair, every claim that sees it takes it
+     * first, so only claims that could not see it yet start noisy jobs ahead of it: in practice the one each
+     * executor has under way when the job commits, and one more begun between the job's creation time and
+     * its commit — two claims of SLOTS per executor are allowed, however big the backlog. Unfair (first come, first
+     * served), it would wait behind the whole backlog, the hundreds it overtakes here.
      */
     const pickups = async (from: number) =>
       (
@@ -258,15 +260,16 @@ describe('3 executor processes: order, priority, fairness, kill -9', () => {
     await until(async () => (await pickups(mark)).length === QUIET, 30_000, 'quiet beside noisy');
     const beside = await pickups(mark);
     const max = (values: number[]) => Math.max(0, ...values);
+    const bound = 3 * 2 * SLOTS;
     process.stdout.write(
-      `# quiet tenant pickup, in the other tenant's jobs started ahead of it: alone max ${max(alone.map((p) => p.overtakenBy))}, beside a 10x noisy tenant max ${max(beside.map((p) => p.overtakenBy))} (in-flight bound ${3 * SLOTS}); it overtook up to ${max(beside.map((p) => p.overtook))} noisy jobs; p99 ${p99(alone.map((p) => p.ms)).toFixed(1)} ms alone, ${p99(beside.map((p) => p.ms)).toFixed(1)} ms beside\n`,
+      `# quiet tenant pickup, in the other tenant's jobs started ahead of it: alone max ${max(alone.map((p) => p.overtakenBy))}, beside a 10x noisy tenant max ${max(beside.map((p) => p.overtakenBy))} (bound ${bound}); it overtook up to ${max(beside.map((p) => p.overtook))} noisy jobs; p99 ${p99(alone.map((p) => p.ms)).toFixed(1)} ms alone, ${p99(beside.map((p) => p.ms)).toFixed(1)} ms beside\n`,
     );
     assert.equal(max(alone.map((p) => p.overtakenBy)), 0);
     // Saturated: the noisy tenant had a backlog the quiet jobs went past.
-    assert.ok(max(beside.map((p) => p.overtook)) >= 3 * SLOTS, 'the noisy backlog was there');
+    assert.ok(max(beside.map((p) => p.overtook)) >= 4 * bound, 'the noisy backlog was there');
     // Fair: no quiet job waited for more than the claims under way when it arrived, however big the backlog.
     assert.ok(
-      beside.every((p) => p.overtakenBy <= 3 * SLOTS),
+      beside.every((p) => p.overtakenBy <= bound),
       `noisy jobs started ahead of quiet ones: ${beside.map((p) => p.overtakenBy).join(',')}`,
     );
     await until(() => of('/fair').length >= 2 * QUIET + 300, 60_000, 'the noisy backlog to drain');
