@@ -26,6 +26,7 @@ const LAYERS = [
     tests: ['store', 'bus-redis'],
   },
   { dir: 'packages/connectors', may: ['core', 'map', 'signatures'], tests: ['execute'] },
+  { dir: 'packages/sdk', may: ['core', 'map', 'execute'] },
   { dir: 'apps/server', may: ['*packages', 'dashboard'] },
   { dir: 'apps/cli', may: ['*packages', 'server'] },
   { dir: 'apps/dashboard', may: ['core'] },

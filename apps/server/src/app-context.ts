@@ -9,6 +9,7 @@ import type {
   SecretBox,
   StreamWorkflows,
   SubscriptionWorkflows,
+  TenantActionPolicy,
   TenantWorkflows,
   TriggerWorkflows,
 } from '@sluice/control';
@@ -56,6 +57,8 @@ export interface AppContext {
   /** Backfills running in this process. */
   readonly backfills: Backfills;
   readonly control: Control;
+  /** Each tenant's allowed action kinds and dry-run mode (trigger create, the executor). */
+  readonly actionPolicy: TenantActionPolicy;
   readonly changes: ChangeFeed;
   readonly quota: ConnectionQuota;
   readonly secretBox: SecretBox;

@@ -58,6 +58,8 @@ export async function buildApp(
     trustProxy: false,
     genReqId: requestIdOf,
     requestIdLogLabel: 'request_id',
+    // Coercion tries an anyOf's branches in order and keeps what it changed: a nullable field lists
+    // Type.Null() first, or null becomes 0, "" or [""].
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runBackfill } from './backfill-command.ts';
 import { closeOnSignal } from './close-on-signal.ts';
 import { ConfigError, defaultOf, loadConfig, loadConfigWith } from './config.ts';
+import { registerConnectorsNew } from './connectors-new-command.ts';
 import { createKeyInStore } from './keys-command.ts';
 import { runReplay } from './replay/replay-command.ts';
 import { startServer } from './server.ts';
@@ -89,6 +90,7 @@ program
   });
 
 const connectors = program.command('connectors').description("Connectors' streams.");
+registerConnectorsNew(connectors);
 connectors
   .command('backfill <connector>')
   .description("Run a poll stream's handler over a past window, through the API of a running server.")

@@ -169,3 +169,23 @@ export const given = (env: Env, name: string): string | undefined => {
   const value = env[name];
   return value === undefined || value === '' ? undefined : value;
 };
+
+/** A comma-separated list of free text (each item checked by a rule of its own); the default may be empty. */
+export function textList<F extends string>(
+  field: F,
+  doc: string,
+  options: { readonly default: string },
+): Variable<F, ReadonlyArray<string>> {
+  return {
+    field,
+    doc,
+    schema: Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true }),
+    default: options.default,
+    coerce: (value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    value: (checked) => (checked ?? []) as ReadonlyArray<string>,
+  };
+}

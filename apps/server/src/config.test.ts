@@ -48,8 +48,19 @@ describe('loadConfig', () => {
       jobLeaseMs: 30_000,
       executorConcurrency: 32,
       tenantConcurrency: null,
+      configFile: null,
+      allowedActions: ['*'],
       jobResultTtlMs: 24 * 3600 * 1000,
     });
+  });
+
+  it('reads the default allowed action kinds as a list and names each one that is not a kind', () => {
+    assert.deepEqual(loadConfig({ SLUICE_ALLOWED_ACTIONS: 'http, connector:github.*' }).allowedActions, [
+      'http',
+      'connector:github.*',
+    ]);
+    const thrown = configError({ SLUICE_ALLOWED_ACTIONS: 'http,email,handler:*,connector:' });
+    assert.match(thrown.message, /SLUICE_ALLOWED_ACTIONS=.*"email", "connector:" are not action kinds/);
   });
 
   it('reads every variable it is given, converting integers and seconds', () => {

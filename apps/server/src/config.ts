@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { SecretBox } from '@sluice/control';
+import { isKindPattern } from '@sluice/execute';
 import {
   type Env,
   flag,
@@ -11,6 +12,7 @@ import {
   optionalInteger,
   optionalText,
   text,
+  textList,
   type Variable,
 } from './config-variable.ts';
 
@@ -181,6 +183,16 @@ export const CONFIG_VARIABLES = {
     'Most running jobs one tenant may have across all executors. Unset = no cap.',
     { minimum: 1 },
   ),
+  SLUICE_CONFIG: optionalText(
+    'configFile',
+    'A Sluice config file listing extra connectors and operators (relative to the working directory); unset: sluice.config.ts in the working directory, when there is one.',
+    {},
+  ),
+  SLUICE_ALLOWED_ACTIONS: textList(
+    'allowedActions',
+    'The action kinds a tenant without allowed_actions of its own may use in triggers and plans, comma-separated: http, connector:<connector>.<action>, handler:<operator>, or a prefix ending in * (connector:*, *).',
+    { default: '*' },
+  ),
   SLUICE_JOB_RESULT_TTL_SECONDS: integer(
     'jobResultTtlMs',
     'How long a completed action is remembered under its idempotency key; a job with the same key within it returns the remembered result instead of running.',
@@ -240,6 +252,16 @@ const CROSS_RULES: ReadonlyArray<CrossRule> = [
       config.redisUrl === null && config.workers.includes('relay') !== config.workers.includes('router')
         ? 'a relay without a router in the same process (or a router without a relay) needs SLUICE_REDIS_URL: the in-process bus does not reach other processes'
         : null,
+  },
+  {
+    name: 'SLUICE_ALLOWED_ACTIONS',
+    uses: ['SLUICE_ALLOWED_ACTIONS'],
+    check: (config) => {
+      const bad = config.allowedActions.filter((kind) => !isKindPattern(kind));
+      return bad.length === 0
+        ? null
+        : `${bad.map((kind) => JSON.stringify(kind)).join(', ')} ${bad.length === 1 ? 'is not an action kind' : 'are not action kinds'}: use http, connector:<connector>.<action>, handler:<operator>, or a prefix ending in * (connector:*, *)`;
+    },
   },
   {
     name: 'SLUICE_MAX_PAYLOAD_BYTES',

@@ -12,6 +12,7 @@ import {
   type SecretBox,
   StreamWorkflows,
   SubscriptionWorkflows,
+  TenantActionPolicy,
   TenantWorkflows,
   TriggerWorkflows,
 } from '@sluice/control';
@@ -157,6 +158,13 @@ export function createContext(options: ContextOptions): AppContext {
     now,
     streams,
   };
+  const actionPolicy = new TenantActionPolicy({
+    tenancy: store.tenancy,
+    defaultAllowed: config.allowedActions,
+  });
+  changes.subscribe((change) => {
+    if (change.kind === 'tenant') actionPolicy.invalidate(change.tenant_id);
+  });
   const triggers = new TriggerWorkflows({
     triggers: store.triggers,
     connections: store.connections,
@@ -164,6 +172,7 @@ export function createContext(options: ContextOptions): AppContext {
     changes,
     checkSql: checkCesql,
     platform,
+    policy: actionPolicy,
   });
   const deadLetters = new DeadLetterWorkflows(deps);
   const replays = new BulkReplays({
@@ -196,6 +205,7 @@ export function createContext(options: ContextOptions): AppContext {
       streams,
       schedules,
     },
+    actionPolicy,
     poll,
     changes,
     quota,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import type { RunningServer } from './server.ts';
 import { type EmbeddedServer, startEmbeddedServer } from './testing/embedded-server.ts';
 
 interface Seen {
@@ -33,12 +34,25 @@ async function fakeStore(): Promise<{ server: Server; origin: string; seen: Seen
 
 describe('embedded server: a connector action runs against the provider with the connection’s credentials', () => {
   let embedded: EmbeddedServer;
+  let server: RunningServer;
   let provider: Awaited<ReturnType<typeof fakeStore>>;
-  const api: EmbeddedServer['api'] = (method, path, body) => embedded.api(method, path, body);
+  let auth: Record<string, string>;
+
+  const api = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: auth,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  };
 
   before(async () => {
     provider = await fakeStore();
     embedded = await startEmbeddedServer();
+    server = embedded.server;
+    const { key } = embedded;
+    auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   });
   after(async () => {
     await embedded.close();

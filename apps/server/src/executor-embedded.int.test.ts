@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { RunningServer } from './server.ts';
 import { type EmbeddedServer, startEmbeddedServer } from './testing/embedded-server.ts';
 import { startWebhookTarget, type WebhookTarget } from './testing/webhook-target.ts';
 
@@ -25,13 +26,26 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 describe('embedded server: a trigger delivers to a local receiver', () => {
   let embedded: EmbeddedServer;
+  let server: RunningServer;
   let target: WebhookTarget;
+  let auth: Record<string, string>;
   let connection: string;
   let secret: string;
-  const api: EmbeddedServer['api'] = (method, path, body) => embedded.api(method, path, body);
+
+  const api = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: auth,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  };
 
   before(async () => {
     embedded = await startEmbeddedServer();
+    server = embedded.server;
+    const { key } = embedded;
+    auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     const created = await api<{ connection: { id: string } }>('POST', '/api/v1/connections', {
       connector_id: 'commerce-orders',
       secret: 'embedded-secret',

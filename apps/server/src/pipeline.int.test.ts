@@ -3,10 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { BUS_ADAPTERS, type TestBus } from '@sluice/bus-redis/testing';
 import { type Bus, InProcessBus, type Job, type NewTrigger, type Tenant } from '@sluice/core';
 import { Relay } from '@sluice/relay';
-import { StageWorkers } from './services/stage-workers.ts';
+import type { StageWorkers } from './services/stage-workers.ts';
 import { startTestApp, type TestApp } from './testing/index.ts';
-
-const silent = { warn: () => {} };
+import { testStageWorkers } from './testing/test-stage-workers.ts';
 
 async function eventually(
   what: string,
@@ -42,20 +41,10 @@ for (const adapter of ['pglite', 'postgres'] as const) {
       before(async () => {
         t = await startTestApp({ adapter });
         testBus = await busAdapter.open({ leaseTtlMs: 900 });
-        workers = new StageWorkers({
-          config: {
-            ...t.config,
-            workers: ['receiver', 'relay', 'router'],
-            relayIdleMs: 10,
-            relayLeaseMs: 400,
-          },
-          store: t.store,
-          changes: t.ctx.changes,
-          metrics: t.ctx.metrics,
-          log: silent,
-          bus: testBus.bus,
-          secretBox: t.ctx.secretBox,
-          fact: (tenantId, event) => t.ctx.platform.fact(tenantId, event),
+        workers = testStageWorkers(t, testBus.bus, {
+          workers: ['receiver', 'relay', 'router'],
+          relayIdleMs: 10,
+          relayLeaseMs: 400,
         });
         await workers.start();
       });

@@ -16,6 +16,7 @@ import pino, { type Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
 import { type Config, ConfigError } from './config.ts';
 import { createContext, registerProviders } from './create-context.ts';
+import { loadExtensions } from './extensions/config-file.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
 import { DeadLetterWatch } from './services/dead-letter-watch.ts';
 import { Housekeeping } from './services/housekeeping.ts';
@@ -64,10 +65,27 @@ async function ensureDevTenant(store: Stores, out: NodeJS.WritableStream): Promi
 /** config → store → connectors → context → HTTP: opens everything, migrates, and listens. */
 export async function startServer(
   config: Config,
-  options: { log?: Logger; out?: NodeJS.WritableStream } = {},
+  options: { log?: Logger; out?: NodeJS.WritableStream; cwd?: string } = {},
 ): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
   const out = options.out ?? process.stdout;
+  // The config file's connectors and operators, validated before anything is opened.
+  const shipped = [...exampleConnectors, platformConnector, cronConnector];
+  const extensions = await loadExtensions({
+    configured: config.configFile,
+    cwd: options.cwd ?? process.cwd(),
+    reservedConnectorIds: shipped.map((connector) => connector.id),
+  });
+  if (extensions.file !== null) {
+    log.info(
+      {
+        file: extensions.file,
+        connectors: extensions.connectors.map((c) => c.id),
+        operators: extensions.operators.map((o) => o.name),
+      },
+      'config file loaded',
+    );
+  }
   await mkdir(config.dataDir, { recursive: true });
   const unlock =
     config.databaseUrl === null ? await lockDataDir(join(config.dataDir, 'pgdata.lock')) : async () => {};
@@ -99,7 +117,7 @@ export async function startServer(
     const ctx = createContext({
       config,
       store,
-      connectors: [...exampleConnectors, platformConnector, cronConnector],
+      connectors: [...exampleConnectors, ...extensions.connectors, platformConnector, cronConnector],
       secretBox,
       changes,
       log,
@@ -123,10 +141,11 @@ export async function startServer(
       log,
       secretBox,
       fact: (tenantId, event) => ctx.platform.fact(tenantId, event),
+      policy: ctx.actionPolicy,
       actions: {
         connectors: ctx.connectors,
         connectionFor: connectionForAction({ connections: store.connections, secretBox }),
-        operators: new OperatorRegistry([]),
+        operators: new OperatorRegistry(extensions.operators),
         emit: followUpEmitter({ connections: store.connections, ingestor: ctx.ingestor }),
       },
     });

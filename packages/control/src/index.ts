@@ -31,6 +31,7 @@ export {
   type SubscriptionFilter,
 } from './subscriptions/subscription-filters.ts';
 export { SubscriptionWorkflows } from './subscriptions/subscription-workflows.ts';
+export { TenantActionPolicy, type TenantActionPolicyOptions } from './tenant-action-policy.ts';
 export { type IssuedApiKey, isTimeZone, TenantWorkflows } from './tenant-workflows.ts';
 export { type ParsedAction, parseAction } from './triggers/trigger-action.ts';
 export {

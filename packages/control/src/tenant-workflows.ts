@@ -6,6 +6,7 @@ import {
   type Tenant,
   type TenantChanges,
 } from '@sluice/core';
+import { checkKindPatterns } from '@sluice/execute';
 import { generateApiKey } from './api-keys.ts';
 
 /** An issued API key: the record, and the key itself, shown this once. */
@@ -23,8 +24,10 @@ export class TenantWorkflows {
   }
 
   /**
-   * Changes a tenant's name, its `unmatched_events` setting or its `dead_letter_alert_threshold`, and says
-   * so after the commit.
+   * Changes a tenant's name, its `unmatched_events` setting, its `dead_letter_alert_threshold`, its time
+   * zone or its action policy (`allowed_actions`, `dry_run`), and says so after the commit.
+   * @throws SluiceError `validation_failed` naming every `allowed_actions` entry that is not a kind
+   *   (`details.problems`, each `{path, rule, message}`); nothing is changed.
    */
   async update(tenantId: string, changes: TenantChanges): Promise<Tenant> {
     if (changes.timezone !== undefined && !isTimeZone(changes.timezone)) {
@@ -32,6 +35,14 @@ export class TenantWorkflows {
         'invalid_request',
         `timezone ${JSON.stringify(changes.timezone)} is not an IANA time zone such as Europe/Berlin.`,
       );
+    }
+    if (changes.allowed_actions !== undefined && changes.allowed_actions !== null) {
+      const checked = checkKindPatterns(changes.allowed_actions);
+      if (!checked.ok) {
+        throw new SluiceError('validation_failed', checked.problems.map((p) => p.message).join('; '), {
+          details: { problems: checked.problems },
+        });
+      }
     }
     const tenant = await this.#stores.tenancy.updateTenant(tenantId, changes);
     if (tenant === null) throw new SluiceError('tenant_not_found', `Tenant "${tenantId}" does not exist.`);

@@ -9,6 +9,14 @@ export interface Tenant {
   readonly dead_letter_alert_threshold: number | null;
   /** IANA time zone: business hours of poll streams and cron schedules are read in it; default `UTC`. */
   readonly timezone: string;
+  /**
+   * The action kinds the tenant's triggers and operators' plans may use: `http`,
+   * `connector:<connector>.<action>`, `handler:<operator>`, each of which may end in `*` (`connector:*`,
+   * `*`). Null: the server's default (`SLUICE_ALLOWED_ACTIONS`).
+   */
+  readonly allowed_actions: ReadonlyArray<string> | null;
+  /** True: actions are planned and recorded as the job's result, and nothing is sent or run. */
+  readonly dry_run: boolean;
   readonly created_at: string;
 }
 

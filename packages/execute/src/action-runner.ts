@@ -28,7 +28,11 @@ export interface ActionContext<A extends TriggerAction = TriggerAction> {
  * action type): `delivered` may carry what the action returned, remembered under the idempotency key.
  */
 export type ActionOutcome =
-  | (Extract<DeliveryOutcome, { kind: 'delivered' }> & { readonly result?: unknown })
+  | (Extract<DeliveryOutcome, { kind: 'delivered' }> & {
+      readonly result?: unknown;
+      /** Planned and recorded, nothing run: the result is not remembered under the idempotency key. */
+      readonly dry_run?: boolean;
+    })
   | Exclude<DeliveryOutcome, { kind: 'delivered' }>;
 
 /** Runs one action type (`http`, `handler`, `connector`); the executor picks the runner by `action.type`. */

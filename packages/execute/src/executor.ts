@@ -6,7 +6,7 @@ import { type JobRun, runJob } from './run-job.ts';
 /** What the executor reports of each finished attempt (metrics). */
 export interface AttemptReport {
   readonly claimed: ClaimedJob;
-  /** `succeeded`, `retry`, `dead_lettered`, `skipped`, `disabled`, `postponed`, `remembered` or `lost`. */
+  /** `succeeded`, `planned` (a dry run), `retry`, `dead_lettered`, `skipped`, `disabled`, `postponed`, `remembered` or `lost`. */
   readonly outcome: string;
   /** The action's own time; null when it did not run. */
   readonly latency_ms: number | null;

@@ -66,8 +66,15 @@ export { HandlerActionRunner } from './operators/handler-action-runner.ts';
 export { OperatorRegistry } from './operators/operator-registry.ts';
 export type { Plan, PlanAction, PlanCheck, PlanProblem } from './operators/plan.ts';
 export { checkPlan, MAX_PLAN_ACTIONS } from './operators/plan.ts';
-export type { PlanPolicy } from './operators/plan-policy.ts';
-export { kindAllowed } from './operators/plan-policy.ts';
+export type { KindPatternProblem, PlanPolicy } from './operators/plan-policy.ts';
+export {
+  actionKind,
+  checkKindPatterns,
+  isKindPattern,
+  kindAllowed,
+  MAX_KIND_PATTERNS,
+} from './operators/plan-policy.ts';
+export { type DryRunResult, PolicedRunner } from './operators/policed-runner.ts';
 export type { RetryProblem, RetryRule, RetrySettings, RetryValidation } from './retry-policy.ts';
 export {
   DEFAULT_RETRY,

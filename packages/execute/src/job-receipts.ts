@@ -8,7 +8,7 @@ import {
 
 /** What a job's receipts say about the attempt that ended it. */
 export interface ReceiptFacts {
-  /** `succeeded`, `dead_lettered`, `skipped` or `disabled`. */
+  /** `succeeded`, `planned` (a dry run), `dead_lettered`, `skipped` or `disabled`. */
   readonly outcome: string;
   readonly attempt: number;
   readonly status_code: number | null;
@@ -16,6 +16,8 @@ export interface ReceiptFacts {
   readonly error: string | null;
   /** The failure class of a dead letter (`permanent`, `refused`, `attempts_exhausted`, `gone`). */
   readonly failure?: string;
+  /** A dry run's record of what would have run (the runner's result). */
+  readonly planned?: unknown;
 }
 
 /** The platform event types the executor reports a job's end with. */
@@ -62,13 +64,14 @@ function receipt(claimed: ClaimedJob, type: PlatformEventType, facts: ReceiptFac
       latency_ms: facts.latency_ms,
       error: facts.error,
       ...(facts.failure === undefined ? {} : { failure: facts.failure }),
+      ...(facts.planned === undefined ? {} : { dry_run: true, planned: facts.planned }),
     },
   };
 }
 
 /**
- * The platform events a job's final outcome commits with: `run.completed` always; `webhook.delivered`
- * for a delivered http action; `integration.failed` for a dead letter; `webhook.disabled` for a 410.
+ * The platform events a job's final outcome commits with: `run.completed` always (for a dry run with
+ * outcome `planned` and what would have run); `webhook.delivered` for a delivered http action; `integration.failed` for a dead letter; `webhook.disabled` for a 410.
  */
 export function receiptsOf(claimed: ClaimedJob, facts: ReceiptFacts): PlatformEventInput[] {
   if (isOwnReceipt(claimed)) return [];

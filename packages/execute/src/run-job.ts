@@ -158,11 +158,22 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, stop: AbortS
   switch (decision.next) {
     case 'succeed': {
       const result = outcome.kind === 'delivered' ? (outcome.result ?? null) : null;
+      // A dry run made no side effect: nothing may answer for its key once the tenant runs for real, and
+      // its receipt says what would have run.
+      const dryRun = outcome.kind === 'delivered' && outcome.dry_run === true;
       return {
-        outcome: { kind: 'succeeded', attempt: record, result, result_ttl_ms: deps.resultTtlMs },
-        receipts: receiptsOf(claimed, { ...facts, outcome: 'succeeded' }),
+        outcome: {
+          kind: 'succeeded',
+          attempt: record,
+          result,
+          result_ttl_ms: dryRun ? 0 : deps.resultTtlMs,
+        },
+        receipts: receiptsOf(
+          claimed,
+          dryRun ? { ...facts, outcome: 'planned', planned: result } : { ...facts, outcome: 'succeeded' },
+        ),
         disable: false,
-        label: 'succeeded',
+        label: dryRun ? 'planned' : 'succeeded',
         latency_ms: latency,
       };
     }

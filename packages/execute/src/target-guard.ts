@@ -7,7 +7,9 @@ export type TargetRule =
   | 'url_scheme'
   | 'url_credentials'
   | 'address_not_allowed'
-  | 'request_invalid';
+  | 'request_invalid'
+  /** Not a target's fault: the tenant's policy does not allow the action's kind. */
+  | 'action_not_allowed';
 
 /** A target the guard refused: the rule, and a message that names the URL or address. */
 export interface TargetRefusal {

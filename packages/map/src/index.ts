@@ -3,7 +3,7 @@ export { checkActionInput } from './action-input.ts';
 export type { ApiFailure } from './api-call-error.ts';
 export { ApiCallError, isApiCallError } from './api-call-error.ts';
 export { ConnectorRegistry } from './connector-registry.ts';
-export { isCronShape } from './connector-rules.ts';
+export { checkConnectorId, isCronShape } from './connector-rules.ts';
 export { defineConnector } from './define-connector.ts';
 export type { DefinitionProblem, DefinitionRule } from './definition-problem.ts';
 export { streamKeyForEventType } from './normalize-streams.ts';

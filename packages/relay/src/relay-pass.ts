@@ -1,4 +1,14 @@
-import { type Bus, busMessageOf, type ClaimedEntry, type Outbox } from '@sluice/core';
+import {
+  type Bus,
+  type BusMessage,
+  type BusTopic,
+  busMessageOf,
+  type ClaimedEntry,
+  type Outbox,
+  PLATFORM_CONNECTOR_ID,
+  PLATFORM_EVENT_TOPICS,
+  type PlatformEventType,
+} from '@sluice/core';
 
 /** What one pass of the relay did. */
 export interface RelayPass {
@@ -6,6 +16,8 @@ export interface RelayPass {
   readonly claimed: number;
   /** Messages published on `envelopes`. */
   readonly published: number;
+  /** Platform events among them, published once more on their own topic (`runs`, `webhooks`, …). */
+  readonly platform: number;
   /** Quiet envelopes found in the claim: marked relayed at once, never published. */
   readonly quiet: number;
   /** How long the oldest claimed envelope waited since it was received, in ms; null for an empty pass. */
@@ -31,15 +43,16 @@ export interface RelayPassOptions {
 export async function relayPass(options: RelayPassOptions): Promise<RelayPass> {
   const { outbox, bus, owner } = options;
   const claimed = await outbox.claim({ owner, limit: options.limit, leaseMs: options.leaseMs });
-  if (claimed.length === 0) return { claimed: 0, published: 0, quiet: 0, lagMs: null };
+  if (claimed.length === 0) return { claimed: 0, published: 0, platform: 0, quiet: 0, lagMs: null };
   const live = claimed.filter((entry) => entry.envelope.mode === 'live');
   const quiet = claimed.filter((entry) => entry.envelope.mode !== 'live');
+  const byTopic = platformTopicsOf(live);
   if (live.length > 0) {
     try {
-      await bus.publish(
-        'envelopes',
-        live.map((entry) => busMessageOf(entry.envelope, { origin: entry.origin, position: entry.position })),
-      );
+      await bus.publish('envelopes', live.map(messageOf));
+      // After `envelopes`, so the router sees a receipt no later than its topic's subscribers; a failure
+      // here re-sends both (at least once).
+      for (const [topic, entries] of byTopic) await bus.publish(topic, entries.map(messageOf));
     } catch (error) {
       // Claimed again after the backoff, not after the lease; some may have been published (at least once).
       await outbox
@@ -61,9 +74,32 @@ export async function relayPass(options: RelayPassOptions): Promise<RelayPass> {
   return {
     claimed: claimed.length,
     published: live.length,
+    platform: [...byTopic.values()].reduce((sum, entries) => sum + entries.length, 0),
     quiet: quiet.length,
     lagMs: lagOf(claimed, options.now()),
   };
+}
+
+const messageOf = (entry: ClaimedEntry): BusMessage =>
+  busMessageOf(entry.envelope, { origin: entry.origin, position: entry.position });
+
+/**
+ * The platform events of a claim by their topic (`PLATFORM_EVENT_TOPICS`), each topic's in claim order.
+ * They keep the key of every envelope, the tenant's platform connection, so a topic's subscriber reads
+ * one tenant's receipts in the order they committed.
+ */
+function platformTopicsOf(live: ReadonlyArray<ClaimedEntry>): Map<BusTopic, ClaimedEntry[]> {
+  const byTopic = new Map<BusTopic, ClaimedEntry[]>();
+  for (const entry of live) {
+    if (entry.envelope.source !== PLATFORM_CONNECTOR_ID) continue;
+    const type = entry.envelope.event_type;
+    if (!Object.hasOwn(PLATFORM_EVENT_TOPICS, type)) continue;
+    const topic = PLATFORM_EVENT_TOPICS[type as PlatformEventType];
+    const entries = byTopic.get(topic);
+    if (entries === undefined) byTopic.set(topic, [entry]);
+    else entries.push(entry);
+  }
+  return byTopic;
 }
 
 function lagOf(claimed: ReadonlyArray<ClaimedEntry>, now: Date): number | null {

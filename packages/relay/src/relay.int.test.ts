@@ -107,6 +107,78 @@ for (const storeAdapter of STORE_ADAPTERS) {
           assert.equal(mine()[5]?.attributes.connection_id, a.id);
         }));
 
+      it('publishes platform events on their own topic too, each once, in order per key', () =>
+        withBus(async ({ bus }, cleanup) => {
+          const a = await createTestConnection(store, 'Receipts A');
+          const b = await createTestConnection(store, 'Receipts B');
+          const receipt = (connection: Connection, n: string, type: string) =>
+            store.events.append({
+              connection,
+              envelopes: [
+                preparedEnvelope(connection, n, {
+                  source: 'sluice',
+                  event_type: type,
+                  stream: 'platform',
+                  dedupe_key: `job:${n}:${type}:1`,
+                  payload: { entity: { kind: 'job', id: n } },
+                }),
+              ],
+              dedupeWindowMs: day,
+            });
+          await append(a, 'order-1');
+          await receipt(a, 'job-a1', 'run.completed');
+          await receipt(a, 'job-a2', 'webhook.delivered');
+          await receipt(b, 'job-b1', 'run.completed');
+          await receipt(a, 'job-a3', 'run.completed');
+          await receipt(a, 'job-a4', 'connection.established');
+          // A source envelope whose type happens to be a platform type stays on `envelopes` alone.
+          await store.events.append({
+            connection: b,
+            envelopes: [preparedEnvelope(b, 'spoof', { event_type: 'run.completed' })],
+            dedupeWindowMs: day,
+          });
+          const topics = ['envelopes', 'runs', 'webhooks', 'connections'] as const;
+          const seen = Object.fromEntries(
+            topics.map((topic) => [topic, probe(bus, `probe-${topic}`, topic)]),
+          );
+          for (const each of Object.values(seen)) cleanup(each);
+          const relay = new Relay({ outbox: store.outbox, bus, owner: 'relay-r', idleMs: 10 });
+          relay.start();
+          cleanup(relay);
+          const mine = (topic: (typeof topics)[number]) =>
+            (seen[topic]?.messages ?? [])
+              .filter((m) => m.key === a.id || m.key === b.id)
+              .map(
+                (m) =>
+                  `${m.key === a.id ? 'a' : 'b'}:${(JSON.parse(m.body) as { dedupe_key: string }).dedupe_key}`,
+              );
+          await eventually('every envelope', () => mine('envelopes').length >= 7);
+          await eventually('the receipts', () => mine('runs').length >= 3 && mine('connections').length >= 1);
+          await store.outbox.acknowledge(
+            (seen['envelopes']?.messages ?? []).map((m) => m.attributes.position),
+          );
+          // Acknowledged: nothing is sent again, and nothing else arrives.
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          // Exactly the run receipts, once each; order holds per key (partitions interleave freely).
+          assert.deepEqual([...mine('runs')].sort(), [
+            'a:job:job-a1:run.completed:1',
+            'a:job:job-a3:run.completed:1',
+            'b:job:job-b1:run.completed:1',
+          ]);
+          const perKey = (topic: (typeof topics)[number], key: string) =>
+            mine(topic).filter((m) => m.startsWith(`${key}:`));
+          assert.deepEqual(perKey('runs', 'a'), [
+            'a:job:job-a1:run.completed:1',
+            'a:job:job-a3:run.completed:1',
+          ]);
+          assert.deepEqual(mine('webhooks'), ['a:job:job-a2:webhook.delivered:1']);
+          assert.deepEqual(mine('connections'), ['a:job:job-a4:connection.established:1']);
+          assert.equal(mine('envelopes').length, 7, 'every envelope still on envelopes, once');
+          const run = seen['runs']?.messages.find((m) => m.key === a.id);
+          assert.equal(run?.attributes.event_type, 'run.completed');
+          assert.equal(run?.attributes.tenant_id, a.tenant_id);
+        }));
+
       it('never publishes a quiet envelope: ingest gives it no outbox row', () =>
         withBus(async ({ bus }, cleanup) => {
           const connection = await createTestConnection(store, 'Quiet');

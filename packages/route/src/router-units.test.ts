@@ -190,6 +190,8 @@ describe('TenantSettings', () => {
             unmatched_events: value,
             dead_letter_alert_threshold: null,
             timezone: 'UTC',
+            allowed_actions: null,
+            dry_run: false,
             created_at: '',
           };
         },

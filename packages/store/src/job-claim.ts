@@ -16,11 +16,15 @@ import { toTrigger } from './sql-trigger-store.ts';
  *   and a flooding tenant's backlog costs no more than a quiet one's.
  * - Rank: the priority (P1 = 1 … P4 = 4) less one step per `aging` seconds the job has waited to run, at
  *   least 1, so a P4 that waited long enough is taken like a P1; ties go to the longest waiting.
- * - Fairness: each tenant's candidates are numbered in rank order (its turns), and the claim takes turn 1
- *   of every tenant before turn 2 of any: a tenant with a thousand waiting jobs and one with ten share a
- *   claim. Within a turn and rank, the tenant running fewest jobs goes first, so a claim of one slot (an
- *   executor whose other slots are busy) goes to a quiet tenant before a busy one rather than to whoever
- *   waited longest. With a cap, a tenant's turns beyond the cap less its running jobs are not taken.
+ * - Fairness (max-min share, across every executor): each tenant's candidates are numbered in rank order
+ *   (its turns), and a candidate's share is its tenant's running jobs plus its turn, i.e. how many the
+ *   tenant would run with it. The claim fills slots lowest share first, rank and age breaking ties: a
+ *   tenant with a thousand waiting jobs and one with ten share a claim, and on a saturated queue (every
+ *   slot busy, one freed at a time) a freed slot goes to the tenant running fewest, whatever the priority
+ *   or the age of the others' backlog. Priority and aging order a tenant's own work, and tenants of equal
+ *   share. (Ranking aged rank before the share let a flood's backlog, aged to P1 while it waited, outrank
+ *   every other tenant's fresh work exactly when the queue was saturated.) With a cap, a tenant's turns
+ *   beyond the cap less its running jobs are not taken.
  * - A head is only taken when no other job of its entity is running, retrying, or earlier in event order
  *   (one probe of `jobs_entity_unfinished`), so order holds even while a head is being moved.
  * - The lock re-checks the row as it is now (`FOR UPDATE … SKIP LOCKED` re-reads a row another claim
@@ -62,9 +66,9 @@ export function claimStatement(capped: boolean): string {
        SELECT c.*, row_number() OVER (PARTITION BY c.tenant_id ORDER BY c.rank, c.run_after, c.seq) AS turn
          FROM candidates c
      ), picked AS (
-       SELECT t.id, row_number() OVER (ORDER BY t.turn, t.rank, COALESCE(r.n, 0), t.run_after, t.seq) AS ord
+       SELECT t.id, row_number() OVER (ORDER BY COALESCE(r.n, 0) + t.turn, t.rank, t.run_after, t.seq) AS ord
          FROM turns t LEFT JOIN running r ON r.tenant_id = t.tenant_id ${capFilter}
-        ORDER BY t.turn, t.rank, COALESCE(r.n, 0), t.run_after, t.seq
+        ORDER BY COALESCE(r.n, 0) + t.turn, t.rank, t.run_after, t.seq
         LIMIT $3
      ), locked AS (
        SELECT j.id, p.ord FROM picked p, jobs j

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Stores } from '@sluice/core';
+import type { ClaimedJob, Stores } from '@sluice/core';
 import { claimStatement } from './job-claim.ts';
 import {
   claimOf,
@@ -46,6 +46,95 @@ for (const adapter of STORE_ADAPTERS) {
       later(1000);
       const [next] = await store.queue.claim(claimOf('exec', 1));
       assert.equal(next?.job.tenant_id, quiet.tenant_id, 'the quiet tenant, though busy waited longer');
+    });
+
+    it('under saturation, a freed slot goes to the tenant running fewest, however old the flood', async () => {
+      const SLOTS = 4;
+      const flood = await queueWorld(store, 'Aged flood');
+      const quiet = await queueWorld(store, 'Fresh quiet');
+      await store.jobs.createMany(
+        Array.from({ length: 40 }, (_, n) => queueJob(flood, n, { entity_key: null })),
+      );
+      const running = [...(await store.queue.claim(claimOf('exec', SLOTS)))];
+      assert.equal(running.length, SLOTS, 'the flood fills every slot');
+      // The flood's backlog waits long enough to age to P1; the quiet tenant's work is a fresh P2 and P4.
+      later(5 * minute);
+      await store.jobs.createMany([
+        queueJob(quiet, 100, { entity_key: null, priority: 'P2' }),
+        queueJob(quiet, 101, { entity_key: null, priority: 'P4' }),
+      ]);
+      const freeOne = async () => {
+        // The running jobs are alive (their executor heartbeats): their leases do not lapse.
+        await store.queue.heartbeat(
+          'exec',
+          running.map((item) => item.job.id),
+          30_000,
+        );
+        await succeedAll(store.queue, 'exec', running.splice(0, 1), now);
+        const claimed = await store.queue.claim(claimOf('exec', 1));
+        running.push(...claimed);
+        return claimed.map((item) => item.job.tenant_id);
+      };
+      assert.deepEqual(await freeOne(), [quiet.tenant_id], 'its P2 takes the first freed slot');
+      assert.deepEqual(await freeOne(), [quiet.tenant_id], 'and its P4 the next: one running vs three');
+      assert.deepEqual(await freeOne(), [flood.tenant_id], 'then the flood again');
+    });
+
+    it('counts, not timings: a quiet job is never overtaken by a 10x tenant on a saturated queue', async () => {
+      const SLOTS = 6;
+      const noisy = await queueWorld(store, 'Noisy 10x');
+      const quiet = await queueWorld(store, 'Quiet 1x');
+      let n = 0;
+      const offer = (world: typeof noisy, count: number) =>
+        store.jobs.createMany(
+          Array.from({ length: count }, () => queueJob(world, n++, { entity_key: null, priority: 'P2' })),
+        );
+      const running: ClaimedJob[] = [];
+      /** Claims made since each waiting quiet job arrived, by tenant. */
+      const waiting = new Map<string, { noisy: number }>();
+      const overtaken: number[] = [];
+      const claimed = { noisy: 0, quiet: 0 };
+      await offer(noisy, 60);
+      for (let step = 0; step < 120; step++) {
+        // The noisy tenant offers ten times the quiet one's load, and far more than the slots can run.
+        await offer(noisy, 10);
+        if (step % 3 === 0) {
+          await offer(quiet, 1);
+          waiting.set(`q${n - 1}`, { noisy: 0 });
+        }
+        // A second a step: the backlog ages to P1 within the run, so aging is part of what is checked.
+        later(1000);
+        // Saturated: a slot frees only when a job ends (the oldest running one here).
+        if (running.length >= SLOTS) {
+          const done = running.shift();
+          if (done !== undefined) await succeedAll(store.queue, 'exec', [done], now);
+        }
+        let noisyInClaim = 0;
+        for (const item of await store.queue.claim(claimOf('exec', SLOTS - running.length))) {
+          running.push(item);
+          if (item.job.tenant_id === quiet.tenant_id) {
+            claimed.quiet++;
+            const key = `q${Number(item.job.position.split('.')[1])}`;
+            overtaken.push(waiting.get(key)?.noisy ?? -1);
+            waiting.delete(key);
+          } else {
+            claimed.noisy++;
+            noisyInClaim++;
+          }
+        }
+        // Noisy jobs a claim took while a quiet job was left waiting overtook it.
+        for (const wait of waiting.values()) wait.noisy += noisyInClaim;
+      }
+      process.stdout.write(
+        `# saturated queue, ${SLOTS} slots: quiet claimed ${claimed.quiet} of 40 offered, noisy ${claimed.noisy}; noisy jobs claimed while a quiet job was left waiting: max ${Math.max(...overtaken)}\n`,
+      );
+      assert.equal(claimed.quiet + waiting.size, 40);
+      assert.ok(waiting.size <= 1, `${waiting.size} quiet jobs still waiting`);
+      assert.ok(
+        overtaken.every((count) => count === 0),
+        `noisy jobs claimed while a quiet job waited: ${overtaken.join(',')}`,
+      );
+      assert.ok(claimed.noisy > claimed.quiet, 'the noisy tenant still gets the slots the quiet one leaves');
     });
 
     it('claims P1 before an older P4, and oldest first within a priority', async () => {

@@ -1,3 +1,4 @@
+import { ACTION_POLICY_MIGRATION } from './migrations-action-policy.ts';
 import { POLL_STATE_MIGRATION } from './migrations-poll-state.ts';
 import { STREAM_SCHEDULES_MIGRATION } from './migrations-stream-schedules.ts';
 
@@ -362,5 +363,6 @@ CREATE INDEX dead_letters_pending_kind ON dead_letters (tenant_id, kind) WHERE s
 `,
   },
   STREAM_SCHEDULES_MIGRATION,
+  ACTION_POLICY_MIGRATION,
   POLL_STATE_MIGRATION,
 ];

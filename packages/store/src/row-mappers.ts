@@ -59,6 +59,10 @@ export function toTenant(row: Row): Tenant {
         ? null
         : Number(row['dead_letter_alert_threshold']),
     timezone: typeof row['timezone'] === 'string' ? row['timezone'] : 'UTC',
+    allowed_actions: Array.isArray(row['allowed_actions'])
+      ? (row['allowed_actions'] as unknown[]).map(String)
+      : null,
+    dry_run: row['dry_run'] === true,
     created_at: iso(row['created_at']),
   };
 }

@@ -46,7 +46,9 @@ export class SqlTenancyStore implements TenancyStore {
       `UPDATE tenants SET name = COALESCE($2, name), unmatched_events = COALESCE($3, unmatched_events),
               dead_letter_alert_threshold = CASE WHEN $4::boolean THEN $5::integer
                                                  ELSE dead_letter_alert_threshold END,
-              timezone = COALESCE($6, timezone)
+              timezone = COALESCE($6, timezone),
+              allowed_actions = CASE WHEN $7::boolean THEN $8::jsonb ELSE allowed_actions END,
+              dry_run = COALESCE($9, dry_run)
         WHERE id = $1 RETURNING *`,
       [
         id,
@@ -55,6 +57,9 @@ export class SqlTenancyStore implements TenancyStore {
         threshold !== undefined,
         threshold ?? null,
         changes.timezone ?? null,
+        changes.allowed_actions !== undefined,
+        changes.allowed_actions == null ? null : JSON.stringify(changes.allowed_actions),
+        changes.dry_run ?? null,
       ],
     );
     return row === undefined ? null : toTenant(row);

@@ -23,7 +23,7 @@ const NewConnection = Type.Object(
     connector_id: Type.String({ minLength: 1 }),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    workspace_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    workspace_id: Type.Optional(Type.Union([Type.Null(), Type.String()])),
     /** The provider's own signing secret (a Stripe `whsec_…`, a GitHub or Shopify app secret); generated when absent. */
     secret: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
     rate_limit: Type.Optional(RateLimitBody),

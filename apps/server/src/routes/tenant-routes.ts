@@ -8,7 +8,7 @@ import { answer, errors } from '../http/schemas.ts';
 const NewTenant = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    reseller_id: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
+    reseller_id: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 100 })])),
   },
   { title: 'NewTenant', additionalProperties: false },
 );
@@ -23,11 +23,22 @@ const TenantChanges = Type.Object(
     /** What the router does with a live event that matches none of the tenant's triggers. */
     unmatched_events: Type.Optional(Type.Union([Type.Literal('drop'), Type.Literal('dead_letter')])),
     /** Pending dead letters above which `dead_letters.threshold_crossed` is published; null turns it off. */
-    dead_letter_alert_threshold: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+    dead_letter_alert_threshold: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 0 })])),
     /** IANA time zone of business hours and cron schedules. */
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { title: 'TenantChanges', additionalProperties: false, minProperties: 1 },
+);
+const ActionPolicyChanges = Type.Object(
+  {
+    /** Action kinds the tenant's triggers and plans may use; null: the server's SLUICE_ALLOWED_ACTIONS. */
+    allowed_actions: Type.Optional(
+      Type.Union([Type.Null(), Type.Array(Type.String({ maxLength: 300 }), { maxItems: 200 })]),
+    ),
+    /** True: actions are planned and recorded as the job's result, nothing is sent or run. */
+    dry_run: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 const NewWorkspace = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }) },
@@ -148,6 +159,25 @@ export function tenantRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fastif
         },
       },
       async (request) => ({ tenant: await ctx.control.tenants.update(request.tenantId, request.body) }),
+    );
+
+    app.patch<{ Params: Static<typeof TenantParams>; Body: Static<typeof ActionPolicyChanges> }>(
+      '/api/v1/tenants/:tenant_id/action-policy',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags: ['tenants'],
+          description:
+            "Set a tenant's action policy (admin key): allowed_actions, the action kinds its triggers and operators' plans may use (http, connector:<connector>.<action>, handler:<operator>, or a prefix ending in *, e.g. connector:*; null: the server's SLUICE_ALLOWED_ACTIONS), and dry_run (actions are planned and recorded as the job's result, nothing is sent or run). Checked when a trigger is created or changed, and when each job runs.",
+          security: [{ apiKey: [] }],
+          params: TenantParams,
+          body: ActionPolicyChanges,
+          response: errors(400, 401, 403, 404, 422),
+        },
+      },
+      async (request) => ({
+        tenant: await ctx.control.tenants.update(request.params.tenant_id, request.body),
+      }),
     );
 
     app.post<{ Body: Static<typeof NewWorkspace> }>(

@@ -12,6 +12,7 @@ import {
 } from '@sluice/core';
 import {
   type AnyActionRunner,
+  actionKind,
   ConnectorActionRunner,
   type ConnectorActionRunnerOptions,
   Executor,
@@ -20,6 +21,8 @@ import {
   HttpActionRunner,
   HttpDeliverer,
   type OperatorRegistry,
+  type PlanPolicy,
+  PolicedRunner,
 } from '@sluice/execute';
 import { Relay } from '@sluice/relay';
 import { cesqlHook, Router } from '@sluice/route';
@@ -61,6 +64,11 @@ export interface StageWorkersOptions {
     readonly operators: OperatorRegistry;
     readonly emit: HandlerActionRunnerOptions['emit'];
   };
+  /**
+   * Each tenant's allowed action kinds and dry-run mode (control's `TenantActionPolicy`), enforced on every
+   * job's action and every plan action. Absent: every kind runs, nothing is a dry run.
+   */
+  readonly policy?: PlanPolicy;
   /** More runners (tests); the http runner is always there. */
   readonly runners?: ReadonlyArray<AnyActionRunner>;
   /** The bus to use instead of the one the config names (tests). */
@@ -157,7 +165,8 @@ export class StageWorkers {
         return sealed === null ? null : options.secretBox.open(sealed, triggerId);
       },
     });
-    const runners: AnyActionRunner[] = [http];
+    const policy: PlanPolicy = options.policy ?? { allowedKinds: () => ['*'] };
+    const runners: AnyActionRunner[] = [new PolicedRunner(http, policy, () => 'http')];
     const actions = options.actions;
     if (actions !== undefined) {
       const connector = new ConnectorActionRunner({
@@ -166,16 +175,19 @@ export class StageWorkers {
         connectionFor: actions.connectionFor,
       });
       this.#closeRunners.push(() => connector.close());
+      const handler = new HandlerActionRunner({
+        operators: actions.operators,
+        policy,
+        runners: { http, connector },
+        emit: actions.emit,
+        connectorIds: () => actions.connectors.list().map((c) => c.id),
+      });
       runners.push(
-        connector,
-        new HandlerActionRunner({
-          operators: actions.operators,
-          // Every kind a plan may name; per-tenant kinds and dry runs are not configurable yet.
-          policy: { allowedKinds: () => ['http', 'connector:*'] },
-          runners: { http, connector },
-          emit: actions.emit,
-          connectorIds: () => actions.connectors.list().map((c) => c.id),
+        new PolicedRunner(connector, policy, async ({ trigger }) => {
+          const found = await store.connections.get(trigger.tenant_id, trigger.action.connection_id);
+          return actionKind(trigger.action, found?.connector_id ?? null);
         }),
+        new PolicedRunner(handler, policy, ({ trigger }) => actionKind(trigger.action, null)),
       );
     }
     return new Executor({

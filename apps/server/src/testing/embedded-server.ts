@@ -1,29 +1,29 @@
-import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { type RunningServer, startServer } from '../server.ts';
 
+/** An embedded server on a fresh data directory, with its dev tenant's key. */
 export interface EmbeddedServer {
   readonly server: RunningServer;
-  /** The dev tenant's API key, as printed on first start. */
+  /** The dev tenant's API key, as the server printed it. */
   readonly key: string;
-  /** A JSON request with the dev tenant's key. */
-  api<T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: T }>;
-  /** Stops the server and removes its data directory. */
+  /** Everything the server printed. */
+  readonly output: string;
+  /** Closes the server and removes its data directory. */
   close(): Promise<void>;
 }
 
 /**
- * The whole embedded server as `sluice dev` runs it (PGlite in a fresh data directory, every stage worker in
- * this process), listening on a free loopback port, with private delivery targets allowed.
+ * Starts `startServer` in embedded mode on port 0, quiet, with housekeeping off and private targets
+ * allowed, plus `env` (and `cwd`, where a `sluice.config.ts` is looked for); captures what it prints to
+ * read the dev key.
  */
-export async function startEmbeddedServer(env: Record<string, string> = {}): Promise<EmbeddedServer> {
+export async function startEmbeddedServer(
+  env: Record<string, string> = {},
+  options: { readonly cwd?: string } = {},
+): Promise<EmbeddedServer> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-embedded-'));
   let output = '';
   const out = {
@@ -32,31 +32,29 @@ export async function startEmbeddedServer(env: Record<string, string> = {}): Pro
       return true;
     },
   } as unknown as NodeJS.WritableStream;
-  const server = await startServer(
-    loadConfig({
-      SLUICE_PORT: '0',
-      SLUICE_DATA_DIR: dir,
-      SLUICE_LOG_LEVEL: 'silent',
-      SLUICE_SWEEP_INTERVAL_SECONDS: '0',
-      SLUICE_ALLOW_PRIVATE_TARGETS: '1',
-      ...env,
-    }),
-    { out },
-  );
+  let server: RunningServer;
+  try {
+    server = await startServer(
+      loadConfig({
+        SLUICE_PORT: '0',
+        SLUICE_DATA_DIR: dir,
+        SLUICE_LOG_LEVEL: 'silent',
+        SLUICE_SWEEP_INTERVAL_SECONDS: '0',
+        SLUICE_ALLOW_PRIVATE_TARGETS: '1',
+        ...env,
+      }),
+      { out, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) },
+    );
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   const key = /(slk_[A-Za-z0-9_-]+)/.exec(output)?.[1];
-  assert.ok(key !== undefined, `no dev key in the start-up output:\n${output}`);
-  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  if (key === undefined) throw new Error(`the server printed no dev key:\n${output}`);
   return {
     server,
     key,
-    async api<T>(method: string, path: string, body?: unknown) {
-      const response = await fetch(`${server.url}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return { status: response.status, body: (await response.json()) as T };
-    },
+    output,
     async close() {
       await server.close();
       await rm(dir, { recursive: true, force: true });

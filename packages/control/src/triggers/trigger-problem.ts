@@ -25,6 +25,7 @@ export type TriggerBodyRule =
   | 'connection_unknown'
   | 'connector_action_format'
   | 'connector_action_unknown'
+  | 'action_not_allowed'
   | 'input_type'
   | 'single_flight_unknown'
   | 'idempotency_key_format'

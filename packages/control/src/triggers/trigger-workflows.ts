@@ -12,6 +12,7 @@ import {
   type TriggerChanges,
   type TriggerStore,
 } from '@sluice/core';
+import { actionKind, kindAllowed, type PlanPolicy } from '@sluice/execute';
 import { checkActionInput } from '@sluice/map';
 import { matchesEventType, parseEventTypePattern } from '@sluice/route';
 import type { SecretBox } from '../secret-box.ts';
@@ -34,6 +35,11 @@ export interface TriggerDeps {
   readonly changes: ChangeFeed;
   /** The CloudEvents SQL checker for `{sql}` conditions. */
   readonly checkSql?: SqlCheck;
+  /**
+   * The tenants' action policy: a trigger whose action kind its tenant does not allow is refused
+   * (`action_not_allowed`). Absent: every kind is allowed here (the executor still checks).
+   */
+  readonly policy?: Pick<PlanPolicy, 'allowedKinds'>;
   /** Publishes `webhook.subscribed` when an http trigger is created (`PlatformEvents.emit`). */
   readonly platform?: { emit(tenantId: string, event: PlatformEventInput): Promise<unknown> };
 }
@@ -72,7 +78,7 @@ export class TriggerWorkflows {
   async check(tenantId: string, body: unknown): Promise<TriggerDraft> {
     const parsed = parseTriggerBody(body, { mode: 'create', sql: this.#deps.checkSql });
     const problems = [...(parsed.ok ? [] : parsed.problems)];
-    if (parsed.ok) problems.push(...(await this.#checkConnection(tenantId, parsed.draft.action)));
+    if (parsed.ok) problems.push(...(await this.#checkAction(tenantId, parsed.draft.action)));
     if (problems.length > 0 || !parsed.ok) throw invalid('trigger_invalid', problems);
     return parsed.draft;
   }
@@ -158,7 +164,7 @@ export class TriggerWorkflows {
     const current = await this.get(tenantId, id);
     const parsed = parseTriggerBody(body, { mode: 'update', sql: this.#deps.checkSql, current });
     const problems: TriggerFieldProblem[] = [...(parsed.ok ? [] : parsed.problems)];
-    if (parsed.ok) problems.push(...(await this.#checkConnection(tenantId, parsed.draft.action)));
+    if (parsed.ok) problems.push(...(await this.#checkAction(tenantId, parsed.draft.action)));
     if (problems.length > 0 || !parsed.ok) throw invalid('trigger_invalid', problems);
     return this.updateChecked(current, parsed.draft);
   }
@@ -204,6 +210,30 @@ export class TriggerWorkflows {
     if (current !== null && current.action.type === 'http') return {};
     const generated = generateWebhookSecret();
     return { ciphertext: this.#deps.secretBox.seal(generated, id), generated };
+  }
+
+  /** The action's connection (a connector action) and the tenant's policy, every problem at once. */
+  async #checkAction(tenantId: string, parsed: ParsedAction | undefined): Promise<TriggerFieldProblem[]> {
+    if (parsed === undefined) return [];
+    const problems = await this.#checkConnection(tenantId, parsed);
+    const { policy } = this.#deps;
+    if (policy === undefined) return problems;
+    const { action } = parsed;
+    const connection =
+      action.type === 'connector' ? await this.#deps.connections.get(tenantId, action.connection_id) : null;
+    const kind = actionKind(action, connection?.connector_id ?? null);
+    if (kind === null) return problems;
+    const allowed = await policy.allowedKinds(tenantId);
+    if (!kindAllowed(kind, allowed)) {
+      problems.push(
+        fieldProblem(
+          'action',
+          'action_not_allowed',
+          `this tenant does not allow ${JSON.stringify(kind)} actions (allowed: ${allowed.length === 0 ? 'none' : allowed.join(', ')}); change allowed_actions with PATCH /api/v1/tenant`,
+        ),
+      );
+    }
+    return problems;
   }
 
   async #checkConnection(tenantId: string, parsed: ParsedAction | undefined): Promise<TriggerFieldProblem[]> {

@@ -8,6 +8,9 @@ export interface TenantChanges {
   readonly dead_letter_alert_threshold?: number | null;
   /** IANA time zone. */
   readonly timezone?: string;
+  /** Null: back to the server's default. */
+  readonly allowed_actions?: ReadonlyArray<string> | null;
+  readonly dry_run?: boolean;
 }
 
 /** Tenants, their workspaces and API keys. Keys are stored as SHA-256 hashes only. */

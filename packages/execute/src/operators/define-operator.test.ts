@@ -4,7 +4,7 @@ import { isSluiceError } from '@sluice/core';
 import { defineOperator, type OperatorSpec } from './define-operator.ts';
 import { OperatorRegistry } from './operator-registry.ts';
 import { checkPlan } from './plan.ts';
-import { kindAllowed } from './plan-policy.ts';
+import { actionKind, checkKindPatterns, kindAllowed } from './plan-policy.ts';
 
 const rulesOf = (spec: unknown): unknown => {
   try {
@@ -55,5 +55,27 @@ describe('operators', () => {
     assert.equal(kindAllowed('connector:stripe.refund.create', ['connector:github.*', 'http']), false);
     assert.equal(kindAllowed('anything', ['*']), true);
     assert.equal(kindAllowed('http', []), false);
+    assert.equal(kindAllowed('handler:order-risk', ['handler:order-*']), true);
+  });
+
+  it('names the kind of a trigger action, and checks a policy list naming every bad entry', () => {
+    assert.equal(actionKind({ type: 'http', url: 'https://x.test' }, null), 'http');
+    assert.equal(actionKind({ type: 'handler', name: 'order-risk' }, null), 'handler:order-risk');
+    const hold = { type: 'connector', connection_id: 'con_1', action: 'order.hold' } as const;
+    assert.equal(actionKind(hold, 'commerce-orders'), 'connector:commerce-orders.order.hold');
+    assert.equal(actionKind(hold, null), null, 'unknown connection: the runner refuses it');
+    assert.deepEqual(checkKindPatterns(['*', 'http', 'connector:*', 'connector:github.*', 'handler:a-b']), {
+      ok: true,
+      patterns: ['*', 'http', 'connector:*', 'connector:github.*', 'handler:a-b'],
+    });
+    const bad = checkKindPatterns(['http', 'mail', 7, 'handler:', 'connector:Git Hub']);
+    assert.ok(!bad.ok);
+    assert.deepEqual(
+      bad.problems.map((p) => p.path),
+      ['allowed_actions[1]', 'allowed_actions[2]', 'allowed_actions[3]', 'allowed_actions[4]'],
+    );
+    const notList = checkKindPatterns('http');
+    assert.ok(!notList.ok);
+    assert.equal(notList.problems[0]?.rule, 'allowed_actions_type');
   });
 });

@@ -130,7 +130,13 @@ export class HandlerActionRunner implements ActionRunner<HandlerAction> {
       }
     }
     const result: HandlerResult = { operator: name, dry_run: dryRun, plan, actions: records, emitted };
-    return { kind: 'delivered', status: 200, latency_ms: latency, result };
+    return {
+      kind: 'delivered',
+      status: 200,
+      latency_ms: latency,
+      result,
+      ...(dryRun ? { dry_run: true } : {}),
+    };
   }
 
   #emit(plan: Plan, envelope: Envelope, tenantId: string, name: string): Promise<EmitOutcome> {

@@ -1,18 +1,18 @@
 import type { Bus, BusMessage, BusTopic, DeliveredMessage } from '@sluice/core';
 
-/** Every message a consumer of `envelopes` received, in order (group `probe`, acknowledged). */
+/** Every message a consumer of one topic received, in order (group `probe`, acknowledged). */
 export interface Probe {
   readonly messages: DeliveredMessage[];
   stop(): Promise<void>;
 }
 
-/** Consumes `envelopes` in its own group and keeps what it sees. */
-export function probe(bus: Bus, group = 'probe'): Probe {
+/** Consumes `topic` (`envelopes` by default) in its own group and keeps what it sees. */
+export function probe(bus: Bus, group = 'probe', topic: BusTopic = 'envelopes'): Probe {
   const messages: DeliveredMessage[] = [];
   const consumer = bus.consume({
     group,
     consumer: `${group}-1`,
-    topic: 'envelopes',
+    topic,
     blockMs: 50,
     retryDelayMs: 50,
     handler: async (batch) => {
