@@ -64,6 +64,11 @@ export const Tenant = Type.Object(
     unmatched_events: literals(['drop', 'dead_letter']),
     dead_letter_alert_threshold: Type.Union([Type.Integer(), Type.Null()]),
     timezone: Type.String(),
+    allowed_actions: Type.Union([Type.Array(Type.String()), Type.Null()], {
+      description:
+        'Action kinds its triggers may use (http, connector:<connector>.<action>, handler:<operator>, prefixes ending in *); null: the server default.',
+    }),
+    dry_run: Type.Boolean({ description: 'Actions are planned and recorded, nothing is sent.' }),
     created_at: Time,
   },
   { $id: 'Tenant', title: 'Tenant', description: 'A tenant: the unit of isolation.' },

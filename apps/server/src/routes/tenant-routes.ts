@@ -166,13 +166,18 @@ export function tenantRoutes(ctx: Pick<AppContext, 'control' | 'store'>): Fastif
       {
         config: { auth: 'admin' },
         schema: {
+          operationId: 'setTenantActionPolicy',
+          summary: "Set a tenant's action policy",
           tags: ['tenants'],
           description:
             "Set a tenant's action policy (admin key): allowed_actions, the action kinds its triggers and operators' plans may use (http, connector:<connector>.<action>, handler:<operator>, or a prefix ending in *, e.g. connector:*; null: the server's SLUICE_ALLOWED_ACTIONS), and dry_run (actions are planned and recorded as the job's result, nothing is sent or run). Checked when a trigger is created or changed, and when each job runs.",
           security: [{ apiKey: [] }],
           params: TenantParams,
           body: ActionPolicyChanges,
-          response: errors(400, 401, 403, 404, 422),
+          response: {
+            200: answer('The tenant with its new policy.', Type.Object({ tenant: Type.Ref('Tenant') })),
+            ...errors(400, 401, 403, 404, 422),
+          },
         },
       },
       async (request) => ({
