@@ -221,7 +221,7 @@ export class PollPass {
     if (detection !== undefined) {
       const ids = records.map((record, index) => recordIdOf(record, detection, index));
       const known = await this.#deps.events.readHashes(connection.tenant_id, connection.id, stream, ids);
-      const context = { source: connector.id, stream, detection, now };
+      const context = { connectionId: connection.id, source: connector.id, stream, detection, now };
       const changes = recordChanges(records, new Map(known.map((h) => [h.record_id, h])), context);
       emissions.push(...changes.emissions);
       created = changes.created;
