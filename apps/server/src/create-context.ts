@@ -184,7 +184,12 @@ export function createContext(options: ContextOptions): AppContext {
     pollPass,
     backfills,
     control: {
-      tenants: new TenantWorkflows(store, changes),
+      tenants: new TenantWorkflows(store, changes, {
+        async onTimezoneChanged(tenantId, from, to) {
+          await streams.tenantTimezoneChanged(tenantId, to);
+          await schedules.tenantTimezoneChanged(tenantId, from, to);
+        },
+      }),
       connections: new ConnectionWorkflows(deps),
       deadLetters,
       replays,

@@ -8,6 +8,9 @@ import {
 } from '@sluice/core';
 import { generateApiKey } from './api-keys.ts';
 
+/** Told after a tenant's time zone changed from `from` to `to`. */
+export type TimezoneChanged = (tenantId: string, from: string, to: string) => Promise<void>;
+
 /** An issued API key: the record, and the key itself, shown this once. */
 export type IssuedApiKey = ApiKeyRecord & { readonly key: string };
 
@@ -15,16 +18,26 @@ export type IssuedApiKey = ApiKeyRecord & { readonly key: string };
 export class TenantWorkflows {
   readonly #stores: Pick<Stores, 'tenancy'>;
   readonly #changes: ChangeFeed | undefined;
+  readonly #onTimezoneChanged: TimezoneChanged | undefined;
 
-  /** `changes` hears of setting changes (routers reload a tenant's setting); none: nobody is told. */
-  constructor(stores: Pick<Stores, 'tenancy'>, changes?: ChangeFeed) {
+  /**
+   * `changes` hears of setting changes (routers reload a tenant's setting); none: nobody is told.
+   * `onTimezoneChanged` moves the tenant's schedules to its new zone.
+   */
+  constructor(
+    stores: Pick<Stores, 'tenancy'>,
+    changes?: ChangeFeed,
+    options: { readonly onTimezoneChanged?: TimezoneChanged } = {},
+  ) {
     this.#stores = stores;
     this.#changes = changes;
+    this.#onTimezoneChanged = options.onTimezoneChanged;
   }
 
   /**
-   * Changes a tenant's name, its `unmatched_events` setting or its `dead_letter_alert_threshold`, and says
-   * so after the commit.
+   * Changes a tenant's name, its `unmatched_events` setting, its `dead_letter_alert_threshold` or its
+   * `timezone` (its poll streams and the cron schedules in its old zone are rescheduled in the new one),
+   * and says so after the commit.
    */
   async update(tenantId: string, changes: TenantChanges): Promise<Tenant> {
     if (changes.timezone !== undefined && !isTimeZone(changes.timezone)) {
@@ -33,8 +46,12 @@ export class TenantWorkflows {
         `timezone ${JSON.stringify(changes.timezone)} is not an IANA time zone such as Europe/Berlin.`,
       );
     }
+    const before = changes.timezone === undefined ? null : await this.#stores.tenancy.getTenant(tenantId);
     const tenant = await this.#stores.tenancy.updateTenant(tenantId, changes);
     if (tenant === null) throw new SluiceError('tenant_not_found', `Tenant "${tenantId}" does not exist.`);
+    if (before !== null && before.timezone !== tenant.timezone) {
+      await this.#onTimezoneChanged?.(tenantId, before.timezone, tenant.timezone);
+    }
     await this.#changes?.publish({ kind: 'tenant', tenant_id: tenantId, id: tenantId });
     return tenant;
   }
