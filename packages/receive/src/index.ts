@@ -42,7 +42,10 @@ export {
   durationMs,
   pollStreamSchedules,
   type StreamConfig,
+  type StreamConfigProblem,
+  type StreamConfigRule,
   streamConfigOf,
+  streamsConfigProblems,
 } from './poll/stream-schedules.ts';
 export { cronCadenceMs, cronOf, cronProblem, hourOfWeek } from './poll/zoned-time.ts';
 export { deadLetterRecord } from './webhook/dead-letter-record.ts';

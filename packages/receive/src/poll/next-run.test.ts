@@ -127,7 +127,7 @@ describe('a stream moved to another time zone', () => {
       rezonedRun(stream(cronOnly), 'Asia/Tokyo', NOW).next_run_at.toISOString(),
       '2030-03-06T00:00:00.000Z',
     );
-    const hours = { business_hours: { days: 'mon-fri', start: '10:00', end: '18:00' } };
+    const hours = { business_hours: { days: '1-5', start: '10:00', end: '18:00' } };
     const windowed = rezonedRun(stream({ ...cronOnly, settings: hours }), 'Asia/Tokyo', NOW);
     assert.equal(windowed.next_run_at.toISOString(), '2030-03-06T01:00:00.000Z'); // 10:00 Tokyo
     assert.match(windowed.reason, /outside business hours/);
