@@ -35,6 +35,8 @@ export async function buildApp(
     logger?: FastifyServerOptions['logger'];
     loggerInstance?: FastifyBaseLogger;
     api?: boolean;
+    /** Hears of every route as it is registered (the route-driven security tests list them). */
+    onRoute?: (route: { readonly method: string | ReadonlyArray<string>; readonly url: string }) => void;
   } = {},
 ): Promise<App> {
   const app = Fastify({
@@ -47,6 +49,8 @@ export async function buildApp(
     requestIdLogLabel: 'request_id',
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const { onRoute } = options;
+  if (onRoute !== undefined) app.addHook('onRoute', (route) => onRoute(route));
 
   // The API speaks JSON only: a text/plain body is refused with 415, not parsed as a string and judged
   // against a JSON schema. The webhook routes install their own raw-body parsers.
