@@ -229,7 +229,8 @@ describe('tenant isolation on every registered route', () => {
       )
     ).backfill.id;
     await t.ctx.backfills.settled(backfill);
-    const replay = (await created('/api/v1/dead-letters/replay', { filter: { kind: 'ingest' } }, 202)).replay.id;
+    const replay = (await created('/api/v1/dead-letters/replay', { filter: { kind: 'ingest' } }, 202)).replay
+      .id;
     for (let i = 0; i < 100; i++) {
       const progress = await as(a, 'GET', `/api/v1/dead-letters/replays/${replay}`);
       if (progress.json().replay.status !== 'running') break;

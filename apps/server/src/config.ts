@@ -164,7 +164,7 @@ export const CONFIG_VARIABLES = {
   ),
   SLUICE_ALLOW_PRIVATE_TARGETS: flag(
     'allowPrivateTargets',
-    'Let http actions and MQTT brokers reach loopback, private, link-local and unique-local addresses (tests, local receivers, on-premises gateways); metadata endpoints stay refused.',
+    'Let http actions, poll sources and MQTT brokers reach loopback, private, link-local and unique-local addresses (tests, local receivers, on-premises gateways); metadata endpoints stay refused.',
     () => '0',
   ),
   SLUICE_JOB_LEASE_SECONDS: integer(

@@ -25,6 +25,7 @@ import {
   type Stores,
   SYSTEM_TENANT_ID,
 } from '@sluice/core';
+import { guardedFetch } from '@sluice/execute';
 import { createIngestor, PlatformEvents } from '@sluice/ingest';
 import { ConnectorRegistry } from '@sluice/map';
 import { PollPass, WebhookReceiver } from '@sluice/receive';
@@ -119,10 +120,13 @@ export function createContext(options: ContextOptions): AppContext {
   changes.subscribe((change) => {
     if (change.kind === 'connection' || change.kind === 'secret') receiver.invalidate();
   });
+  // Poll sources are URLs a tenant chose: reached only through the outbound target guard.
+  const sourceFetch = guardedFetch({ allowPrivate: config.allowPrivateTargets });
   const pollPass = new PollPass({
     connectors,
     ingestor,
     events: store.events,
+    fetch: sourceFetch,
     now,
     configOf: (connection) => openConfig(secretBox, connection.id, connection.config),
   });
@@ -136,6 +140,7 @@ export function createContext(options: ContextOptions): AppContext {
   });
   const poll = new PollWorkers({
     store,
+    fetch: sourceFetch,
     connectors,
     ingestor,
     platform,

@@ -150,6 +150,12 @@ export interface PollContext {
   readonly connectionId: string;
   readonly tenantId: string;
   readonly signal: AbortSignal;
+  /**
+   * The fetch a poll handler reaches its source with: the platform's, behind the outbound target guard
+   * (no private, loopback or metadata addresses, by URL, by DNS answer or by redirect, unless the server
+   * allows private targets). Use it instead of the global `fetch`.
+   */
+  readonly fetch: typeof fetch;
 }
 
 export type PollHandler = (ctx: PollContext, request: PollRequest) => Promise<PollPage>;

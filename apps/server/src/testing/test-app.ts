@@ -38,7 +38,10 @@ export interface TestAppOptions {
   /** How bulk replays wait between replays (a fake clock measures pacing). */
   readonly replayClock?: PacerClock;
   /** Hears of every route as it is registered. */
-  readonly onRoute?: (route: { readonly method: string | ReadonlyArray<string>; readonly url: string }) => void;
+  readonly onRoute?: (route: {
+    readonly method: string | ReadonlyArray<string>;
+    readonly url: string;
+  }) => void;
 }
 
 /** The whole server over a fresh test database, for `app.inject` or a real loopback `listen`. */

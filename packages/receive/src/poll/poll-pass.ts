@@ -71,6 +71,8 @@ export interface PollPassDeps {
   readonly events: Pick<EventLog, 'append' | 'readCursor' | 'readHashes'>;
   /** The connection's config as the handler sees it (sealed credentials opened); its stored config if absent. */
   configOf?(connection: Connection): Readonly<Record<string, unknown>>;
+  /** What handlers reach their sources with (`PollContext.fetch`): the server's guarded fetch; `fetch` if absent. */
+  readonly fetch?: typeof fetch;
   readonly now: () => Date;
 }
 
@@ -141,7 +143,13 @@ export class PollPass {
       let page: PollPage;
       try {
         page = await handler(
-          { config, connectionId: connection.id, tenantId: connection.tenant_id, signal: request.signal },
+          {
+            config,
+            connectionId: connection.id,
+            tenantId: connection.tenant_id,
+            signal: request.signal,
+            fetch: this.#deps.fetch ?? globalThis.fetch,
+          },
           { cursor: pass.cursor, from: request.window.from, to: request.window.to },
         );
       } catch (error) {
