@@ -161,6 +161,7 @@ export function createContext(options: ContextOptions): AppContext {
     changes,
     now,
     streams,
+    fetch: sourceFetch,
   };
   const triggers = new TriggerWorkflows({
     triggers: store.triggers,

@@ -183,7 +183,9 @@ export class ConnectionWorkflows {
       result = { ok: true, message: 'The connector has no health probe.' };
     } else {
       try {
-        result = await connector.probe(openConfig(secretBox, connection.id, connection.config));
+        result = await connector.probe(openConfig(secretBox, connection.id, connection.config), {
+          fetch: this.#deps.fetch ?? globalThis.fetch,
+        });
       } catch (error) {
         result = { ok: false, message: error instanceof Error ? error.message : String(error) };
       }

@@ -33,6 +33,7 @@ export type {
   PollHandler,
   PollPage,
   PollRequest,
+  ProbeContext,
   ProbeResult,
   StreamDeclaration,
   StreamMode,

@@ -44,4 +44,27 @@ describe('poll sources behind the outbound target guard', () => {
     const events = await t.store.events.query(tenantId, { event_type: 'record.*' }, { limit: 10 });
     assert.equal(events.items.length, 0);
   });
+
+  it('a connection test (probe) at a loopback base URL is refused the same way, sending nothing', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/connections',
+      headers: auth,
+      payload: {
+        connector_id: 'stripe',
+        secret: 'whsec_guarded_probe_secret',
+        config: { api_key: 'sk_test_probe', base_url: api.url.replace(/\/items$/, '') },
+      },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const tested = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/connections/${created.json().connection.id}/test`,
+      headers: auth,
+    });
+    assert.equal(tested.statusCode, 200, tested.body);
+    assert.equal(tested.json().ok, false);
+    assert.match(tested.json().message, /127\.0\.0\.1 is a loopback address/);
+    assert.deepEqual(api.seen, []);
+  });
 });
