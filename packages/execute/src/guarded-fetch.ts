@@ -35,14 +35,17 @@ export function guardedFetch(options: GuardedFetchOptions): typeof fetch {
   const guarded = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     let url = input instanceof Request ? input.url : String(input);
     let method = init.method ?? 'GET';
+    const { body: initialBody, method: _method, ...rest } = init;
+    let body = initialBody ?? null;
     for (let hop = 0; ; hop++) {
       const target = checkTargetUrl(url, options);
       if (!target.ok) throw new TargetRefusedError(target);
       let response: Response;
       try {
         response = (await undiciFetch(target.url, {
-          ...(init as object),
+          ...(rest as object),
           method,
+          ...(body === null ? {} : { body }),
           redirect: 'manual',
           dispatcher,
         })) as unknown as Response;
@@ -54,7 +57,11 @@ export function guardedFetch(options: GuardedFetchOptions): typeof fetch {
       await response.body?.cancel();
       if (hop >= maxRedirects) throw new Error(`${url}: more than ${maxRedirects} redirects.`);
       url = new URL(location, target.url).toString();
-      if (response.status === 303) method = 'GET';
+      if (response.status === 303) {
+        // See Other: the next request is a GET, without the body.
+        method = 'GET';
+        body = null;
+      }
     }
   };
   return guarded as typeof fetch;
