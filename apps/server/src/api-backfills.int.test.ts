@@ -14,7 +14,7 @@ describe('backfills API', () => {
 
   before(async () => {
     stripe = await startFakeStripe(fakeCustomers(23));
-    t = await startTestApp();
+    t = await startTestApp({ env: { SLUICE_ALLOW_PRIVATE_TARGETS: '1' } }); // the fake Stripe is on loopback
     ({ auth } = await t.tenant('Backfiller'));
     const created = await t.app.inject({
       method: 'POST',

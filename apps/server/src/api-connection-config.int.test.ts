@@ -38,7 +38,10 @@ describe('credentials in connection config', () => {
     });
     await new Promise<void>((resolve) => stripeApi.listen(0, '127.0.0.1', resolve));
     apiBase = `http://127.0.0.1:${(stripeApi.address() as AddressInfo).port}`;
-    t = await startTestApp({ connectors: [...exampleConnectors, tokened] });
+    t = await startTestApp({
+      connectors: [...exampleConnectors, tokened],
+      env: { SLUICE_ALLOW_PRIVATE_TARGETS: '1' }, // the fake Stripe API is on loopback
+    });
     ({ auth } = await t.tenant('Config'));
   });
   after(async () => {

@@ -62,10 +62,10 @@ export async function buildApp(
     // Type.Null() first, or null becomes 0, "" or [""].
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
 
   // The API speaks JSON only: a text/plain body is refused with 415, not parsed as a string and judged
   // against a JSON schema. The webhook routes install their own raw-body parsers.
-  if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
   app.removeContentTypeParser('text/plain');
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   if (options.checkResponses === true) installResponseCheck(app, SHARED_SCHEMAS);

@@ -28,7 +28,7 @@ describe('kill -9 in the middle of a backfill', () => {
     stripe.delayMs = 150;
     const dataDir = await mkdtemp(join(tmpdir(), 'sluice-backfill-crash-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const env = { SLUICE_DATA_DIR: dataDir, SLUICE_DEV: '1' };
+    const env = { SLUICE_DATA_DIR: dataDir, SLUICE_DEV: '1', SLUICE_ALLOW_PRIVATE_TARGETS: '1' };
 
     const first: ServerProcess = await startServerProcess(env);
     const key = /(slk_[A-Za-z0-9_-]+)/.exec(first.output)?.[1];

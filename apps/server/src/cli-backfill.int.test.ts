@@ -22,7 +22,11 @@ describe('sluice connectors backfill', () => {
   before(async () => {
     stripe = await startFakeStripe(fakeCustomers(7));
     dataDir = await mkdtemp(join(tmpdir(), 'sluice-cli-backfill-'));
-    server = await startServerProcess({ SLUICE_DATA_DIR: dataDir, SLUICE_DEV: '1' });
+    server = await startServerProcess({
+      SLUICE_DATA_DIR: dataDir,
+      SLUICE_DEV: '1',
+      SLUICE_ALLOW_PRIVATE_TARGETS: '1', // the fake Stripe is on loopback
+    });
     key = /(slk_[A-Za-z0-9_-]+)/.exec(server.output)?.[1] ?? '';
     const created = await fetch(`${server.url}/api/v1/connections`, {
       method: 'POST',

@@ -41,7 +41,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       publicUrl: null,
       redisUrl: null,
-      workers: ['receiver', 'relay', 'router', 'executor'],
+      workers: ['receiver', 'relay', 'router', 'executor', 'scheduler'],
       relayIdleMs: 200,
       relayLeaseMs: 30_000,
       allowPrivateTargets: false,
@@ -142,7 +142,8 @@ describe('loadConfig', () => {
   });
 
   it('reads the stage workers as a list, all by default, and refuses unknown or repeated ones', () => {
-    assert.deepEqual(loadConfig({}).workers, ['receiver', 'relay', 'router', 'executor']);
+    assert.deepEqual(loadConfig({}).workers, ['receiver', 'relay', 'router', 'executor', 'scheduler']);
+    assert.deepEqual(loadConfig({ SLUICE_WORKERS: 'receiver,scheduler' }).workers, ['receiver', 'scheduler']);
     assert.deepEqual(loadConfig({ SLUICE_WORKERS: 'executor' }).workers, ['executor']);
     assert.equal(loadConfig({ SLUICE_TENANT_CONCURRENCY: '4' }).tenantConcurrency, 4);
     assert.equal(loadConfig({ SLUICE_JOB_LEASE_SECONDS: '2' }).jobLeaseMs, 2000);
@@ -150,7 +151,7 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({ SLUICE_WORKERS: ' relay ', SLUICE_REDIS_URL: redis }).workers, ['relay']);
     assert.match(
       configError({ SLUICE_WORKERS: 'relay,mailer' }).message,
-      /SLUICE_WORKERS="relay,mailer": must be one of receiver, relay, router, executor, mqtt/,
+      /SLUICE_WORKERS="relay,mailer": must be one of receiver, relay, router, executor, scheduler, mqtt/,
     );
     assert.match(
       configError({ SLUICE_WORKERS: 'relay,relay', SLUICE_REDIS_URL: redis }).message,

@@ -22,12 +22,13 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /**
  * The stage workers a process can run: the HTTP receiver, the relay (outbox → bus), the router (bus →
- * jobs), the executor (jobs → actions), and the MQTT gateway (broker sessions → ingest).
+ * jobs), the executor (jobs → actions), the scheduler (poll streams and cron schedules, shared through
+ * leases in the store), and the MQTT gateway (broker sessions → ingest).
  */
-export const WORKERS = ['receiver', 'relay', 'router', 'executor', 'mqtt'] as const;
+export const WORKERS = ['receiver', 'relay', 'router', 'executor', 'scheduler', 'mqtt'] as const;
 
 /** The workers a process runs when SLUICE_WORKERS is unset: the MQTT gateway is asked for by name. */
-export const DEFAULT_WORKERS = ['receiver', 'relay', 'router', 'executor'] as const;
+export const DEFAULT_WORKERS = ['receiver', 'relay', 'router', 'executor', 'scheduler'] as const;
 
 export type Worker = (typeof WORKERS)[number];
 
@@ -146,7 +147,7 @@ export const CONFIG_VARIABLES = {
   ),
   SLUICE_WORKERS: listOf(
     'workers',
-    'The stage workers this process runs, comma-separated: receiver (the HTTP API), relay, router, executor, mqtt (the MQTT gateway: one broker session per mqtt connection; run it in one process).',
+    'The stage workers this process runs, comma-separated: receiver (the HTTP API), relay, router, executor, scheduler (poll streams and cron schedules), mqtt (the MQTT gateway: one broker session per mqtt connection; run it in one process).',
     { values: WORKERS, default: DEFAULT_WORKERS },
   ),
   SLUICE_RELAY_IDLE_MS: integer(
@@ -165,7 +166,7 @@ export const CONFIG_VARIABLES = {
   ),
   SLUICE_ALLOW_PRIVATE_TARGETS: flag(
     'allowPrivateTargets',
-    'Let http actions and MQTT brokers reach loopback, private, link-local and unique-local addresses (tests, local receivers, on-premises gateways); metadata endpoints stay refused.',
+    'Let http actions, poll sources and MQTT brokers reach loopback, private, link-local and unique-local addresses (tests, local receivers, on-premises gateways); metadata endpoints stay refused.',
     () => '0',
   ),
   SLUICE_JOB_LEASE_SECONDS: integer(

@@ -26,6 +26,7 @@ import {
   type Stores,
   SYSTEM_TENANT_ID,
 } from '@sluice/core';
+import { guardedFetch } from '@sluice/execute';
 import { createIngestor, PlatformEvents } from '@sluice/ingest';
 import { ConnectorRegistry } from '@sluice/map';
 import { PollPass, WebhookReceiver } from '@sluice/receive';
@@ -120,10 +121,13 @@ export function createContext(options: ContextOptions): AppContext {
   changes.subscribe((change) => {
     if (change.kind === 'connection' || change.kind === 'secret') receiver.invalidate();
   });
+  // Poll sources are URLs a tenant chose: reached only through the outbound target guard.
+  const sourceFetch = guardedFetch({ allowPrivate: config.allowPrivateTargets });
   const pollPass = new PollPass({
     connectors,
     ingestor,
     events: store.events,
+    fetch: sourceFetch,
     now,
     configOf: (connection) => openConfig(secretBox, connection.id, connection.config),
   });
@@ -137,6 +141,7 @@ export function createContext(options: ContextOptions): AppContext {
   });
   const poll = new PollWorkers({
     store,
+    fetch: sourceFetch,
     connectors,
     ingestor,
     platform,
@@ -157,6 +162,7 @@ export function createContext(options: ContextOptions): AppContext {
     changes,
     now,
     streams,
+    fetch: sourceFetch,
   };
   const actionPolicy = new TenantActionPolicy({
     tenancy: store.tenancy,
@@ -193,7 +199,12 @@ export function createContext(options: ContextOptions): AppContext {
     pollPass,
     backfills,
     control: {
-      tenants: new TenantWorkflows(store, changes),
+      tenants: new TenantWorkflows(store, changes, {
+        async onTimezoneChanged(tenantId, from, to) {
+          await streams.tenantTimezoneChanged(tenantId, to);
+          await schedules.tenantTimezoneChanged(tenantId, from, to);
+        },
+      }),
       connections: new ConnectionWorkflows(deps),
       deadLetters,
       replays,

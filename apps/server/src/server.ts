@@ -192,8 +192,9 @@ export async function startServer(
     await workers.start();
     // Backfills a crash interrupted resume from their last committed page.
     await ctx.backfills.start();
-    // Poll streams and cron schedules; any number of processes share them through leases in the store.
-    ctx.poll.start();
+    // Poll streams and cron schedules, where SLUICE_WORKERS names the scheduler; any number of processes
+    // share them through leases in the store.
+    if (config.workers.includes('scheduler')) ctx.poll.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

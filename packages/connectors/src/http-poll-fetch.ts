@@ -89,7 +89,7 @@ export async function pollHttpJson(
       request.cursor,
     );
   }
-  const response = await fetch(url, { headers: headersOf(config), signal: ctx.signal });
+  const response = await ctx.fetch(url, { headers: headersOf(config), signal: ctx.signal });
   const limited = rateLimitedFrom(response, now());
   if (limited !== null) throw limited;
   if (!response.ok)

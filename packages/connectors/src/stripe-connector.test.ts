@@ -136,6 +136,7 @@ describe('stripe connector: customers poll', () => {
     connectionId: 'con_stripe',
     tenantId: 'ten_1',
     signal: AbortSignal.timeout(5000),
+    fetch,
   });
 
   it('pages through the customers list with the cursor until has_more is false', async () => {

@@ -56,7 +56,7 @@ export async function pollStripeCustomers(ctx: PollContext, request: PollRequest
   if (request.from !== null) params.set('created[gte]', String(Math.floor(Date.parse(request.from) / 1000)));
   params.set('created[lt]', String(Math.ceil(Date.parse(request.to) / 1000)));
   const url = `${stripeBaseUrl(ctx.config)}/v1/customers?${params}`;
-  const response = await fetch(url, {
+  const response = await ctx.fetch(url, {
     headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
     signal: ctx.signal,
   });

@@ -22,21 +22,24 @@ describe('Stripe health probe', () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('passes when the key reads the balance', async () => {
-    const result = await probeStripe({ api_key: 'sk_test_good', base_url: base });
+    const result = await probeStripe({ api_key: 'sk_test_good', base_url: base }, { fetch });
     assert.equal(result.ok, true);
     assert.ok(seen.includes('/v1/balance Bearer sk_test_good'));
   });
 
   it('fails, naming the status, when the key is refused', async () => {
-    const result = await probeStripe({ api_key: 'sk_test_bad', api_base: `${base}/` });
+    const result = await probeStripe({ api_key: 'sk_test_bad', api_base: `${base}/` }, { fetch });
     assert.deepEqual(result, { ok: false, message: 'GET /v1/balance answered 401.' });
   });
 
   it('fails when the API cannot be reached, and passes when there is no key to check', async () => {
-    const unreachable = await probeStripe({ api_key: 'sk_test_good', api_base: 'http://127.0.0.1:1' });
+    const unreachable = await probeStripe(
+      { api_key: 'sk_test_good', api_base: 'http://127.0.0.1:1' },
+      { fetch },
+    );
     assert.equal(unreachable.ok, false);
     assert.match(unreachable.message ?? '', /failed/);
-    assert.equal((await probeStripe({})).ok, true);
-    assert.equal((await probeStripe({ api_key: 42 })).ok, false);
+    assert.equal((await probeStripe({}, { fetch })).ok, true);
+    assert.equal((await probeStripe({ api_key: 42 }, { fetch })).ok, false);
   });
 });

@@ -9,6 +9,7 @@ import {
   type RateLimit,
   SluiceError,
 } from '@sluice/core';
+import { streamsConfigProblems } from '@sluice/receive';
 import { generateSecret } from '@sluice/signatures';
 import { openConfig, sealConfig } from './connection-config.ts';
 import type { ControlDeps } from './control-deps.ts';
@@ -66,6 +67,16 @@ export class ConnectionWorkflows {
   async create(input: CreateConnection): Promise<{ connection: Connection; secret?: string }> {
     const { stores, secretBox, platform } = this.#deps;
     const connector = this.sourceConnector(input.connector_id);
+    const tenant = await stores.tenancy.getTenant(input.tenant_id);
+    const problems = streamsConfigProblems(connector, input.config ?? {}, tenant?.timezone ?? 'UTC');
+    if (problems.length > 0) {
+      const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+      throw new SluiceError(
+        'connection_config_invalid',
+        `The connection config is invalid: ${problems[0]?.message}${more}.`,
+        { details: { problems } },
+      );
+    }
     const secret = input.secret ?? generateSecret(connector.webhook?.verify.scheme ?? 'hmac-sha256');
     const id = newId('connection');
     const entity = { kind: 'connection', id };
@@ -172,7 +183,9 @@ export class ConnectionWorkflows {
       result = { ok: true, message: 'The connector has no health probe.' };
     } else {
       try {
-        result = await connector.probe(openConfig(secretBox, connection.id, connection.config));
+        result = await connector.probe(openConfig(secretBox, connection.id, connection.config), {
+          fetch: this.#deps.fetch ?? globalThis.fetch,
+        });
       } catch (error) {
         result = { ok: false, message: error instanceof Error ? error.message : String(error) };
       }

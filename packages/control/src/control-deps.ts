@@ -13,6 +13,8 @@ export interface ControlDeps {
   readonly secretBox: SecretBox;
   readonly changes: ChangeFeed;
   readonly now: () => Date;
+  /** What probes reach providers with: the server's guarded fetch; the global `fetch` if absent. */
+  readonly fetch?: typeof fetch;
   /** Keeps poll-stream schedules with connections; poll streams are not scheduled without it. */
   readonly streams?: Pick<StreamWorkflows, 'connectionCreated' | 'connectionRetired'>;
 }

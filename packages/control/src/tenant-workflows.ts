@@ -9,6 +9,9 @@ import {
 import { checkKindPatterns } from '@sluice/execute';
 import { generateApiKey } from './api-keys.ts';
 
+/** Told after a tenant's time zone changed from `from` to `to`. */
+export type TimezoneChanged = (tenantId: string, from: string, to: string) => Promise<void>;
+
 /** An issued API key: the record, and the key itself, shown this once. */
 export type IssuedApiKey = ApiKeyRecord & { readonly key: string };
 
@@ -16,16 +19,26 @@ export type IssuedApiKey = ApiKeyRecord & { readonly key: string };
 export class TenantWorkflows {
   readonly #stores: Pick<Stores, 'tenancy'>;
   readonly #changes: ChangeFeed | undefined;
+  readonly #onTimezoneChanged: TimezoneChanged | undefined;
 
-  /** `changes` hears of setting changes (routers reload a tenant's setting); none: nobody is told. */
-  constructor(stores: Pick<Stores, 'tenancy'>, changes?: ChangeFeed) {
+  /**
+   * `changes` hears of setting changes (routers reload a tenant's setting); none: nobody is told.
+   * `onTimezoneChanged` moves the tenant's schedules to its new zone.
+   */
+  constructor(
+    stores: Pick<Stores, 'tenancy'>,
+    changes?: ChangeFeed,
+    options: { readonly onTimezoneChanged?: TimezoneChanged } = {},
+  ) {
     this.#stores = stores;
     this.#changes = changes;
+    this.#onTimezoneChanged = options.onTimezoneChanged;
   }
 
   /**
-   * Changes a tenant's name, its `unmatched_events` setting, its `dead_letter_alert_threshold`, its time
-   * zone or its action policy (`allowed_actions`, `dry_run`), and says so after the commit.
+   * Changes a tenant's name, its `unmatched_events` setting, its `dead_letter_alert_threshold`, its
+   * `timezone` (its poll streams and the cron schedules in its old zone are rescheduled in the new one) or
+   * its action policy (`allowed_actions`, `dry_run`), and says so after the commit.
    * @throws SluiceError `validation_failed` naming every `allowed_actions` entry that is not a kind
    *   (`details.problems`, each `{path, rule, message}`); nothing is changed.
    */
@@ -44,8 +57,12 @@ export class TenantWorkflows {
         });
       }
     }
+    const before = changes.timezone === undefined ? null : await this.#stores.tenancy.getTenant(tenantId);
     const tenant = await this.#stores.tenancy.updateTenant(tenantId, changes);
     if (tenant === null) throw new SluiceError('tenant_not_found', `Tenant "${tenantId}" does not exist.`);
+    if (before !== null && before.timezone !== tenant.timezone) {
+      await this.#onTimezoneChanged?.(tenantId, before.timezone, tenant.timezone);
+    }
     await this.#changes?.publish({ kind: 'tenant', tenant_id: tenantId, id: tenantId });
     return tenant;
   }

@@ -150,9 +150,20 @@ export interface PollContext {
   readonly connectionId: string;
   readonly tenantId: string;
   readonly signal: AbortSignal;
+  /**
+   * The fetch a poll handler reaches its source with: the platform's, behind the outbound target guard
+   * (no private, loopback or metadata addresses, by URL, by DNS answer or by redirect, unless the server
+   * allows private targets). Use it instead of the global `fetch`.
+   */
+  readonly fetch: typeof fetch;
 }
 
 export type PollHandler = (ctx: PollContext, request: PollRequest) => Promise<PollPage>;
+
+/** What a probe is handed besides the config: the platform's guarded fetch, as poll handlers are. */
+export interface ProbeContext {
+  readonly fetch: typeof fetch;
+}
 
 export interface ProbeResult {
   readonly ok: boolean;
@@ -172,8 +183,8 @@ export interface ConnectorSpec {
   /** Pure: answers a verified webhook delivery that is a handshake, storing nothing; webhook connectors only. */
   readonly handshake?: HandshakeHandler;
   readonly poll?: Readonly<Record<string, PollHandler>>;
-  /** Health probe for `POST /connections/{id}/test`. */
-  readonly probe?: (config: Readonly<Record<string, unknown>>) => Promise<ProbeResult>;
+  /** Health probe for `POST /connections/{id}/test`; it reaches the provider with `context.fetch`. */
+  readonly probe?: (config: Readonly<Record<string, unknown>>, context: ProbeContext) => Promise<ProbeResult>;
   /**
    * Connection config keys that hold credentials (an API key): sealed at rest like signing secrets, never
    * returned by the API, and handed to the mapping, poll handlers and probe in plain text.
@@ -197,7 +208,9 @@ export interface Connector {
   readonly map: ((input: MapInput) => Emission | ReadonlyArray<Emission> | null) | null;
   readonly handshake: HandshakeHandler | null;
   readonly poll: Readonly<Record<string, PollHandler>>;
-  readonly probe: ((config: Readonly<Record<string, unknown>>) => Promise<ProbeResult>) | null;
+  readonly probe:
+    | ((config: Readonly<Record<string, unknown>>, context: ProbeContext) => Promise<ProbeResult>)
+    | null;
   readonly secretConfig: ReadonlyArray<string>;
   readonly api: ApiDeclaration | null;
   /** Action name → its declaration; empty when the connector declares none. */

@@ -74,6 +74,10 @@ export const ERROR_CODES = {
     hint: "Fix the connector's mapping; the delivery is kept as a dead letter.",
   },
   validation_failed: { status: 422, hint: 'Fix the fields named in `details`.' },
+  connection_config_invalid: {
+    status: 422,
+    hint: 'Fix every field in `details.problems`; each names its path (`streams.<key>.<field>`) and the rule it breaks.',
+  },
   replay_filter_empty: {
     status: 422,
     hint: 'Name at least one of kind, connector, status, since, until or trigger_id.',

@@ -26,6 +26,7 @@ export type {
   PollHandler,
   PollPage,
   PollRequest,
+  ProbeContext,
   ProbeResult,
   StreamDeclaration,
   StreamMode,

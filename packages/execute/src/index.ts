@@ -35,6 +35,7 @@ export type { BuildResult, BuildRule, DeliveryInput, DeliveryRequest } from './d
 export { buildDeliveryRequest, DEFAULT_FORMAT, traceparentOf, USER_AGENT } from './delivery-request.ts';
 export type { AttemptReport, ExecutorOptions } from './executor.ts';
 export { Executor } from './executor.ts';
+export { type GuardedFetchOptions, guardedFetch } from './guarded-fetch.ts';
 export type { LookupDecision, Resolver } from './guarded-lookup.ts';
 export { guardedLookup, resolveChecked, systemResolver, TargetRefusedError } from './guarded-lookup.ts';
 export type { HttpActionRunnerOptions } from './http-action-runner.ts';

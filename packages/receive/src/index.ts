@@ -9,7 +9,14 @@ export { businessHoursProblem, insideBusinessHours, nextOpening } from './poll/b
 export { canonicalRecord, recordHash } from './poll/canonical-record.ts';
 export { dueSlots } from './poll/cron-slots.ts';
 export { CronTicker, type CronTickerOptions } from './poll/cron-ticker.ts';
-export { humanMs, LEARN_AFTER_POLLS, type NextRun, nextRun, type RunFinding } from './poll/next-run.ts';
+export {
+  humanMs,
+  LEARN_AFTER_POLLS,
+  type NextRun,
+  nextRun,
+  type RunFinding,
+  rezonedRun,
+} from './poll/next-run.ts';
 export {
   PollPass,
   type PollPassDeps,
@@ -35,7 +42,10 @@ export {
   durationMs,
   pollStreamSchedules,
   type StreamConfig,
+  type StreamConfigProblem,
+  type StreamConfigRule,
   streamConfigOf,
+  streamsConfigProblems,
 } from './poll/stream-schedules.ts';
 export { cronCadenceMs, cronOf, cronProblem, hourOfWeek } from './poll/zoned-time.ts';
 export { deadLetterRecord } from './webhook/dead-letter-record.ts';

@@ -40,9 +40,15 @@ export function decodeHex(text: string): Buffer | null {
   return HEX.test(text) ? Buffer.from(text, 'hex') : null;
 }
 
-/** Strict padded base64 decoding (Buffer.from skips bad characters); null when malformed or empty. */
+/**
+ * Strict padded base64 decoding (Buffer.from skips bad characters); null when malformed or empty, and when
+ * not canonical: a last character whose unused low bits are set decodes to the same bytes as the canonical
+ * one, so one signature would have several spellings.
+ */
 export function decodeBase64(text: string): Buffer | null {
-  return text !== '' && BASE64.test(text) ? Buffer.from(text, 'base64') : null;
+  if (text === '' || !BASE64.test(text)) return null;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : null;
 }
 
 /** The non-empty secrets: an empty HMAC key would let anyone sign. */

@@ -1,4 +1,5 @@
 import { ACTION_POLICY_MIGRATION } from './migrations-action-policy.ts';
+import { BACKFILL_LEASES_MIGRATION } from './migrations-backfill-leases.ts';
 import { POLL_STATE_MIGRATION } from './migrations-poll-state.ts';
 import { STREAM_SCHEDULES_MIGRATION } from './migrations-stream-schedules.ts';
 
@@ -363,6 +364,8 @@ CREATE INDEX dead_letters_pending_kind ON dead_letters (tenant_id, kind) WHERE s
 `,
   },
   STREAM_SCHEDULES_MIGRATION,
-  ACTION_POLICY_MIGRATION,
   POLL_STATE_MIGRATION,
+  // After 0012, which creates the backfills table it alters.
+  BACKFILL_LEASES_MIGRATION,
+  ACTION_POLICY_MIGRATION,
 ];

@@ -76,6 +76,8 @@ export class SqlBackfillStore implements BackfillStore {
          counts = COALESCE($4::jsonb, counts),
          error = CASE WHEN $5::boolean THEN $6 ELSE error END,
          rate_limited_until = CASE WHEN $7::boolean THEN $8::timestamptz ELSE rate_limited_until END,
+         lease_owner = CASE WHEN COALESCE($3, status) = 'running' THEN lease_owner END,
+         lease_until = CASE WHEN COALESCE($3, status) = 'running' THEN lease_until END,
          updated_at = $9
        WHERE tenant_id = $1 AND id = $2 RETURNING *`,
       [
@@ -91,6 +93,46 @@ export class SqlBackfillStore implements BackfillStore {
       ],
     );
     return row === undefined ? null : toBackfill(row as Record<string, unknown>);
+  }
+
+  async claim(
+    owner: string,
+    leaseMs: number,
+    options: { readonly id?: string; readonly limit?: number } = {},
+  ): Promise<ReadonlyArray<Backfill>> {
+    const now = this.#now();
+    const rows = await this.#db.query(
+      `UPDATE backfills SET lease_owner = $1, lease_until = $2
+        WHERE id IN (
+          SELECT id FROM backfills
+           WHERE status = 'running' AND (lease_until IS NULL OR lease_until <= $3)
+             AND ($4::text IS NULL OR id = $4)
+           ORDER BY created_at, id
+           LIMIT $5
+           FOR UPDATE SKIP LOCKED)
+        RETURNING *`,
+      [owner, new Date(now.getTime() + leaseMs), now, options.id ?? null, options.limit ?? 100],
+    );
+    return rows
+      .map((row) => toBackfill(row as Record<string, unknown>))
+      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+  }
+
+  async renewLease(tenantId: string, id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const rows = await this.#db.query(
+      `UPDATE backfills SET lease_until = $4
+        WHERE tenant_id = $1 AND id = $2 AND lease_owner = $3 AND status = 'running' RETURNING id`,
+      [tenantId, id, owner, new Date(this.#now().getTime() + leaseMs)],
+    );
+    return rows.length > 0;
+  }
+
+  async releaseLease(tenantId: string, id: string, owner: string): Promise<void> {
+    await this.#db.query(
+      `UPDATE backfills SET lease_owner = NULL, lease_until = NULL
+        WHERE tenant_id = $1 AND id = $2 AND lease_owner = $3`,
+      [tenantId, id, owner],
+    );
   }
 
   async running(): Promise<ReadonlyArray<Backfill>> {

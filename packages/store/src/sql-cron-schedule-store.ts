@@ -106,4 +106,13 @@ export class SqlCronScheduleStore implements CronScheduleStore {
     );
     return row === undefined ? null : new Date(iso(row.due));
   }
+
+  async retime(tenantId: string, id: string, timezone: string, nextSlot: Date): Promise<CronSchedule | null> {
+    const [row] = await this.#db.query(
+      `UPDATE cron_schedules SET timezone = $3, next_slot_at = $4::timestamptz
+       WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      [tenantId, id, timezone, nextSlot.toISOString()],
+    );
+    return row === undefined ? null : toCronSchedule(row);
+  }
 }

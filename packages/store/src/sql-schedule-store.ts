@@ -210,4 +210,18 @@ export class SqlScheduleStore implements ScheduleStore {
     );
     return row === undefined ? null : toStreamSchedule(row);
   }
+
+  async retime(
+    ref: StreamRef,
+    timezone: string,
+    nextRunAt: Date,
+    reason: string,
+  ): Promise<StreamSchedule | null> {
+    const [row] = await this.#db.query(
+      `UPDATE stream_schedules SET timezone = $4, next_run_at = $5::timestamptz, interval_reason = $6
+       WHERE ${KEY} RETURNING ${COLUMNS}`,
+      [...keyOf(ref), timezone, nextRunAt.toISOString(), reason],
+    );
+    return row === undefined ? null : toStreamSchedule(row);
+  }
 }

@@ -34,7 +34,7 @@ describe('http-poll through the scheduler and the poll pass', () => {
       { id: 'a', name: 'Ada', updated: 1 },
       { id: 'b', name: 'Bob', updated: 2 },
     ];
-    t = await startTestApp({ now: () => new Date(now) });
+    t = await startTestApp({ now: () => new Date(now), env: { SLUICE_ALLOW_PRIVATE_TARGETS: '1' } });
     ({ auth } = await t.tenant('Poller'));
     const created = await t.app.inject({
       method: 'POST',

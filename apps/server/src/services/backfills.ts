@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type Backfill,
   type BackfillStore,
@@ -16,6 +17,12 @@ export interface BackfillsDeps {
   readonly pass: Pick<PollPass, 'run'>;
   readonly log?: { warn(object: unknown, message: string): void };
   readonly now: () => Date;
+  /** This process's name on the leases it holds (default: a random one). */
+  readonly owner?: string;
+  /** How long a lease lasts without a heartbeat (default 30 s); heartbeats come at a third of it. */
+  readonly leaseMs?: number;
+  /** How often lapsed leases (a holder that died) are looked for (default: once per lease). */
+  readonly takeoverEveryMs?: number;
 }
 
 export interface BackfillRequest {
@@ -26,27 +33,57 @@ export interface BackfillRequest {
 }
 
 /**
- * Backfills run in the background of the server that accepted them: one poll pass over the window with
- * its own cursor (`backfill:<id>`), committed with each page, deduped against the stored envelopes (so a
- * re-run emits nothing new). `start` resumes every backfill still `running` (after a crash, from its last
- * committed page); `stop` aborts the passes, which stay `running` for the next start.
+ * Backfills run in the background: one poll pass over the window with its own cursor (`backfill:<id>`),
+ * committed with each page, deduped against the stored envelopes (so a re-run emits nothing new). A
+ * process works a backfill only while it holds its lease in the store: it takes the lease on create, renews
+ * it every third of `leaseMs`, and lets it go when its pass stops. `start` claims every running backfill
+ * whose lease is free or lapsed (after a crash, it resumes from the last committed page) and keeps looking
+ * for lapsed ones, so a backfill whose process died is taken over by another once its lease runs out. A
+ * process that fails to renew (its lease was taken over) aborts its pass; a page it was committing then is
+ * deduped against the log by whoever took over, so nothing is emitted twice. `stop` aborts the passes and
+ * releases their leases; they stay `running` for the next claim.
  */
 export class Backfills {
   readonly #deps: BackfillsDeps;
+  readonly #owner: string;
+  readonly #leaseMs: number;
   readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   #stopped = false;
+  #takeover: NodeJS.Timeout | undefined;
 
   constructor(deps: BackfillsDeps) {
     this.#deps = deps;
+    this.#owner = deps.owner ?? `backfills-${randomUUID()}`;
+    this.#leaseMs = deps.leaseMs ?? 30_000;
+  }
+
+  get owner(): string {
+    return this.#owner;
   }
 
   async start(): Promise<void> {
     this.#stopped = false;
-    for (const backfill of await this.#deps.backfills.running()) this.#launch(backfill);
+    await this.claimRound();
+    this.#takeover ??= setInterval(() => {
+      this.claimRound().catch((error: unknown) =>
+        this.#deps.log?.warn({ err: error }, 'backfill lease round failed; the next one retries'),
+      );
+    }, this.#deps.takeoverEveryMs ?? this.#leaseMs);
+    this.#takeover.unref();
+  }
+
+  /** Claims the running backfills whose lease is free or lapsed, and starts each; the number started. */
+  async claimRound(): Promise<number> {
+    if (this.#stopped) return 0;
+    const claimed = await this.#deps.backfills.claim(this.#owner, this.#leaseMs);
+    for (const backfill of claimed) this.#launch(backfill);
+    return claimed.length;
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearInterval(this.#takeover);
+    this.#takeover = undefined;
     for (const { controller } of this.#running.values()) controller.abort();
     await Promise.all([...this.#running.values()].map((run) => run.done));
   }
@@ -73,7 +110,9 @@ export class Backfills {
       connection_id: connectionId,
       ...request,
     });
-    this.#launch(backfill);
+    // Another process's takeover round may take it first; it then runs there.
+    const [claimed] = await this.#deps.backfills.claim(this.#owner, this.#leaseMs, { id: backfill.id });
+    if (claimed !== undefined) this.#launch(claimed);
     return backfill;
   }
 
@@ -84,12 +123,29 @@ export class Backfills {
 
   #launch(backfill: Backfill): void {
     if (this.#stopped || this.#running.has(backfill.id)) return;
+    const { backfills } = this.#deps;
     const controller = new AbortController();
+    const heartbeat = setInterval(() => {
+      backfills
+        .renewLease(backfill.tenant_id, backfill.id, this.#owner, this.#leaseMs)
+        .then((held) => {
+          if (!held) controller.abort();
+        })
+        .catch((error: unknown) =>
+          this.#deps.log?.warn({ err: error, backfill: backfill.id }, 'backfill heartbeat failed'),
+        );
+    }, this.#leaseMs / 3);
+    heartbeat.unref();
     const done = this.#run(backfill, controller.signal)
       .catch((error: unknown) =>
         this.#deps.log?.warn({ err: error, backfill: backfill.id }, 'backfill failed'),
       )
-      .finally(() => this.#running.delete(backfill.id));
+      .finally(async () => {
+        clearInterval(heartbeat);
+        // A finished backfill's lease went with its status; a stopped one's is let go for the next claim.
+        await backfills.releaseLease(backfill.tenant_id, backfill.id, this.#owner).catch(() => {});
+        this.#running.delete(backfill.id);
+      });
     this.#running.set(backfill.id, { controller, done });
   }
 

@@ -12,6 +12,8 @@ export interface PollWorkersDeps {
   readonly platform: PlatformEvents;
   readonly secretBox: SecretBox;
   readonly now: () => Date;
+  /** What poll handlers reach their sources with (the guarded fetch). */
+  readonly fetch?: typeof fetch;
   readonly concurrency?: number;
   readonly maxSleepMs?: number;
   readonly onError?: (error: unknown) => void;
@@ -29,6 +31,7 @@ export class PollWorkers {
       ingestor: deps.ingestor,
       events: store.events,
       configOf: (connection) => openConfig(deps.secretBox, connection.id, connection.config),
+      ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
       now,
     });
     this.scheduler = new Scheduler({

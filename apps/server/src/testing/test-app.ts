@@ -37,6 +37,11 @@ export interface TestAppOptions {
   readonly replaySyncLimit?: number;
   /** How bulk replays wait between replays (a fake clock measures pacing). */
   readonly replayClock?: PacerClock;
+  /** Hears of every route as it is registered. */
+  readonly onRoute?: (route: {
+    readonly method: string | ReadonlyArray<string>;
+    readonly url: string;
+  }) => void;
 }
 
 /** The whole server over a fresh test database, for `app.inject` or a real loopback `listen`. */
@@ -67,6 +72,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = await buildApp(ctx, {
     checkResponses: true,
     ...(options.logStream === undefined ? {} : { logger: { level: 'debug', stream: options.logStream } }),
+    ...(options.onRoute === undefined ? {} : { onRoute: options.onRoute }),
   });
   await app.ready();
   return {

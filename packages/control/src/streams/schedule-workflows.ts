@@ -4,7 +4,7 @@ import { cronOf, cronProblem } from '@sluice/receive';
 export interface ScheduleWorkflowDeps {
   readonly stores: Pick<Stores, 'cronSchedules' | 'tenancy'>;
   readonly now: () => Date;
-  /** Told when a schedule was created (the local cron ticker wakes up). */
+  /** Told when a schedule was created or moved (the local cron ticker wakes up). */
   readonly onCreated?: () => void;
 }
 
@@ -43,6 +43,22 @@ export class ScheduleWorkflows {
     });
     this.#deps.onCreated?.();
     return created;
+  }
+
+  /**
+   * Moves the tenant's schedules that were in its old zone `from` to its new one, each with its next slot
+   * computed there; a slot already due stays due (it is emitted once, as a missed one is). Schedules
+   * given another zone keep it.
+   */
+  async tenantTimezoneChanged(tenantId: string, from: string, to: string): Promise<void> {
+    const now = this.#deps.now();
+    for (const schedule of await this.#deps.stores.cronSchedules.list(tenantId)) {
+      if (schedule.timezone !== from || from === to) continue;
+      const current = new Date(schedule.next_slot_at);
+      const next = current <= now ? current : (cronOf(schedule.schedule, to).nextRun(now) ?? current);
+      await this.#deps.stores.cronSchedules.retime(tenantId, schedule.id, to, next);
+    }
+    this.#deps.onCreated?.();
   }
 
   list(tenantId: string): Promise<ReadonlyArray<CronSchedule>> {

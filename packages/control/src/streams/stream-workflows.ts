@@ -11,7 +11,7 @@ import {
   type StreamStatus,
 } from '@sluice/core';
 import type { PlatformEvents } from '@sluice/ingest';
-import { pollStreamSchedules, type StreamStatusChange } from '@sluice/receive';
+import { pollStreamSchedules, rezonedRun, type StreamStatusChange } from '@sluice/receive';
 
 export interface StreamWorkflowDeps {
   readonly stores: Pick<Stores, 'schedules' | 'tenancy'>;
@@ -98,6 +98,20 @@ export class StreamWorkflows {
     const schedules = pollStreamSchedules(connection, connector, tenant?.timezone ?? 'UTC', this.#deps.now());
     await this.#deps.stores.schedules.upsertStreams(schedules);
     if (schedules.length > 0) this.#deps.onDue?.();
+  }
+
+  /**
+   * Moves every poll stream of the tenant to its new time zone (poll streams always run in their tenant's
+   * zone), each with its next run recomputed there.
+   */
+  async tenantTimezoneChanged(tenantId: string, timezone: string): Promise<void> {
+    const now = this.#deps.now();
+    for (const stream of await this.#deps.stores.schedules.list(tenantId)) {
+      if (stream.timezone === timezone) continue;
+      const next = rezonedRun(stream, timezone, now);
+      await this.#deps.stores.schedules.retime(stream, timezone, next.next_run_at, next.reason);
+    }
+    this.#deps.onDue?.();
   }
 
   /** Stops polling a retired connection. */

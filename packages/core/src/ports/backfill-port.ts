@@ -42,6 +42,20 @@ export interface BackfillStore {
     id: string,
     change: Partial<Pick<Backfill, 'status' | 'counts' | 'error' | 'rate_limited_until'>>,
   ): Promise<Backfill | null>;
-  /** Every backfill still `running`, oldest first (a restarted server resumes them). */
+  /** Every backfill still `running`, oldest first, whoever holds it. */
   running(): Promise<ReadonlyArray<Backfill>>;
+  /**
+   * Leases `running` backfills to `owner` until now + `leaseMs`: those whose lease is free or has lapsed
+   * (its holder died or stopped renewing), oldest first, at most `limit` (or only the one `id`). Any number
+   * of processes may claim at once: each backfill goes to one of them (`SKIP LOCKED`).
+   */
+  claim(
+    owner: string,
+    leaseMs: number,
+    options?: { readonly id?: string; readonly limit?: number },
+  ): Promise<ReadonlyArray<Backfill>>;
+  /** Renews `owner`'s lease; false when it is no longer `owner`'s (taken over, finished or gone). */
+  renewLease(tenantId: string, id: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Lets go of `owner`'s lease (its pass stopped), so another process may take the backfill at once. */
+  releaseLease(tenantId: string, id: string, owner: string): Promise<void>;
 }

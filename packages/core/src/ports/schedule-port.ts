@@ -114,6 +114,8 @@ export interface ScheduleStore {
   ): Promise<{ readonly stream: StreamSchedule; readonly previous: StreamStatus } | null>;
   /** Makes a stream due now (paused streams stay paused). */
   runNow(ref: StreamRef, now: Date): Promise<StreamSchedule | null>;
+  /** Moves a stream to another time zone with the next run computed in it (its tenant's zone changed). */
+  retime(ref: StreamRef, timezone: string, nextRunAt: Date, reason: string): Promise<StreamSchedule | null>;
 }
 
 /** A tenant's cron schedule: the `cron` source emits `cron.tick` on each slot. */
@@ -149,4 +151,6 @@ export interface CronScheduleStore {
   complete(owner: string, id: string, lastSlot: Date | null, nextSlot: Date): Promise<boolean>;
   /** The earliest next slot across tenants; null when none. */
   nextDueAt(): Promise<Date | null>;
+  /** Moves a schedule to another time zone with its next slot computed in it (its tenant's zone changed). */
+  retime(tenantId: string, id: string, timezone: string, nextSlot: Date): Promise<CronSchedule | null>;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StreamSchedule } from '@sluice/core';
 import { insideBusinessHours, nextOpening } from './business-hours.ts';
-import { LEARN_AFTER_POLLS, nextRun } from './next-run.ts';
+import { LEARN_AFTER_POLLS, nextRun, rezonedRun } from './next-run.ts';
 import { hourOfWeek } from './zoned-time.ts';
 
 const NOW = new Date('2030-03-05T10:00:00.000Z'); // a Tuesday
@@ -115,5 +115,36 @@ describe('next run', () => {
       history: { [String(hourOfWeek(new Date(NOW.getTime() + 1_500_000), 'UTC'))]: { polls: 8, changed: 8 } },
     });
     assert.equal(nextRun(busy, empty, NOW).interval_ms, 60_000);
+  });
+});
+
+describe('a stream moved to another time zone', () => {
+  const cronOnly = { settings: {}, schedule: '0 9 * * *', next_run_at: '2030-03-06T09:00:00.000Z' };
+
+  it('takes its cron slot in the new zone, reads business hours there, and still waits out a rate limit', () => {
+    // 09:00 in Tokyo is 00:00 UTC: the next after NOW (10:00 UTC) is tomorrow's.
+    assert.equal(
+      rezonedRun(stream(cronOnly), 'Asia/Tokyo', NOW).next_run_at.toISOString(),
+      '2030-03-06T00:00:00.000Z',
+    );
+    const hours = { business_hours: { days: '1-5', start: '10:00', end: '18:00' } };
+    const windowed = rezonedRun(stream({ ...cronOnly, settings: hours }), 'Asia/Tokyo', NOW);
+    assert.equal(windowed.next_run_at.toISOString(), '2030-03-06T01:00:00.000Z'); // 10:00 Tokyo
+    assert.match(windowed.reason, /outside business hours/);
+    const limited = stream({ ...cronOnly, rate_limited_until: '2030-03-06T03:00:00.000Z' });
+    assert.equal(
+      rezonedRun(limited, 'Asia/Tokyo', NOW).next_run_at.toISOString(),
+      '2030-03-06T03:00:00.000Z',
+    );
+  });
+
+  it('keeps an adaptive interval, and a stream already due stays due', () => {
+    const adaptive = stream({ next_run_at: '2030-03-05T10:07:00.000Z' });
+    assert.equal(
+      rezonedRun(adaptive, 'Asia/Tokyo', NOW).next_run_at.toISOString(),
+      '2030-03-05T10:07:00.000Z',
+    );
+    const due = stream({ ...cronOnly, next_run_at: '2030-03-05T09:59:00.000Z' });
+    assert.equal(rezonedRun(due, 'Asia/Tokyo', NOW).next_run_at.toISOString(), '2030-03-05T09:59:00.000Z');
   });
 });

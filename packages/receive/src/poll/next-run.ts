@@ -95,6 +95,42 @@ export function nextRun(stream: StreamSchedule, finding: RunFinding, now: Date):
   return { next_run_at: next, interval_ms: interval, reason: reasons.join('; '), history };
 }
 
+/**
+ * A stream's next run once its time zone becomes `timezone` (its tenant's changed), at `now`. A stream
+ * already due stays due; a cron-scheduled one takes its schedule's next slot in the new zone; an adaptive
+ * one keeps its interval's next run. Business hours are then read in the new zone, and a rate limit is
+ * still waited out.
+ */
+export function rezonedRun(
+  stream: StreamSchedule,
+  timezone: string,
+  now: Date,
+): { readonly next_run_at: Date; readonly reason: string } {
+  const current = new Date(stream.next_run_at);
+  if (current <= now) return { next_run_at: current, reason: `time zone changed to ${timezone}; due now` };
+  const { settings } = stream;
+  const adaptive = settings.min_interval_ms !== undefined && settings.max_interval_ms !== undefined;
+  let next = adaptive ? current : (cronOf(stream.schedule, timezone).nextRun(now) ?? current);
+  const reasons = [
+    adaptive
+      ? `time zone changed to ${timezone}; interval kept`
+      : `time zone changed to ${timezone}: cron schedule "${stream.schedule}" (${timezone})`,
+  ];
+  const window = settings.business_hours;
+  if (window !== undefined && !insideBusinessHours(window, next, timezone)) {
+    next = nextOpening(window, next, timezone);
+    reasons.push(
+      `outside business hours ${describeWindow(window, timezone)}: waits for ${next.toISOString()}`,
+    );
+  }
+  const limited = stream.rate_limited_until === null ? null : new Date(stream.rate_limited_until);
+  if (limited !== null && limited > next) {
+    next = limited;
+    reasons.push(`rate limited until ${next.toISOString()}`);
+  }
+  return { next_run_at: next, reason: reasons.join('; ') };
+}
+
 const STEPS: Record<RunFinding['kind'], { factor: number; why: (f: RunFinding) => string }> = {
   changed: {
     factor: 0.5,

@@ -48,6 +48,32 @@ for (const adapter of STORE_ADAPTERS) {
       assert.deepEqual(page.items[0]?.payload['entity'], { kind: 'customer', id: 'cus_2' });
     });
 
+    it('keeps two connections of one connector apart: each reports its own records, none deduped against the other', async () => {
+      let records: Array<Record<string, unknown>> = [{ id: 'cus_1', email: 'a@x.test' }];
+      const connector = recordsConnector(async () => ({
+        emissions: [],
+        records,
+        cursor: null,
+        hasMore: false,
+      }));
+      const world = await pollWorld(await open(), connector);
+      const other = await world.connectionNamed('poll 2');
+      // The same record, same version, seen by both connections (one account polled twice, say).
+      assert.equal((await world.run()).emitted, 1);
+      const second = await world.run({}, other);
+      assert.deepEqual(second.changes, { created: 1, updated: 0, deleted: 0 });
+      assert.equal(second.emitted, 1, 'the second connection emitted its created event');
+      assert.equal(second.duplicates, 0);
+      records = [{ id: 'cus_1', email: 'b@x.test' }];
+      assert.equal((await world.run()).emitted, 1);
+      assert.equal((await world.run({}, other)).emitted, 1, 'and its updated event');
+      const page = await world.store.events.query(world.connection.tenant_id, {}, { limit: 10 });
+      const keys = page.items.map((e) => `${e.connection_id} ${e.dedupe_key}`);
+      assert.equal(new Set(keys).size, 4);
+      for (const envelope of page.items)
+        assert.ok(envelope.dedupe_key.startsWith(`${envelope.connection_id}:`));
+    });
+
     it('keeps an unchanged record silent past the TTL it would have had without refreshing', async () => {
       const records = [{ id: 'cus_1', email: 'a@x.test' }];
       const connector = recordsConnector(async () => ({

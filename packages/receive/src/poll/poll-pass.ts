@@ -71,6 +71,8 @@ export interface PollPassDeps {
   readonly events: Pick<EventLog, 'append' | 'readCursor' | 'readHashes'>;
   /** The connection's config as the handler sees it (sealed credentials opened); its stored config if absent. */
   configOf?(connection: Connection): Readonly<Record<string, unknown>>;
+  /** What handlers reach their sources with (`PollContext.fetch`): the server's guarded fetch; `fetch` if absent. */
+  readonly fetch?: typeof fetch;
   readonly now: () => Date;
 }
 
@@ -141,7 +143,13 @@ export class PollPass {
       let page: PollPage;
       try {
         page = await handler(
-          { config, connectionId: connection.id, tenantId: connection.tenant_id, signal: request.signal },
+          {
+            config,
+            connectionId: connection.id,
+            tenantId: connection.tenant_id,
+            signal: request.signal,
+            fetch: this.#deps.fetch ?? globalThis.fetch,
+          },
           { cursor: pass.cursor, from: request.window.from, to: request.window.to },
         );
       } catch (error) {
@@ -221,7 +229,7 @@ export class PollPass {
     if (detection !== undefined) {
       const ids = records.map((record, index) => recordIdOf(record, detection, index));
       const known = await this.#deps.events.readHashes(connection.tenant_id, connection.id, stream, ids);
-      const context = { source: connector.id, stream, detection, now };
+      const context = { connectionId: connection.id, source: connector.id, stream, detection, now };
       const changes = recordChanges(records, new Map(known.map((h) => [h.record_id, h])), context);
       emissions.push(...changes.emissions);
       created = changes.created;

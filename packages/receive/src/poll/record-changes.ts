@@ -19,6 +19,8 @@ export interface RecordChanges {
 }
 
 export interface ChangeContext {
+  /** The connection polled: its id leads each dedupe key, so two connections never collide. */
+  readonly connectionId: string;
   readonly source: string;
   readonly stream: string;
   readonly detection: ChangeDetection;
@@ -35,7 +37,9 @@ export function recordIdOf(record: unknown, detection: ChangeDetection, index: n
 /**
  * New records become `<prefix>.created`, changed ones `<prefix>.updated` with `changes: [{path, from,
  * to}]`; unchanged ones emit nothing (their hash is still written, which refreshes its TTL). The dedupe
- * key names the record's hash, so the same version never emits twice, whoever polls it again.
+ * key (`<connection id>:<entity kind>:<record id>:<verb>:<hash>`) names the connection and the record's
+ * hash, so the same version never emits twice for one connection, and two connections of one connector
+ * (dedupe keys are unique per tenant and source, not per connection) never swallow each other's events.
  */
 export function recordChanges(
   records: ReadonlyArray<Readonly<Record<string, unknown>>>,
@@ -92,7 +96,7 @@ function changeEmission(
     source: context.source,
     event_type: `${detection.event_prefix}.${verb}`,
     stream: context.stream,
-    dedupe_key: `${detection.entity_kind}:${id}:${verb}:${hash}`,
+    dedupe_key: `${context.connectionId}:${detection.entity_kind}:${id}:${verb}:${hash}`,
     occurred_at: context.now.toISOString(),
     payload: { entity: { kind: detection.entity_kind, id }, ...body },
   };

@@ -32,14 +32,16 @@ export async function pollWorld(db: { store(options: { now: () => Date }): Store
   const store: Stores = db.store({ now: clock });
   await store.maintenance.migrate();
   const tenant = await store.tenancy.createTenant({ name: `poll ${Math.random()}` });
-  const connection: Connection = await store.connections.create({
-    tenant_id: tenant.id,
-    workspace_id: null,
-    connector_id: connector.id,
-    name: 'poll',
-    config: {},
-    secret_ciphertext: 'v1:x',
-  });
+  const connectionNamed = (name: string): Promise<Connection> =>
+    store.connections.create({
+      tenant_id: tenant.id,
+      workspace_id: null,
+      connector_id: connector.id,
+      name,
+      config: {},
+      secret_ciphertext: 'v1:x',
+    });
+  const connection = await connectionNamed('poll');
   const connectors = { get: (id: string) => (id === connector.id ? connector : null) };
   const ingestor = createIngestor({ events: store.events, connectors, now: clock });
   const pass = new PollPass({ connectors, ingestor, events: store.events, now: clock });
@@ -50,9 +52,14 @@ export async function pollWorld(db: { store(options: { now: () => Date }): Store
     advance(ms: number) {
       now = new Date(now.getTime() + ms);
     },
-    run(extra: { mode?: 'live' | 'quiet'; cursorKey?: string; dedupeAgainstLog?: boolean } = {}) {
+    /** Another connection of the same connector in the same tenant. */
+    connectionNamed,
+    run(
+      extra: { mode?: 'live' | 'quiet'; cursorKey?: string; dedupeAgainstLog?: boolean } = {},
+      of: Connection = connection,
+    ) {
       return pass.run({
-        connection,
+        connection: of,
         stream: 'customers',
         window: { from: null, to: now.toISOString() },
         mode: extra.mode ?? 'live',
