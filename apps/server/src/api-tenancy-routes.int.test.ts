@@ -25,6 +25,7 @@ const ID_ROUTE_BODIES: Record<string, Record<string, unknown>> = {
     mode: 'quiet',
   },
   'PATCH /api/v1/triggers/:trigger_id': { enabled: false },
+  'PATCH /api/v1/tenants/:tenant_id/action-policy': { dry_run: true },
   'POST /api/v1/webhooks/:connector/:tenant_id': { id: 1 },
   'POST /api/v1/ingest/:connection_id': { id: 1 },
   'PUT /api/v1/subscriptions/:id': {
@@ -37,6 +38,10 @@ const ID_ROUTE_BODIES: Record<string, Record<string, unknown>> = {
 /** Id routes that do not answer 404 to another tenant's key, and why. */
 const ID_ROUTE_STATUS: Record<string, { readonly status: number; readonly why: string }> = {
   'POST /api/v1/tenants/:tenant_id/api-keys': { status: 403, why: 'admin-only: a tenant key is forbidden' },
+  'PATCH /api/v1/tenants/:tenant_id/action-policy': {
+    status: 403,
+    why: 'admin-only: a tenant key is forbidden',
+  },
   'POST /api/v1/webhooks/:connector/:tenant_id': {
     status: 401,
     why: 'a webhook is authenticated by its signature, not a key: unsigned is refused',
