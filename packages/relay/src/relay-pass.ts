@@ -1,4 +1,13 @@
-import { type Bus, busMessageOf, type ClaimedEntry, type Outbox } from '@sluice/core';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import {
+  type Bus,
+  busMessageOf,
+  type ClaimedEntry,
+  contextOfTraceparent,
+  type Outbox,
+  traceparentOfSpan,
+  tracer,
+} from '@sluice/core';
 
 /** What one pass of the relay did. */
 export interface RelayPass {
@@ -10,6 +19,8 @@ export interface RelayPass {
   readonly quiet: number;
   /** How long the oldest claimed envelope waited since it was received, in ms; null for an empty pass. */
   readonly lagMs: number | null;
+  /** For each published envelope, from its outbox row's write to its publish, in ms. */
+  readonly commitToRelayMs: ReadonlyArray<number>;
 }
 
 export interface RelayPassOptions {
@@ -31,16 +42,46 @@ export interface RelayPassOptions {
 export async function relayPass(options: RelayPassOptions): Promise<RelayPass> {
   const { outbox, bus, owner } = options;
   const claimed = await outbox.claim({ owner, limit: options.limit, leaseMs: options.leaseMs });
-  if (claimed.length === 0) return { claimed: 0, published: 0, quiet: 0, lagMs: null };
+  if (claimed.length === 0) return { claimed: 0, published: 0, quiet: 0, lagMs: null, commitToRelayMs: [] };
   const live = claimed.filter((entry) => entry.envelope.mode === 'live');
   const quiet = claimed.filter((entry) => entry.envelope.mode !== 'live');
+  const commitToRelayMs: number[] = [];
   if (live.length > 0) {
+    // One span per envelope, continuing the trace its ingest span began (carried on the outbox row).
+    const traced = live.map((entry) => ({
+      entry,
+      span: tracer.startSpan(
+        'relay',
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'sluice.event_id': entry.envelope.event_id,
+            'sluice.tenant_id': entry.tenant_id,
+            'sluice.connection_id': entry.connection_id,
+            'messaging.destination.name': 'envelopes',
+          },
+        },
+        contextOfTraceparent(entry.traceparent),
+      ),
+    }));
+    const relayedAt = options.now().getTime();
     try {
       await bus.publish(
         'envelopes',
-        live.map((entry) => busMessageOf(entry.envelope, { origin: entry.origin, position: entry.position })),
+        traced.map(({ entry, span }) =>
+          busMessageOf(entry.envelope, {
+            origin: entry.origin,
+            position: entry.position,
+            traceparent: traceparentOfSpan(span),
+            relayed_at: relayedAt,
+          }),
+        ),
       );
     } catch (error) {
+      for (const { span } of traced) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        span.end();
+      }
       // Claimed again after the backoff, not after the lease; some may have been published (at least once).
       await outbox
         .release(
@@ -50,6 +91,8 @@ export async function relayPass(options: RelayPassOptions): Promise<RelayPass> {
         .catch(() => 0);
       throw error;
     }
+    for (const { span } of traced) span.end();
+    for (const entry of live) commitToRelayMs.push(Math.max(0, relayedAt - Date.parse(entry.committed_at)));
   }
   // Ingest writes no outbox row for a quiet envelope; one found here is never routed, and never waits.
   if (quiet.length > 0) {
@@ -63,6 +106,7 @@ export async function relayPass(options: RelayPassOptions): Promise<RelayPass> {
     published: live.length,
     quiet: quiet.length,
     lagMs: lagOf(claimed, options.now()),
+    commitToRelayMs,
   };
 }
 

@@ -1,5 +1,6 @@
 import { POLL_STATE_MIGRATION } from './migrations-poll-state.ts';
 import { STREAM_SCHEDULES_MIGRATION } from './migrations-stream-schedules.ts';
+import { TRACE_CONTEXT_MIGRATION } from './migrations-trace-context.ts';
 
 /**
  * The one schema both adapters share, as ordered migrations. A migration is never edited once released;
@@ -363,4 +364,5 @@ CREATE INDEX dead_letters_pending_kind ON dead_letters (tenant_id, kind) WHERE s
   },
   STREAM_SCHEDULES_MIGRATION,
   POLL_STATE_MIGRATION,
+  TRACE_CONTEXT_MIGRATION,
 ];
