@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { loadConfig } from './config.ts';
+import { type RunningServer, startServer } from './server.ts';
+import { startTracing } from './services/tracing.ts';
+import { type DeliveredFlow, runDeliveredFlow } from './testing/delivered-flow.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One webhook through an embedded server with the trace SDK on an in-memory exporter: the sender's
+ * `traceparent` becomes the envelope's trace id, each stage is a span of that trace under the one before
+ * it, and the outbound delivery carries the trace on in its own `traceparent`.
+ */
+describe('traces: one webhook in, one delivery out, one trace', () => {
+  const exporter = new InMemorySpanExporter();
+  const traceId = randomBytes(16).toString('hex');
+  const senderSpanId = randomBytes(8).toString('hex');
+  let dir: string;
+  let server: RunningServer;
+  let flow: DeliveredFlow;
+  let spans: ReadableSpan[];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sluice-traces-'));
+    let output = '';
+    const out = {
+      write: (chunk: string) => {
+        output += chunk;
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream;
+    server = await startServer(
+      loadConfig({
+        SLUICE_PORT: '0',
+        SLUICE_DATA_DIR: dir,
+        SLUICE_LOG_LEVEL: 'silent',
+        SLUICE_SWEEP_INTERVAL_SECONDS: '0',
+        SLUICE_ALLOW_PRIVATE_TARGETS: '1',
+      }),
+      { out, tracing: startTracing({ exporter, serviceName: 'sluice-test', simple: true }) },
+    );
+    const key = /(slk_[A-Za-z0-9_-]+)/.exec(output)?.[1];
+    assert.ok(key !== undefined, output);
+    flow = await runDeliveredFlow(server.url, key, {
+      traceparent: `00-${traceId}-${senderSpanId}-01`,
+    });
+    // The execute span ends once the job's outcome is committed, just after the job reads `succeeded`.
+    const named = (name: string) => exporter.getFinishedSpans().some((span) => span.name === name);
+    for (let i = 0; i < 100 && !named('execute'); i++) await sleep(20);
+    spans = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+  });
+  after(async () => {
+    await server.close();
+    await flow?.target.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const one = (name: string): ReadableSpan => {
+    const found = spans.filter((span) => span.name === name);
+    assert.equal(found.length, 1, `one ${name} span in the trace; spans: ${spans.map((s) => s.name)}`);
+    return found[0] as ReadableSpan;
+  };
+
+  it("stamps the sender's trace id on the envelope", async () => {
+    assert.equal(flow.delivery.envelope.event_id, flow.eventId);
+    assert.equal((flow.delivery.envelope as { trace_id?: string }).trace_id, traceId);
+  });
+
+  it('records receive → ingest → relay → route → execute → POST, each the child of the one before', () => {
+    const receive = one('receive');
+    assert.equal(receive.parentSpanContext?.spanId, senderSpanId, 'receive continues the sender');
+    const chain = ['receive', 'ingest', 'relay', 'route', 'execute', 'POST'].map(one);
+    for (let i = 1; i < chain.length; i++) {
+      const [parent, child] = [chain[i - 1] as ReadableSpan, chain[i] as ReadableSpan];
+      assert.equal(
+        child.parentSpanContext?.spanId,
+        parent.spanContext().spanId,
+        `${child.name}'s parent is ${parent.name}`,
+      );
+    }
+    assert.equal(one('relay').attributes['sluice.event_id'], flow.eventId);
+    assert.equal(one('route').attributes['sluice.jobs'], 1);
+    assert.equal(one('execute').attributes['sluice.job_id'], flow.jobId);
+    assert.equal(one('execute').attributes['sluice.outcome'], 'succeeded');
+    assert.equal(one('POST').attributes['http.response.status_code'], 200);
+  });
+
+  it('sends the delivery with a traceparent of that trace, naming the delivery span', () => {
+    const deliver = one('POST');
+    assert.equal(flow.delivery.headers['traceparent'], `00-${traceId}-${deliver.spanContext().spanId}-01`);
+  });
+});
