@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { loadConfig } from './config.ts';
-import { type RunningServer, startServer } from './server.ts';
 import { startTracing } from './services/tracing.ts';
 import { type DeliveredFlow, runDeliveredFlow } from './testing/delivered-flow.ts';
+import { type EmbeddedServer, startEmbeddedServer } from './testing/embedded-server.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -21,33 +17,16 @@ describe('traces: one webhook in, one delivery out, one trace', () => {
   const exporter = new InMemorySpanExporter();
   const traceId = randomBytes(16).toString('hex');
   const senderSpanId = randomBytes(8).toString('hex');
-  let dir: string;
-  let server: RunningServer;
+  let embedded: EmbeddedServer;
   let flow: DeliveredFlow;
   let spans: ReadableSpan[];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sluice-traces-'));
-    let output = '';
-    const out = {
-      write: (chunk: string) => {
-        output += chunk;
-        return true;
-      },
-    } as unknown as NodeJS.WritableStream;
-    server = await startServer(
-      loadConfig({
-        SLUICE_PORT: '0',
-        SLUICE_DATA_DIR: dir,
-        SLUICE_LOG_LEVEL: 'silent',
-        SLUICE_SWEEP_INTERVAL_SECONDS: '0',
-        SLUICE_ALLOW_PRIVATE_TARGETS: '1',
-      }),
-      { out, tracing: startTracing({ exporter, serviceName: 'sluice-test', simple: true }) },
+    embedded = await startEmbeddedServer(
+      { SLUICE_ALLOW_PRIVATE_TARGETS: '1' },
+      { tracing: startTracing({ exporter, serviceName: 'sluice-test', simple: true }) },
     );
-    const key = /(slk_[A-Za-z0-9_-]+)/.exec(output)?.[1];
-    assert.ok(key !== undefined, output);
-    flow = await runDeliveredFlow(server.url, key, {
+    flow = await runDeliveredFlow(embedded.url, embedded.key, {
       traceparent: `00-${traceId}-${senderSpanId}-01`,
     });
     // The execute span ends once the job's outcome is committed, just after the job reads `succeeded`.
@@ -56,9 +35,8 @@ describe('traces: one webhook in, one delivery out, one trace', () => {
     spans = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
   });
   after(async () => {
-    await server.close();
+    await embedded.close();
     await flow?.target.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   const one = (name: string): ReadableSpan => {
