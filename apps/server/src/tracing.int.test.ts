@@ -73,4 +73,31 @@ describe('traces: one webhook in, one delivery out, one trace', () => {
     const deliver = one('POST');
     assert.equal(flow.delivery.headers['traceparent'], `00-${traceId}-${deliver.spanContext().spanId}-01`);
   });
+
+  it("continues a caller's trace on the emit API too", async () => {
+    const emitTrace = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const response = await fetch(`${embedded.url}/api/v1/events`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${embedded.key}`,
+        'content-type': 'application/json',
+        traceparent: `00-${emitTrace}-${callerSpan}-01`,
+      },
+      body: JSON.stringify({
+        connection_id: flow.connectionId,
+        emission: {
+          source: 'shopify',
+          event_type: 'order.created',
+          dedupe_key: `shopify:order:${emitTrace}:created`,
+          payload: { entity: { kind: 'order', id: emitTrace } },
+        },
+      }),
+    });
+    assert.equal(response.status, 200, await response.text());
+    const ingest = exporter
+      .getFinishedSpans()
+      .find((span) => span.name === 'ingest' && span.spanContext().traceId === emitTrace);
+    assert.equal(ingest?.parentSpanContext?.spanId, callerSpan);
+  });
 });
