@@ -1,6 +1,7 @@
 import {
   type Context,
   context,
+  INVALID_TRACEID,
   isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
@@ -20,7 +21,9 @@ export const tracer: Tracer = trace.getTracer('sluice');
  * null when the span has no valid context (tracing is off). Written through the registered propagator.
  */
 export function traceparentOfSpan(span: Span): string | null {
-  if (!isSpanContextValid(span.spanContext())) return null;
+  const spanContext = span.spanContext();
+  // The no-op span's context is the invalid one: a string comparison says so before any check runs.
+  if (spanContext.traceId === INVALID_TRACEID || !isSpanContextValid(spanContext)) return null;
   const carrier: Record<string, string> = {};
   propagation.inject(trace.setSpan(ROOT_CONTEXT, span), carrier);
   return carrier['traceparent'] ?? null;

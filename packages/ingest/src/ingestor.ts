@@ -219,13 +219,14 @@ export function createIngestor(deps: IngestorDeps): Ingestor {
     prepare,
     async ingest(connection, emissions, options = {}) {
       // With tracing off this is the API's no-op span, and the outbox rows carry no trace context.
-      const span = tracer.startSpan('ingest', {
-        attributes: {
+      const span = tracer.startSpan('ingest');
+      if (span.isRecording()) {
+        span.setAttributes({
           'sluice.tenant_id': connection.tenant_id,
           'sluice.connection_id': connection.id,
           'sluice.emissions': emissions.length,
-        },
-      });
+        });
+      }
       try {
         const traceparent = traceparentOfSpan(span);
         const prepared = prepare(
@@ -238,7 +239,7 @@ export function createIngestor(deps: IngestorDeps): Ingestor {
           return { status: 'rejected', rejection: prepared.rejection };
         }
         const result = await deps.events.append(prepared.input);
-        span.setAttribute('sluice.outcome', result.status);
+        if (span.isRecording()) span.setAttribute('sluice.outcome', result.status);
         if (result.status === 'replayed') return result;
         if (result.status === 'refused') {
           return { status: 'rejected', rejection: { code: 'emission_invalid', message: result.message } };

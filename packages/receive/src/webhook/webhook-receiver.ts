@@ -264,11 +264,12 @@ function traced(
   receive: () => Promise<ReceiveOutcome>,
 ): Promise<ReceiveOutcome> {
   const parent = propagation.extract(ROOT_CONTEXT, delivery.headers);
-  const span = tracer.startSpan('receive', { kind: SpanKind.SERVER, attributes }, parent);
+  const span = tracer.startSpan('receive', { kind: SpanKind.SERVER }, parent);
   if (!span.isRecording()) {
     span.end();
     return receive();
   }
+  span.setAttributes(attributes);
   return context.with(trace.setSpan(parent, span), receive).then(
     (outcome) => {
       span.setAttribute('sluice.outcome', outcome.kind);
