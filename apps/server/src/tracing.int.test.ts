@@ -100,4 +100,25 @@ describe('traces: one webhook in, one delivery out, one trace', () => {
       .find((span) => span.name === 'ingest' && span.spanContext().traceId === emitTrace);
     assert.equal(ingest?.parentSpanContext?.spanId, callerSpan);
   });
+
+  it('records nothing of a trace its sender sampled out, and hands that decision on', async () => {
+    const unsampled = randomBytes(16).toString('hex');
+    const quiet = await runDeliveredFlow(embedded.url, embedded.key, {
+      traceparent: `00-${unsampled}-${randomBytes(8).toString('hex')}-00`,
+    });
+    try {
+      assert.equal((quiet.delivery.envelope as { trace_id?: string }).trace_id, unsampled);
+      assert.match(
+        quiet.delivery.headers['traceparent'] ?? '',
+        new RegExp(`^00-${unsampled}-[0-9a-f]{16}-00$`),
+      );
+      const recorded = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === unsampled);
+      assert.deepEqual(
+        recorded.map((span) => span.name),
+        [],
+      );
+    } finally {
+      await quiet.target.close();
+    }
+  });
 });

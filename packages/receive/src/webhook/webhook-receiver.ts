@@ -1,4 +1,12 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  context,
+  INVALID_TRACEID,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import {
   type AppendInput,
   type Connection,
@@ -265,7 +273,9 @@ function traced(
 ): Promise<ReceiveOutcome> {
   const parent = propagation.extract(ROOT_CONTEXT, delivery.headers);
   const span = tracer.startSpan('receive', { kind: SpanKind.SERVER }, parent);
-  if (!span.isRecording()) {
+  // Tracing off: the no-op span has no context to hand on. (A sampled-out one does, and its children
+  // must inherit that decision, so it runs as the active span like a recorded one.)
+  if (span.spanContext().traceId === INVALID_TRACEID) {
     span.end();
     return receive();
   }
