@@ -79,14 +79,13 @@ export async function buildApp(
     reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
-    ctx.metrics.httpRequests.observe(
-      {
-        route: request.routeOptions.url ?? 'unmatched',
-        method: request.method,
-        status: String(reply.statusCode),
-      },
-      reply.elapsedTime / 1000,
-    );
+    const labels = {
+      route: request.routeOptions.url ?? 'unmatched',
+      method: request.method,
+      status: String(reply.statusCode),
+    };
+    ctx.metrics.httpRequests.observe(labels, reply.elapsedTime / 1000);
+    ctx.metrics.countRequest(request, labels);
   });
   // Response schemas document the API and are checked against real answers in tests; the handlers build
   // each view themselves, so answers are serialized as they are: a slip in a schema can never drop a

@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       replayRatePerSecond: 10,
       dev: true,
       logLevel: 'info',
+      logPretty: false,
       publicUrl: null,
       redisUrl: null,
       workers: ['receiver', 'relay', 'router', 'executor', 'scheduler'],

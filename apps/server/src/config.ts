@@ -133,6 +133,15 @@ export const CONFIG_VARIABLES = {
     (env) => (given(env, 'SLUICE_DATABASE_URL') === undefined ? '1' : '0'),
   ),
   SLUICE_LOG_LEVEL: oneOf('logLevel', 'Log level.', { values: LOG_LEVELS, default: 'info' }),
+  SLUICE_LOG_PRETTY: flag(
+    'logPretty',
+    'Readable log lines (pino-pretty) instead of JSON lines; on by default in dev mode when stdout is a terminal.',
+    (env) =>
+      (given(env, 'SLUICE_DEV') ?? (given(env, 'SLUICE_DATABASE_URL') === undefined ? '1' : '0')) === '1' &&
+      process.stdout.isTTY === true
+        ? '1'
+        : '0',
+  ),
   SLUICE_PUBLIC_URL: optionalText(
     'publicUrl',
     'The URL clients reach this server at, for the ingest URLs it hands out.',
@@ -347,4 +356,36 @@ export function loadConfigWith(overrides: Readonly<Record<string, string>>): Con
 export function defaultOf(name: VariableName): string | undefined {
   const variable = variableOf(name);
   return typeof variable.default === 'function' ? undefined : variable.default;
+}
+
+/** Trace export, from the standard OpenTelemetry variables (their SDK reads the exporter's own too). */
+export interface TracingConfig {
+  /** `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `OTEL_EXPORTER_OTLP_ENDPOINT`; null: nothing is exported. */
+  readonly endpoint: string | null;
+  /** `OTEL_SERVICE_NAME`, `sluice` by default. */
+  readonly serviceName: string;
+  /** `OTEL_BSP_SCHEDULE_DELAY`: how long finished spans wait for their batch, in ms (5,000 by default). */
+  readonly scheduleDelayMs: number;
+}
+
+/**
+ * The OpenTelemetry variables keep their standard names (`OTEL_*`, outside `CONFIG_VARIABLES`), so stock
+ * deployments set them as for any other service. `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`
+ * turns export off whatever the endpoint.
+ */
+export function loadTracingConfig(env: Env = process.env): TracingConfig {
+  const endpoint =
+    given(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? given(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') ?? null;
+  const off = given(env, 'OTEL_SDK_DISABLED') === 'true' || given(env, 'OTEL_TRACES_EXPORTER') === 'none';
+  if (endpoint !== null && !/^https?:\/\//.test(endpoint)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  OTEL_EXPORTER_OTLP_ENDPOINT=${JSON.stringify(endpoint)}: must be an http(s) URL`,
+    );
+  }
+  const delay = Number(given(env, 'OTEL_BSP_SCHEDULE_DELAY') ?? 5000);
+  return {
+    endpoint: off ? null : endpoint,
+    serviceName: given(env, 'OTEL_SERVICE_NAME') ?? 'sluice',
+    scheduleDelayMs: Number.isInteger(delay) && delay >= 0 ? delay : 5000,
+  };
 }

@@ -75,8 +75,8 @@ export function createContext(options: ContextOptions): AppContext {
     connectors,
     now,
     limits: { maxPayloadBytes: config.maxPayloadBytes, dedupeWindowMs: config.dedupeWindowMs },
-    onCommitted: (results) => {
-      metrics.countResults(results);
+    onCommitted: (results, connection) => {
+      metrics.countResults(results, connection.id);
       options.onCommitted?.();
     },
     onMissingEntity: ({ connection_id, event_type, index }) => {
@@ -148,6 +148,7 @@ export function createContext(options: ContextOptions): AppContext {
     secretBox,
     now,
     ...(options.pollMaxSleepMs === undefined ? {} : { maxSleepMs: options.pollMaxSleepMs }),
+    onRun: ({ stream, lateMs }) => metrics.pollLag.observe({ connector: stream.connector_id }, lateMs / 1000),
     onError: (error) =>
       options.log?.warn({ err: error }, 'poll scheduler round failed; the next one retries'),
   });

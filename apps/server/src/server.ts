@@ -12,16 +12,18 @@ import type { Stores } from '@sluice/core';
 import { InProcessChangeFeed, SYSTEM_TENANT_ID } from '@sluice/core';
 import { OperatorRegistry } from '@sluice/execute';
 import { openStore, PostgresChangeFeed } from '@sluice/store';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
-import { type Config, ConfigError } from './config.ts';
+import { type Config, ConfigError, loadTracingConfig } from './config.ts';
 import { createContext, registerProviders } from './create-context.ts';
 import { loadExtensions } from './extensions/config-file.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
 import { DeadLetterWatch } from './services/dead-letter-watch.ts';
 import { Housekeeping } from './services/housekeeping.ts';
+import { createLogger } from './services/logger.ts';
 import { createMqttGateway } from './services/mqtt-gateway-service.ts';
 import { StageWorkers } from './services/stage-workers.ts';
+import { type Tracing, tracingFromConfig } from './services/tracing.ts';
 
 export interface RunningServer {
   readonly app: App;
@@ -65,9 +67,16 @@ async function ensureDevTenant(store: Stores, out: NodeJS.WritableStream): Promi
 /** config → store → connectors → context → HTTP: opens everything, migrates, and listens. */
 export async function startServer(
   config: Config,
-  options: { log?: Logger; out?: NodeJS.WritableStream; cwd?: string } = {},
+  options: {
+    log?: Logger;
+    out?: NodeJS.WritableStream;
+    cwd?: string;
+    /** The trace SDK to use; from the OTEL_* variables when absent (none when they name no endpoint). */
+    tracing?: Tracing | null;
+  } = {},
 ): Promise<RunningServer> {
-  const log = options.log ?? pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
+  const log = options.log ?? createLogger(config);
+  const tracing = options.tracing === undefined ? tracingFromConfig(loadTracingConfig()) : options.tracing;
   const out = options.out ?? process.stdout;
   // The config file's connectors and operators, validated before anything is opened.
   const shipped = [...exampleConnectors, platformConnector, cronConnector];
@@ -100,6 +109,7 @@ export async function startServer(
     );
   } catch (error) {
     await unlock();
+    await tracing?.shutdown();
     throw error;
   }
   const closers: Array<() => Promise<void>> = [];
@@ -214,12 +224,15 @@ export async function startServer(
         for (const close of closers) await close();
         await store.maintenance.close();
         await unlock();
+        // Last: the stages' final spans are exported before the SDK goes.
+        await tracing?.shutdown();
       },
     };
   } catch (error) {
     for (const close of closers) await close();
     await store.maintenance.close();
     await unlock();
+    await tracing?.shutdown();
     throw error;
   }
 }

@@ -27,6 +27,22 @@ describe('stream entries', () => {
     assert.deepEqual(decodeEntry('1-0', fields, true), { ...message, id: '1-0', redelivered: true });
   });
 
+  it('carries the trace context and the relay time when the message has them', () => {
+    const traced: BusMessage = {
+      ...message,
+      attributes: {
+        ...message.attributes,
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+        relayed_at: 1_700_000_000_123,
+      },
+    };
+    assert.deepEqual(decodeEntry('1-0', encodeEntry(traced), false), {
+      ...traced,
+      id: '1-0',
+      redelivered: false,
+    });
+  });
+
   it('reads an entry without fields as empty and live, rather than failing the partition', () => {
     const decoded = decodeEntry('1-0', ['key'], false);
     assert.equal(decoded.key, '');

@@ -22,7 +22,10 @@ const ATTRIBUTE_FIELDS = [
 /** A message as the field/value list of one stream entry: the key, each attribute, then the body. */
 export function encodeEntry(message: BusMessage): string[] {
   const fields = ['key', message.key];
-  for (const name of ATTRIBUTE_FIELDS) fields.push(name, message.attributes[name]);
+  const { attributes } = message;
+  for (const name of ATTRIBUTE_FIELDS) fields.push(name, attributes[name]);
+  if (attributes.traceparent !== undefined) fields.push('traceparent', attributes.traceparent);
+  if (attributes.relayed_at !== undefined) fields.push('relayed_at', String(attributes.relayed_at));
   fields.push('body', message.body);
   return fields;
 }
@@ -36,6 +39,7 @@ export function decodeEntry(
   const values = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) values.set(fields[i] ?? '', fields[i + 1] ?? '');
   const text = (name: string): string => values.get(name) ?? '';
+  const relayedAt = values.has('relayed_at') ? Number(text('relayed_at')) : Number.NaN;
   return {
     id,
     redelivered,
@@ -51,6 +55,8 @@ export function decodeEntry(
       mode: text('mode') === 'quiet' ? 'quiet' : 'live',
       origin: originOf(text('origin')),
       position: text('position'),
+      ...(values.has('traceparent') ? { traceparent: text('traceparent') } : {}),
+      ...(Number.isFinite(relayedAt) ? { relayed_at: relayedAt } : {}),
     },
     body: text('body'),
   };

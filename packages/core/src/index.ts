@@ -172,6 +172,7 @@ export type {
   UnmatchedEvents,
   Workspace,
 } from './tenancy.ts';
+export { activeTraceId, contextOfTraceparent, traceparentOfSpan, tracer } from './tracing.ts';
 export type {
   ConnectorAction,
   DeliveryFormat,

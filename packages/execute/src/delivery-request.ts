@@ -20,6 +20,8 @@ export interface DeliveryInput {
   readonly nowMs: number;
   /** The span id of this attempt in `traceparent` (16 hex); random when absent. */
   readonly spanId?: string;
+  /** The delivery span's own `traceparent` (tracing on); else the envelope's trace with `spanId`. */
+  readonly traceparent?: string;
 }
 
 /** A built request: POST `body` to `url` with `headers` (lowercased names). */
@@ -100,7 +102,8 @@ export function buildDeliveryRequest(input: DeliveryInput): BuildResult {
       return { ok: false, rule: 'secret_invalid', message: (cause as Error).message };
     }
   }
-  const traceparent = traceparentOf(input.envelope.trace_id, input.spanId ?? newSpanId());
+  const traceparent =
+    input.traceparent ?? traceparentOf(input.envelope.trace_id, input.spanId ?? newSpanId());
   const headers = mergeHeaders(
     { 'user-agent': USER_AGENT, ...input.action.headers },
     {

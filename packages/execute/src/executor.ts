@@ -1,6 +1,8 @@
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { AppendInput, ClaimedJob, JobQueue, PlatformEventInput } from '@sluice/core';
 import type { ActionRunner, AnyActionRunner } from './action-runner.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
+import { endJobSpan, startJobSpan } from './job-span.ts';
 import { type JobRun, runJob } from './run-job.ts';
 
 /** What the executor reports of each finished attempt (metrics). */
@@ -181,22 +183,35 @@ export class Executor {
 
   async #execute(running: Running): Promise<void> {
     const { claimed } = running;
-    const run: JobRun = await runJob(
-      {
-        queue: this.#options.queue,
-        runners: this.#runners,
-        breaker: this.#breaker,
-        now: this.#now,
-        random: this.#options.random ?? Math.random,
-        resultTtlMs: this.#options.resultTtlMs ?? 24 * 3_600_000,
-      },
-      claimed,
-      running.abort.signal,
-    );
-    const facts = await Promise.all(
-      run.receipts.map((event) => this.#options.fact(claimed.job.tenant_id, event)),
-    );
-    const held = await this.#options.queue.finish(this.#options.owner, claimed.job.id, run.outcome, facts);
+    const span = startJobSpan(claimed);
+    let run: JobRun;
+    let held: boolean;
+    try {
+      // The action's own spans (an http delivery) are children of the job's.
+      run = await context.with(trace.setSpan(context.active(), span), () =>
+        runJob(
+          {
+            queue: this.#options.queue,
+            runners: this.#runners,
+            breaker: this.#breaker,
+            now: this.#now,
+            random: this.#options.random ?? Math.random,
+            resultTtlMs: this.#options.resultTtlMs ?? 24 * 3_600_000,
+          },
+          claimed,
+          running.abort.signal,
+        ),
+      );
+      const facts = await Promise.all(
+        run.receipts.map((event) => this.#options.fact(claimed.job.tenant_id, event)),
+      );
+      held = await this.#options.queue.finish(this.#options.owner, claimed.job.id, run.outcome, facts);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      span.end();
+      throw error;
+    }
+    endJobSpan(span, held ? run.label : 'lost');
     this.#options.onAttempt?.({ claimed, outcome: held ? run.label : 'lost', latency_ms: run.latency_ms });
     if (held && run.disable && claimed.trigger !== null) {
       await this.#options.disableTrigger(claimed.job.tenant_id, claimed.trigger.id);

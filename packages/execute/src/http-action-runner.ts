@@ -1,4 +1,5 @@
-import type { HttpAction } from '@sluice/core';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { type HttpAction, traceparentOfSpan, tracer } from '@sluice/core';
 import type { ActionContext, ActionOutcome, ActionRunner } from './action-runner.ts';
 import { buildDeliveryRequest } from './delivery-request.ts';
 import type { HttpDeliverer } from './http-deliverer.ts';
@@ -40,20 +41,50 @@ export class HttpActionRunner implements ActionRunner<HttpAction> {
         error: `secret_invalid: the action's secret cannot be opened: ${reason}`,
       };
     }
+    // The outbound request is a client span of the job's; receivers continue it from `traceparent`.
+    const span = tracer.startSpan('POST', {
+      kind: SpanKind.CLIENT,
+      attributes: { 'http.request.method': 'POST', ...targetAttributes(trigger.action.url) },
+    });
+    const traceparent = traceparentOfSpan(span);
     const built = buildDeliveryRequest({
       action: trigger.action,
       secret,
       idempotencyKey: context.idempotencyKey,
       envelope: context.envelope,
       nowMs: (this.#options.now ?? Date.now)(),
+      ...(traceparent === null ? {} : { traceparent }),
     });
-    if (!built.ok)
+    if (!built.ok) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: built.rule });
+      span.end();
       return { kind: 'refused', rule: 'request_invalid', error: `${built.rule}: ${built.message}` };
+    }
     const outcome = await this.#options.deliverer.send(built.request, {
       timeoutMs: context.timeoutMs,
       signal: context.signal,
     });
+    if ('status' in outcome && outcome.status !== undefined) {
+      span.setAttribute('http.response.status_code', outcome.status);
+    }
+    if (outcome.kind !== 'delivered') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.kind });
+    span.end();
     if (outcome.kind !== 'delivered') return outcome;
     return { ...outcome, result: { status: outcome.status } };
+  }
+}
+
+/** Where a delivery goes, without its path's query (which may carry a token). */
+function targetAttributes(url: string): Record<string, string | number> {
+  try {
+    const target = new URL(url);
+    const port = target.port === '' ? (target.protocol === 'https:' ? 443 : 80) : Number(target.port);
+    return {
+      'server.address': target.hostname,
+      'server.port': port,
+      'url.scheme': target.protocol.slice(0, -1),
+    };
+  } catch {
+    return {};
   }
 }

@@ -1,5 +1,7 @@
+import { SpanStatusCode } from '@opentelemetry/api';
 import {
   type AppendInput,
+  activeTraceId,
   type Connection,
   type Connector,
   type EnvelopeMode,
@@ -12,6 +14,8 @@ import {
   SCHEMA_VERSION,
   SluiceError,
   type StreamCursorWrite,
+  traceparentOfSpan,
+  tracer,
 } from '@sluice/core';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './ingest-limits.ts';
 import { type ValidatedEmission, validateEmission } from './validate-emission.ts';
@@ -26,6 +30,8 @@ export interface IngestOptions {
   readonly cursor?: StreamCursorWrite;
   /** Where the emissions came from (the default priority of their jobs); `webhook` when absent. */
   readonly origin?: Origin;
+  /** The span the outbox rows carry to the relay (`ingest` sets its own). */
+  readonly traceparent?: string;
 }
 
 export type ElementResult =
@@ -51,7 +57,12 @@ export interface Rejection {
 }
 
 export type IngestResult =
-  | { readonly status: 'committed'; readonly results: ReadonlyArray<ElementResult> }
+  | {
+      readonly status: 'committed';
+      readonly results: ReadonlyArray<ElementResult>;
+      /** The trace the envelopes were stamped with (logs carry it). */
+      readonly trace_id: string;
+    }
   /** The signed delivery's replay key was used already; nothing written. */
   | { readonly status: 'replayed' }
   /** The emissions break a rule; nothing written. */
@@ -70,7 +81,7 @@ export interface IngestorDeps {
   /** Called once per accepted-for-validation emission without `payload.entity`. */
   readonly onMissingEntity?: (info: { connection_id: string; event_type: string; index: number }) => void;
   /** Called after each commit with the per-element outcomes (metrics). */
-  readonly onCommitted?: (results: ReadonlyArray<ElementResult>) => void;
+  readonly onCommitted?: (results: ReadonlyArray<ElementResult>, connection: Connection) => void;
 }
 
 export interface Ingestor {
@@ -157,7 +168,8 @@ export function createIngestor(deps: IngestorDeps): Ingestor {
     const checked = validateBatch(connector, emissions);
     if (!checked.ok) return checked;
     const receivedAt = now().toISOString();
-    const traceId = options.trace_id ?? newTraceId();
+    // The inbound trace, else the trace of the span around this ingest (tracing on), else a new one.
+    const traceId = options.trace_id ?? activeTraceId() ?? newTraceId();
     const envelopes = checked.valid.map((emission, index): PreparedEnvelope => {
       if (entityOf(emission.payload) === null) {
         missingEntityCount++;
@@ -194,6 +206,7 @@ export function createIngestor(deps: IngestorDeps): Ingestor {
         ...(options.replay === undefined ? {} : { replay: options.replay }),
         ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
         ...(options.origin === undefined ? {} : { origin: options.origin }),
+        ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
       },
     };
   }
@@ -205,21 +218,46 @@ export function createIngestor(deps: IngestorDeps): Ingestor {
     },
     prepare,
     async ingest(connection, emissions, options = {}) {
-      const prepared = prepare(connection, emissions, options);
-      if (!prepared.ok) return { status: 'rejected', rejection: prepared.rejection };
-      const result = await deps.events.append(prepared.input);
-      if (result.status === 'replayed') return result;
-      if (result.status === 'refused') {
-        return { status: 'rejected', rejection: { code: 'emission_invalid', message: result.message } };
+      // With tracing off this is the API's no-op span, and the outbox rows carry no trace context.
+      const span = tracer.startSpan('ingest');
+      if (span.isRecording()) {
+        span.setAttributes({
+          'sluice.tenant_id': connection.tenant_id,
+          'sluice.connection_id': connection.id,
+          'sluice.emissions': emissions.length,
+        });
       }
-      const results = result.outcomes.map(
-        (outcome, index): ElementResult =>
-          outcome.status === 'accepted'
-            ? { index, status: 'accepted', event_id: outcome.event_id }
-            : { index, status: 'duplicate', event_id: outcome.event_id },
-      );
-      deps.onCommitted?.(results);
-      return { status: 'committed', results };
+      try {
+        const traceparent = traceparentOfSpan(span);
+        const prepared = prepare(
+          connection,
+          emissions,
+          traceparent === null ? options : { ...options, traceparent },
+        );
+        if (!prepared.ok) {
+          span.setAttribute('sluice.outcome', 'rejected');
+          return { status: 'rejected', rejection: prepared.rejection };
+        }
+        const result = await deps.events.append(prepared.input);
+        if (span.isRecording()) span.setAttribute('sluice.outcome', result.status);
+        if (result.status === 'replayed') return result;
+        if (result.status === 'refused') {
+          return { status: 'rejected', rejection: { code: 'emission_invalid', message: result.message } };
+        }
+        const results = result.outcomes.map(
+          (outcome, index): ElementResult =>
+            outcome.status === 'accepted'
+              ? { index, status: 'accepted', event_id: outcome.event_id }
+              : { index, status: 'duplicate', event_id: outcome.event_id },
+        );
+        deps.onCommitted?.(results, connection);
+        return { status: 'committed', results, trace_id: prepared.input.envelopes[0]?.trace_id ?? '' };
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
     },
   };
 }

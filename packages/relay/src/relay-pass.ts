@@ -1,13 +1,17 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import {
   type Bus,
   type BusMessage,
   type BusTopic,
   busMessageOf,
   type ClaimedEntry,
+  contextOfTraceparent,
   type Outbox,
   PLATFORM_CONNECTOR_ID,
   PLATFORM_EVENT_TOPICS,
   type PlatformEventType,
+  traceparentOfSpan,
+  tracer,
 } from '@sluice/core';
 
 /** What one pass of the relay did. */
@@ -22,6 +26,8 @@ export interface RelayPass {
   readonly quiet: number;
   /** How long the oldest claimed envelope waited since it was received, in ms; null for an empty pass. */
   readonly lagMs: number | null;
+  /** For each published envelope, from its outbox row's write to its publish, in ms. */
+  readonly commitToRelayMs: ReadonlyArray<number>;
 }
 
 export interface RelayPassOptions {
@@ -43,17 +49,59 @@ export interface RelayPassOptions {
 export async function relayPass(options: RelayPassOptions): Promise<RelayPass> {
   const { outbox, bus, owner } = options;
   const claimed = await outbox.claim({ owner, limit: options.limit, leaseMs: options.leaseMs });
-  if (claimed.length === 0) return { claimed: 0, published: 0, platform: 0, quiet: 0, lagMs: null };
+  if (claimed.length === 0) {
+    return { claimed: 0, published: 0, platform: 0, quiet: 0, lagMs: null, commitToRelayMs: [] };
+  }
   const live = claimed.filter((entry) => entry.envelope.mode === 'live');
   const quiet = claimed.filter((entry) => entry.envelope.mode !== 'live');
   const byTopic = platformTopicsOf(live);
+  const commitToRelayMs: number[] = [];
   if (live.length > 0) {
+    // One span per envelope, continuing the trace its ingest span began (carried on the outbox row).
+    const traced = live.map((entry) => ({
+      entry,
+      span: tracer.startSpan(
+        'relay',
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'sluice.event_id': entry.envelope.event_id,
+            'sluice.tenant_id': entry.tenant_id,
+            'sluice.connection_id': entry.connection_id,
+            'messaging.destination.name': 'envelopes',
+          },
+        },
+        contextOfTraceparent(entry.traceparent),
+      ),
+    }));
+    const relayedAt = options.now().getTime();
     try {
-      await bus.publish('envelopes', live.map(messageOf));
+      const messages = new Map<ClaimedEntry, BusMessage>();
+      for (const { entry, span } of traced) {
+        messages.set(
+          entry,
+          busMessageOf(entry.envelope, {
+            origin: entry.origin,
+            position: entry.position,
+            traceparent: traceparentOfSpan(span),
+            relayed_at: relayedAt,
+          }),
+        );
+      }
+      await bus.publish('envelopes', [...messages.values()]);
       // After `envelopes`, so the router sees a receipt no later than its topic's subscribers; a failure
       // here re-sends both (at least once).
-      for (const [topic, entries] of byTopic) await bus.publish(topic, entries.map(messageOf));
+      for (const [topic, entries] of byTopic) {
+        await bus.publish(
+          topic,
+          entries.map((entry) => messages.get(entry) as BusMessage),
+        );
+      }
     } catch (error) {
+      for (const { span } of traced) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        span.end();
+      }
       // Claimed again after the backoff, not after the lease; some may have been published (at least once).
       await outbox
         .release(
@@ -63,6 +111,8 @@ export async function relayPass(options: RelayPassOptions): Promise<RelayPass> {
         .catch(() => 0);
       throw error;
     }
+    for (const { span } of traced) span.end();
+    for (const entry of live) commitToRelayMs.push(Math.max(0, relayedAt - Date.parse(entry.committed_at)));
   }
   // Ingest writes no outbox row for a quiet envelope; one found here is never routed, and never waits.
   if (quiet.length > 0) {
@@ -77,11 +127,9 @@ export async function relayPass(options: RelayPassOptions): Promise<RelayPass> {
     platform: [...byTopic.values()].reduce((sum, entries) => sum + entries.length, 0),
     quiet: quiet.length,
     lagMs: lagOf(claimed, options.now()),
+    commitToRelayMs,
   };
 }
-
-const messageOf = (entry: ClaimedEntry): BusMessage =>
-  busMessageOf(entry.envelope, { origin: entry.origin, position: entry.position });
 
 /**
  * The platform events of a claim by their topic (`PLATFORM_EVENT_TOPICS`), each topic's in claim order.

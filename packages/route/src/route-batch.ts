@@ -24,6 +24,7 @@ export interface RoutedBatch {
 export function routeMessages(
   messages: ReadonlyArray<DeliveredMessage>,
   match: (envelope: Envelope) => ReadonlyArray<RouteTrigger>,
+  traceparentOf: (message: DeliveredMessage) => string | null = () => null,
 ): RoutedBatch {
   const jobs: NewJob[] = [];
   const unmatched: Envelope[] = [];
@@ -47,6 +48,7 @@ export function routeMessages(
     }
     matched++;
     const entity = entityKey(envelope.payload);
+    const traceparent = traceparentOf(message);
     for (const trigger of triggers) {
       const idempotencyKey = renderIdempotencyKey(trigger.idempotency_key, {
         trigger_id: trigger.id,
@@ -62,6 +64,7 @@ export function routeMessages(
         entity_key: entity,
         position: message.attributes.position,
         ...(idempotencyKey === undefined ? {} : { idempotency_key: idempotencyKey }),
+        ...(traceparent === null ? {} : { traceparent }),
       });
     }
   }

@@ -1,14 +1,19 @@
-import type {
-  Bus,
-  BusBatch,
-  ChangeFeed,
-  ConnectionStore,
-  Consumer,
-  DeadLetterStore,
-  JobStore,
-  Outbox,
-  TenancyStore,
-  TriggerStore,
+import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import {
+  type Bus,
+  type BusBatch,
+  type ChangeFeed,
+  type ConnectionStore,
+  type Consumer,
+  contextOfTraceparent,
+  type DeadLetterStore,
+  type DeliveredMessage,
+  type JobStore,
+  type Outbox,
+  type TenancyStore,
+  type TriggerStore,
+  traceparentOfSpan,
+  tracer,
 } from '@sluice/core';
 import type { TriggerProblem } from './compile-trigger.ts';
 import { routeMessages } from './route-batch.ts';
@@ -32,6 +37,8 @@ export interface RouteStats {
   readonly unreadable: number;
   /** Outbox rows this batch acknowledged; repeats of rows acknowledged before count 0. */
   readonly acknowledged: number;
+  /** For each matched envelope whose jobs were created now: from its publish to its jobs' commit, in ms. */
+  readonly relayToJobMs: ReadonlyArray<number>;
 }
 
 export interface RouterOptions {
@@ -151,8 +158,41 @@ export class Router {
 
   /** Routes one partition's batch, in order. Throws to leave the batch pending (the bus delivers it again). */
   async handle(batch: BusBatch): Promise<void> {
-    const routed = routeMessages(batch.messages, (envelope) => this.#triggers.match(envelope));
-    const jobsCreated = routed.jobs.length === 0 ? 0 : await this.#options.jobs.createMany(routed.jobs);
+    // One span per message, continuing the relay's span (carried on the message); the jobs carry it on.
+    const spans = new Map<DeliveredMessage, Span>();
+    for (const message of batch.messages) spans.set(message, routeSpan(message));
+    let jobsCreated: number;
+    let routed: ReturnType<typeof routeMessages>;
+    try {
+      routed = routeMessages(
+        batch.messages,
+        (envelope) => this.#triggers.match(envelope),
+        (message) => {
+          const span = spans.get(message);
+          return span === undefined ? null : traceparentOfSpan(span);
+        },
+      );
+      jobsCreated = routed.jobs.length === 0 ? 0 : await this.#options.jobs.createMany(routed.jobs);
+    } catch (error) {
+      for (const span of spans.values()) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        span.end();
+      }
+      throw error;
+    }
+    const createdAt = Date.now();
+    const relayToJobMs: number[] = [];
+    const jobsOf = new Map<string, number>();
+    for (const job of routed.jobs) jobsOf.set(job.event_id, (jobsOf.get(job.event_id) ?? 0) + 1);
+    for (const [message, span] of spans) {
+      const jobs = jobsOf.get(message.attributes.event_id) ?? 0;
+      span.setAttribute('sluice.jobs', jobs);
+      span.end();
+      const relayedAt = message.attributes.relayed_at;
+      if (jobsCreated > 0 && jobs > 0 && relayedAt !== undefined && !message.redelivered) {
+        relayToJobMs.push(Math.max(0, createdAt - relayedAt));
+      }
+    }
     let dropped = 0;
     let deadLettered = 0;
     for (const envelope of routed.unmatched) {
@@ -177,6 +217,7 @@ export class Router {
       deadLettered,
       quiet: routed.quiet,
       unreadable: routed.unreadable,
+      relayToJobMs,
     });
   }
 
@@ -187,4 +228,20 @@ export class Router {
       // A failing reporter must not stop the router.
     }
   }
+}
+
+function routeSpan(message: DeliveredMessage): Span {
+  return tracer.startSpan(
+    'route',
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'sluice.event_id': message.attributes.event_id,
+        'sluice.tenant_id': message.attributes.tenant_id,
+        'sluice.event_type': message.attributes.event_type,
+        'messaging.destination.name': 'envelopes',
+      },
+    },
+    contextOfTraceparent(message.attributes.traceparent),
+  );
 }

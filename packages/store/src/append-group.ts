@@ -260,6 +260,7 @@ async function writeAccepted(
       ordinal,
       entity_key: entityKey(envelope.payload),
       origin: input.origin ?? 'webhook',
+      traceparent: input.traceparent ?? null,
     };
   });
   const advanced = await tx.query<{ id: string; base: string }>(
@@ -278,7 +279,7 @@ async function writeAccepted(
            connection_id text, ordinal bigint, source text, event_type text, stream text, dedupe_key text,
            correlation_id text, causation_id text, trace_id text, occurred_at timestamptz, received_at timestamptz,
            mode text, schema_version text, payload jsonb, agent_id text, session_id text, entity_key text,
-           origin text, cloudevent jsonb)
+           origin text, cloudevent jsonb, traceparent text)
          JOIN advanced a ON a.id = e.connection_id
      ), stored AS (
        INSERT INTO envelopes (event_id, tenant_id, reseller_id, workspace_id, connection_id, sequence, source,
@@ -289,8 +290,8 @@ async function writeAccepted(
          agent_id, session_id, entity_key, cloudevent
          FROM rows ORDER BY connection_id, sequence
      ), queued AS (
-       INSERT INTO outbox (event_id, tenant_id, connection_id, sequence, origin)
-       SELECT event_id, tenant_id, connection_id, sequence, origin FROM rows WHERE mode = 'live'
+       INSERT INTO outbox (event_id, tenant_id, connection_id, sequence, origin, traceparent)
+       SELECT event_id, tenant_id, connection_id, sequence, origin, traceparent FROM rows WHERE mode = 'live'
         ORDER BY connection_id, sequence
      )
      SELECT id, base FROM advanced`,

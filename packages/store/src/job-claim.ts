@@ -88,7 +88,7 @@ export function claimStatement(capped: boolean): string {
 type Row = Record<string, unknown>;
 
 /** Each claimed job as it is now, with its envelope and its trigger (null when deleted). */
-const READ_CLAIMED = `SELECT q.*, j.lease_until, j.attempt_count,
+const READ_CLAIMED = `SELECT q.*, j.lease_until, j.attempt_count, j.traceparent AS job_traceparent,
     (SELECT to_jsonb(e) FROM envelopes e WHERE e.event_id = j.event_id AND e.tenant_id = j.tenant_id) AS envelope,
     (SELECT to_jsonb(t) - 'secret_ciphertext' FROM triggers t WHERE t.id = j.trigger_id AND t.tenant_id = j.tenant_id)
       AS trigger_row
@@ -139,6 +139,7 @@ export async function claimJobs(
           : toTrigger(row['trigger_row'] as Row),
       idempotency_key: job.idempotency_key ?? `${job.trigger_id}:${job.event_id}`,
       lease_until: iso(row['lease_until']),
+      traceparent: typeof row['job_traceparent'] === 'string' ? row['job_traceparent'] : null,
     });
   }
   if (orphans.length > 0) await failOrphans(tx, orphans, now);

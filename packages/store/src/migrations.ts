@@ -2,6 +2,7 @@ import { ACTION_POLICY_MIGRATION } from './migrations-action-policy.ts';
 import { BACKFILL_LEASES_MIGRATION } from './migrations-backfill-leases.ts';
 import { POLL_STATE_MIGRATION } from './migrations-poll-state.ts';
 import { STREAM_SCHEDULES_MIGRATION } from './migrations-stream-schedules.ts';
+import { TRACE_CONTEXT_MIGRATION } from './migrations-trace-context.ts';
 
 /**
  * The one schema both adapters share, as ordered migrations. A migration is never edited once released;
@@ -368,4 +369,5 @@ CREATE INDEX dead_letters_pending_kind ON dead_letters (tenant_id, kind) WHERE s
   // After 0012, which creates the backfills table it alters.
   BACKFILL_LEASES_MIGRATION,
   ACTION_POLICY_MIGRATION,
+  TRACE_CONTEXT_MIGRATION,
 ];

@@ -102,6 +102,7 @@ export class SqlJobStore implements JobStore {
         event_tx: tx,
         event_log: log,
         idempotency_key: job.idempotency_key ?? `${job.trigger_id}:${job.event_id}`,
+        traceparent: job.traceparent ?? null,
       });
     }
     if (rows.length === 0) return 0;
@@ -116,13 +117,13 @@ export class SqlJobStore implements JobStore {
              SELECT j.*, nextval(pg_get_serial_sequence('jobs', 'seq')) AS seq
                FROM jsonb_to_recordset($1::jsonb) AS j(n integer, id text, tenant_id text, trigger_id text,
                  event_id uuid, connection_id text, priority text, entity_key text, event_tx text, event_log bigint,
-                 idempotency_key text)
+                 idempotency_key text, traceparent text)
               ORDER BY j.n
            )
            INSERT INTO jobs (id, seq, tenant_id, trigger_id, event_id, connection_id, priority, entity_key,
-             event_tx, event_log, created_at, run_after, idempotency_key, head)
+             event_tx, event_log, created_at, run_after, idempotency_key, head, traceparent)
            SELECT id, seq, tenant_id, trigger_id, event_id, connection_id, priority, entity_key, event_tx::xid8,
-             event_log, $2, $2, idempotency_key, entity_key IS NULL
+             event_log, $2, $2, idempotency_key, entity_key IS NULL, traceparent
              FROM input ORDER BY tenant_id, event_id, trigger_id
            ON CONFLICT (tenant_id, event_id, trigger_id) DO NOTHING
            RETURNING id`,

@@ -86,14 +86,21 @@ export class SqlOutbox implements Outbox {
          ), claimed AS (
            UPDATE outbox SET lease_owner = $1, lease_until = $4
              FROM picked WHERE outbox.id = picked.id
-           RETURNING outbox.id, outbox.event_id, outbox.tenant_id, outbox.tx_id, outbox.relayed_at, outbox.origin
+           RETURNING outbox.id, outbox.event_id, outbox.tenant_id, outbox.tx_id, outbox.relayed_at, outbox.origin,
+             outbox.traceparent, outbox.created_at
          )
-         SELECT c.id AS outbox_id, c.tx_id::text AS tx_text, c.relayed_at, c.origin, e.*
+         SELECT c.id AS outbox_id, c.tx_id::text AS tx_text, c.relayed_at, c.origin,
+           c.traceparent AS outbox_traceparent, c.created_at AS outbox_created_at, e.*
            FROM claimed c JOIN envelopes e ON e.event_id = c.event_id AND e.tenant_id = c.tenant_id
           ORDER BY c.tx_id, c.id`,
         [claim.owner, now, claim.limit, new Date(now.getTime() + claim.leaseMs)],
       );
-      const entries = rows.map((row) => ({ ...toEntry(row, row['outbox_id']), envelope: toEnvelope(row) }));
+      const entries = rows.map((row) => ({
+        ...toEntry(row, row['outbox_id']),
+        envelope: toEnvelope(row),
+        traceparent: typeof row['outbox_traceparent'] === 'string' ? row['outbox_traceparent'] : null,
+        committed_at: iso(row['outbox_created_at']),
+      }));
       return inSequencePerConnection(entries);
     });
   }

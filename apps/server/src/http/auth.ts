@@ -66,6 +66,8 @@ export function installAuth(
     }
     if (caller.kind === 'tenant') {
       request.tenantId = caller.tenantId;
+      // The request's log lines from here on say whose request it is.
+      request.log = request.log.child({ tenant_id: caller.tenantId });
       return;
     }
     const header = request.headers['x-sluice-tenant'];
@@ -79,5 +81,6 @@ export function installAuth(
       throw new SluiceError('tenant_not_found', `Tenant "${header}" does not exist.`);
     }
     request.tenantId = header;
+    request.log = request.log.child({ tenant_id: header });
   });
 }

@@ -67,7 +67,7 @@ export function toSluiceError(error: unknown, contentType = ''): SluiceError {
 export function installErrorHandlers(app: FastifyInstance, metrics: Metrics): void {
   app.setErrorHandler((error, request, reply) => {
     const sluiceError = toSluiceError(error, request.headers['content-type'] ?? '');
-    metrics.errors.inc({ code: sluiceError.code });
+    metrics.noteError(request, sluiceError.code);
     if (sluiceError.status >= 500) {
       request.log.error({ err: sluiceError.cause ?? error, code: sluiceError.code }, sluiceError.message);
     } else {
@@ -87,9 +87,11 @@ export function installErrorHandlers(app: FastifyInstance, metrics: Metrics): vo
         'method_not_allowed',
         `${path} answers ${allowed.join(', ')}, not ${request.method}.`,
       );
+      metrics.noteError(request, error.code);
       return reply.status(405).header('allow', allowed.join(', ')).send(error.toBody());
     }
     const error = new SluiceError('not_found', `No route ${request.method} ${path}.`);
+    metrics.noteError(request, error.code);
     return reply.status(404).send(error.toBody());
   });
 }

@@ -1,3 +1,4 @@
+import { context, propagation } from '@opentelemetry/api';
 import { type Static, Type } from '@sinclair/typebox';
 import { EmissionSchema, type EnvelopeMode, SluiceError, traceIdFromTraceparent } from '@sluice/core';
 import type { FastifyPluginAsync } from 'fastify';
@@ -39,7 +40,7 @@ const EventParams = Type.Object({ event_id: Type.String() });
 
 /** The emit API (operators and SDKs, priority P1) and envelope queries. */
 export function eventRoutes(
-  ctx: Pick<AppContext, 'control' | 'ingestor' | 'quota' | 'store'>,
+  ctx: Pick<AppContext, 'control' | 'ingestor' | 'quota' | 'store' | 'metrics'>,
 ): FastifyPluginAsync {
   return async (app) => {
     const secured = { tags: ['events'], security: [{ apiKey: [] }] };
@@ -61,7 +62,7 @@ export function eventRoutes(
           },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const { tenantId } = request;
         const { connection_id, emission, emissions, mode } = request.body;
         if ((emission === undefined) === (emissions === undefined)) {
@@ -71,16 +72,20 @@ export function eventRoutes(
         ctx.quota.admit(connection);
         const traceparent = request.headers.traceparent;
         const traceId = traceIdFromTraceparent(typeof traceparent === 'string' ? traceparent : undefined);
-        const result = await ctx.ingestor.ingest(connection, emissions ?? [emission], {
-          mode: (mode ?? 'live') as EnvelopeMode,
-          // The emit API is a user acting: its jobs default to P1.
-          origin: 'user',
-          ...(traceId === null ? {} : { trace_id: traceId }),
-        });
+        // The ingest span continues the caller's trace (tracing on; the API's no-op otherwise).
+        const result = await context.with(propagation.extract(context.active(), request.headers), () =>
+          ctx.ingestor.ingest(connection, emissions ?? [emission], {
+            mode: (mode ?? 'live') as EnvelopeMode,
+            // The emit API is a user acting: its jobs default to P1.
+            origin: 'user',
+            ...(traceId === null ? {} : { trace_id: traceId }),
+          }),
+        );
         if (result.status === 'rejected') {
           const { code, message, details } = result.rejection;
           throw new SluiceError(code, message, details === undefined ? {} : { details });
         }
+        if (result.status === 'committed') ctx.metrics.observeStage('receive_to_commit', reply.elapsedTime);
         return ingestResponse(connection.id, result.status === 'committed' ? result.results : []);
       },
     );

@@ -32,7 +32,7 @@ const DELIVERY_BODY = {
 const INGEST_ERRORS = errors(400, 401, 404, 409, 413, 415, 429, 503);
 
 /** The receive step over HTTP: the body stays raw bytes, because signatures are over those bytes. */
-export function webhookRoutes(ctx: Pick<AppContext, 'receiver'>): FastifyPluginAsync {
+export function webhookRoutes(ctx: Pick<AppContext, 'receiver' | 'metrics'>): FastifyPluginAsync {
   return async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -48,6 +48,7 @@ export function webhookRoutes(ctx: Pick<AppContext, 'receiver'>): FastifyPluginA
     };
 
     const reply = (res: FastifyReply, outcome: ReceiveOutcome) => {
+      observe(res, outcome);
       const answer = outcomeReply(outcome);
       if (answer.status === 'error') throw answer.error;
       if (answer.status === 'answer') {
@@ -60,6 +61,36 @@ export function webhookRoutes(ctx: Pick<AppContext, 'receiver'>): FastifyPluginA
           .send(answer.body);
       }
       return res.status(answer.status).send(answer.body);
+    };
+
+    /** The receive → commit latency, and a log line that names what the delivery became. */
+    const observe = (res: FastifyReply, outcome: ReceiveOutcome) => {
+      if (outcome.kind === 'ingested' && outcome.results.length > 0) {
+        ctx.metrics.observeStage('receive_to_commit', res.elapsedTime);
+        const [first] = outcome.results;
+        res.log.debug(
+          {
+            tenant_id: outcome.connection.tenant_id,
+            connection_id: outcome.connection.id,
+            trace_id: outcome.trace_id,
+            ...(outcome.results.length === 1
+              ? { event_id: first?.event_id, outcome: first?.status }
+              : { event_ids: outcome.results.map((result) => result.event_id) }),
+          },
+          'webhook ingested',
+        );
+      } else if (outcome.kind === 'dead_lettered') {
+        ctx.metrics.noteCode(res.request, 'dead_lettered');
+        res.log.info(
+          {
+            tenant_id: outcome.connection.tenant_id,
+            connection_id: outcome.connection.id,
+            dead_letter_id: outcome.deadLetter.id,
+            failure: outcome.failure.code ?? outcome.failure.stage,
+          },
+          'webhook kept as a dead letter',
+        );
+      }
     };
 
     const responses = {

@@ -12,10 +12,33 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly requests = new Counter({
+    name: 'sluice_http_requests_total',
+    help: 'HTTP requests by route, status and outcome code: the stable error code of an error answer, else ok.',
+    labelNames: ['route', 'method', 'status', 'code'] as const,
+    registers: [this.registry],
+  });
+
   readonly envelopes = new Counter({
     name: 'sluice_ingest_envelopes_total',
-    help: 'Emissions ingested, by outcome: accepted (a new envelope) or duplicate (an existing dedupe key).',
-    labelNames: ['outcome'] as const,
+    help: 'Emissions ingested, by connection and outcome: accepted (a new envelope) or duplicate (an existing dedupe key).',
+    labelNames: ['connection_id', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly stageLatency = new Histogram({
+    name: 'sluice_stage_latency_seconds',
+    help: 'Time between two stages of one event: receive_to_commit (request in → ingest committed), commit_to_relayed (outbox row written → published), relayed_to_job (published → its jobs committed), job_to_done (job created → its final outcome).',
+    labelNames: ['stage'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60, 600],
+    registers: [this.registry],
+  });
+
+  readonly pollLag = new Histogram({
+    name: 'sluice_poll_lag_seconds',
+    help: 'How late a poll stream run started after it was due, by connector.',
+    labelNames: ['connector'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
     registers: [this.registry],
   });
 
@@ -103,6 +126,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** The error code each failed request answered with, until its response is counted. */
+  readonly #errorCodes = new WeakMap<object, string>();
+
+  /** Counts the stable error code a request is answered with (the error handlers). */
+  noteError(request: object, code: string): void {
+    this.errors.inc({ code });
+    this.#errorCodes.set(request, code);
+  }
+
+  /** The outcome code a request that is not an error answers with (`dead_lettered`); `ok` otherwise. */
+  noteCode(request: object, code: string): void {
+    this.#errorCodes.set(request, code);
+  }
+
+  /** Counts a finished request under its route, status and outcome code. */
+  countRequest(request: object, labels: { route: string; method: string; status: string }): void {
+    this.requests.inc({ ...labels, code: this.#errorCodes.get(request) ?? 'ok' });
+  }
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     // Process metrics keep their standard names (process_*, nodejs_*), which stock dashboards look for.
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -151,10 +193,24 @@ export class Metrics {
     });
   }
 
-  countResults(results: ReadonlyArray<{ status: 'accepted' | 'duplicate' }>): void {
+  /** Counts one commit's outcomes under its connection (connection ids are bounded; event ids never label). */
+  countResults(results: ReadonlyArray<{ status: 'accepted' | 'duplicate' }>, connectionId: string): void {
     let accepted = 0;
     for (const result of results) if (result.status === 'accepted') accepted++;
-    if (accepted > 0) this.envelopes.inc({ outcome: 'accepted' }, accepted);
-    if (results.length > accepted) this.envelopes.inc({ outcome: 'duplicate' }, results.length - accepted);
+    if (accepted > 0) this.envelopes.inc({ connection_id: connectionId, outcome: 'accepted' }, accepted);
+    if (results.length > accepted) {
+      this.envelopes.inc({ connection_id: connectionId, outcome: 'duplicate' }, results.length - accepted);
+    }
+  }
+
+  /** Observes one stage latency per value, in ms. */
+  observeStage(
+    stage: 'receive_to_commit' | 'commit_to_relayed' | 'relayed_to_job' | 'job_to_done',
+    valuesMs: ReadonlyArray<number> | number,
+  ): void {
+    const values = typeof valuesMs === 'number' ? [valuesMs] : valuesMs;
+    if (values.length === 0) return;
+    const child = this.stageLatency.labels({ stage });
+    for (const ms of values) child.observe(ms / 1000);
   }
 }

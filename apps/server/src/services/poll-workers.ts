@@ -2,7 +2,7 @@ import { openConfig, type SecretBox, streamStatusFact } from '@sluice/control';
 import { cronTickEmission, type Stores } from '@sluice/core';
 import type { Ingestor, PlatformEvents } from '@sluice/ingest';
 import type { ConnectorRegistry } from '@sluice/map';
-import { CronTicker, PollPass, pollPassRunner, Scheduler } from '@sluice/receive';
+import { CronTicker, PollPass, pollPassRunner, Scheduler, type SchedulerOptions } from '@sluice/receive';
 import { CronConnections } from './cron-connection.ts';
 
 export interface PollWorkersDeps {
@@ -17,6 +17,8 @@ export interface PollWorkersDeps {
   readonly concurrency?: number;
   readonly maxSleepMs?: number;
   readonly onError?: (error: unknown) => void;
+  /** Told of every poll stream run as it starts (poll lag). */
+  readonly onRun?: SchedulerOptions['onRun'];
 }
 
 /** The poll scheduler and the cron ticker of one process, wired to the poll pass and the ingestor. */
@@ -45,6 +47,7 @@ export class PollWorkers {
       ...(deps.maxSleepMs === undefined ? {} : { maxSleepMs: deps.maxSleepMs }),
       statusFacts: async (change) => [await streamStatusFact(deps.platform, change, now())],
       ...(deps.onError === undefined ? {} : { onError: deps.onError }),
+      ...(deps.onRun === undefined ? {} : { onRun: deps.onRun }),
     });
     const cronConnections = new CronConnections(store, deps.secretBox);
     this.cron = new CronTicker({

@@ -6,6 +6,7 @@ import {
   type AppendInput,
   type Bus,
   type ChangeFeed,
+  type ClaimedJob,
   InProcessBus,
   type PlatformEventInput,
   type Stores,
@@ -46,7 +47,7 @@ export interface StageWorkersOptions {
   readonly store: Stores;
   readonly changes: ChangeFeed;
   readonly metrics: Metrics;
-  readonly log: { warn(object: object, message: string): void };
+  readonly log: StageLog;
   /** Opens trigger secrets (http actions) sealed to the trigger id. */
   readonly secretBox: Pick<SecretBox, 'open'>;
   /** Prepares the executor's receipts (`PlatformEvents.fact`). */
@@ -75,6 +76,17 @@ export interface StageWorkersOptions {
   readonly bus?: Bus;
 }
 
+/** What the workers log through: pino's logger, or anything with `warn` (tests). */
+export interface StageLog {
+  warn(object: object, message: string): void;
+  info?(object: object, message: string): void;
+  debug?(object: object, message: string): void;
+  /** A logger whose lines carry `bindings` too (each stage's `stage`). */
+  child?(bindings: Record<string, unknown>): StageLog;
+}
+
+const stageLog = (log: StageLog, stage: string): StageLog => log.child?.({ stage }) ?? log;
+
 /** A name unique to this process and start, for relay leases and the router's consumer. */
 const processName = (): string => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
@@ -92,8 +104,10 @@ export class StageWorkers {
   readonly #closeRunners: Array<() => void> = [];
 
   constructor(options: StageWorkersOptions) {
-    const { config, store, metrics, log } = options;
+    const { config, store, metrics } = options;
     const name = processName();
+    const relayLog = stageLog(options.log, 'relay');
+    const log = stageLog(options.log, 'route');
     this.bus =
       options.bus ??
       (config.redisUrl === null ? new InProcessBus() : new RedisBus({ connection: config.redisUrl }));
@@ -108,8 +122,9 @@ export class StageWorkers {
             if (pass.published > 0) metrics.relayed.inc({ outcome: 'published' }, pass.published);
             if (pass.quiet > 0) metrics.relayed.inc({ outcome: 'quiet' }, pass.quiet);
             if (pass.lagMs !== null) metrics.relayLag.observe(pass.lagMs / 1000);
+            metrics.observeStage('commit_to_relayed', pass.commitToRelayMs);
           },
-          onError: (error) => log.warn({ err: error }, 'relay pass failed; retrying after a backoff'),
+          onError: (error) => relayLog.warn({ err: error }, 'relay pass failed; retrying after a backoff'),
         })
       : null;
     if (this.relay !== null) metrics.watchOutbox(() => store.outbox.pendingCount());
@@ -138,6 +153,7 @@ export class StageWorkers {
               metrics.unmatched.inc({ disposition: 'dead_lettered' }, stats.deadLettered);
             if (stats.jobsCreated > 0) {
               metrics.jobsCreated.inc(stats.jobsCreated);
+              metrics.observeStage('relayed_to_job', stats.relayToJobMs);
               // Embedded mode and co-located workers: the executor claims at once.
               this.executor?.nudge();
             }
@@ -156,7 +172,8 @@ export class StageWorkers {
   }
 
   #executor(options: StageWorkersOptions, name: string, deliverer: HttpDeliverer): Executor {
-    const { config, store, metrics, log } = options;
+    const { config, store, metrics } = options;
+    const log = stageLog(options.log, 'execute');
     metrics.watchQueue(() => store.queue.depth());
     const http = new HttpActionRunner({
       deliverer,
@@ -211,10 +228,13 @@ export class StageWorkers {
       },
       onAttempt: ({ claimed, outcome, latency_ms }) => {
         const action = claimed.trigger?.action.type ?? 'none';
+        logAttempt(log, claimed, outcome, latency_ms);
         metrics.jobsFinished.inc({ outcome, action });
         if (latency_ms !== null) metrics.attemptLatency.observe({ action }, latency_ms / 1000);
         if (outcome !== 'retry' && outcome !== 'postponed' && outcome !== 'lost') {
-          metrics.jobLatency.observe((Date.now() - Date.parse(claimed.job.created_at)) / 1000);
+          const doneMs = Date.now() - Date.parse(claimed.job.created_at);
+          metrics.jobLatency.observe(doneMs / 1000);
+          metrics.observeStage('job_to_done', doneMs);
         }
       },
       onError: (error) => log.warn({ err: error }, 'executor: a claim or a job failed; it is retried'),
@@ -245,4 +265,22 @@ export class StageWorkers {
     for (const close of this.#closeRunners) close();
     await this.bus.close();
   }
+}
+
+/** One line per finished attempt: debug when it succeeded, info when it is retried, warn when it failed for good. */
+function logAttempt(log: StageLog, claimed: ClaimedJob, outcome: string, latencyMs: number | null): void {
+  const fields = {
+    job_id: claimed.job.id,
+    event_id: claimed.job.event_id,
+    tenant_id: claimed.job.tenant_id,
+    trace_id: claimed.envelope.trace_id,
+    trigger_id: claimed.job.trigger_id,
+    attempt: claimed.attempt,
+    outcome,
+    latency_ms: latencyMs,
+  };
+  if (outcome === 'dead_lettered' || outcome === 'disabled') log.warn(fields, `job ${outcome}`);
+  else if (outcome === 'retry' || outcome === 'lost' || outcome === 'postponed')
+    log.info?.(fields, `job ${outcome}`);
+  else log.debug?.(fields, `job ${outcome}`);
 }

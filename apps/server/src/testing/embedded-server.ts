@@ -7,6 +7,7 @@ import { type RunningServer, startServer } from '../server.ts';
 /** An embedded server on a fresh data directory, with its dev tenant's key. */
 export interface EmbeddedServer {
   readonly server: RunningServer;
+  readonly url: string;
   /** The dev tenant's API key, as the server printed it. */
   readonly key: string;
   /** Everything the server printed. */
@@ -17,12 +18,12 @@ export interface EmbeddedServer {
 
 /**
  * Starts `startServer` in embedded mode on port 0, quiet, with housekeeping off and private targets
- * allowed, plus `env` (and `cwd`, where a `sluice.config.ts` is looked for); captures what it prints to
- * read the dev key.
+ * allowed, plus `env`, and `options` such as `cwd` (where a `sluice.config.ts` is looked for) or a trace
+ * SDK; captures what it prints to read the dev key.
  */
 export async function startEmbeddedServer(
-  env: Record<string, string> = {},
-  options: { readonly cwd?: string } = {},
+  env: Readonly<Record<string, string>> = {},
+  options: Omit<NonNullable<Parameters<typeof startServer>[1]>, 'out'> = {},
 ): Promise<EmbeddedServer> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-embedded-'));
   let output = '';
@@ -38,12 +39,13 @@ export async function startEmbeddedServer(
       loadConfig({
         SLUICE_PORT: '0',
         SLUICE_DATA_DIR: dir,
+        SLUICE_DEV: '1',
         SLUICE_LOG_LEVEL: 'silent',
         SLUICE_SWEEP_INTERVAL_SECONDS: '0',
         SLUICE_ALLOW_PRIVATE_TARGETS: '1',
         ...env,
       }),
-      { out, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) },
+      { ...options, out },
     );
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
@@ -53,6 +55,7 @@ export async function startEmbeddedServer(
   if (key === undefined) throw new Error(`the server printed no dev key:\n${output}`);
   return {
     server,
+    url: server.url,
     key,
     output,
     async close() {

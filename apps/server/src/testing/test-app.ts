@@ -8,6 +8,7 @@ import { buildApp } from '../app.ts';
 import type { AppContext } from '../app-context.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { createContext, registerProviders } from '../create-context.ts';
+import { createLogger } from '../services/logger.ts';
 
 export const TEST_ADMIN_KEY = 'admin-key-for-tests-0123456789abcdef';
 
@@ -71,7 +72,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   await registerProviders(ctx);
   const app = await buildApp(ctx, {
     checkResponses: true,
-    ...(options.logStream === undefined ? {} : { logger: { level: 'debug', stream: options.logStream } }),
+    ...(options.logStream === undefined
+      ? {}
+      : { loggerInstance: createLogger({ logLevel: 'debug', logPretty: false }, options.logStream) }),
     ...(options.onRoute === undefined ? {} : { onRoute: options.onRoute }),
   });
   await app.ready();

@@ -11,6 +11,8 @@ export interface TargetDelivery {
   readonly at: number;
   /** False for a repeat of a webhook-id already seen: the target dedupes, so no second side effect. */
   readonly effect: boolean;
+  /** The request's headers (lowercased names). */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** Per path: how long to take, or to hold the first delivery of an id until the sender goes away. */
@@ -61,7 +63,7 @@ export async function startWebhookTarget(secret: string): Promise<WebhookTarget>
       const effect = !seen.has(webhookId);
       seen.add(webhookId);
       const path = request.url ?? '/';
-      const delivery: TargetDelivery = { path, webhookId, envelope, at: Date.now(), effect };
+      const delivery: TargetDelivery = { path, webhookId, envelope, at: Date.now(), effect, headers };
       deliveries.push(delivery);
       const now = (inFlight.get(key) ?? 0) + 1;
       inFlight.set(key, now);

@@ -7,6 +7,10 @@ import type { Origin } from '../trigger.ts';
 export interface BusRouting {
   readonly origin: Origin;
   readonly position: Position;
+  /** The relay span's `traceparent`, when tracing is on. */
+  readonly traceparent?: string | null;
+  /** When the relay published it, epoch ms. */
+  readonly relayed_at?: number;
 }
 
 /** The filterable attributes of an envelope, as mirrored on its bus message. */
@@ -22,6 +26,10 @@ export function busAttributesOf(envelope: Envelope, routing: BusRouting): BusAtt
     mode: envelope.mode,
     origin: routing.origin,
     position: routing.position,
+    ...(routing.traceparent === null || routing.traceparent === undefined
+      ? {}
+      : { traceparent: routing.traceparent }),
+    ...(routing.relayed_at === undefined ? {} : { relayed_at: routing.relayed_at }),
   };
 }
 

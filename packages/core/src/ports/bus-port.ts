@@ -34,6 +34,10 @@ export interface BusAttributes {
   readonly origin: Origin;
   /** The envelope's commit position; the jobs it causes carry it. */
   readonly position: Position;
+  /** The relay span's W3C `traceparent`, so the consumer's span continues the trace; absent when off. */
+  readonly traceparent?: string;
+  /** When the relay published it, epoch ms (the router's relayed → job created latency). */
+  readonly relayed_at?: number;
 }
 
 /** What a publisher hands the bus. */

@@ -43,6 +43,8 @@ export interface AppendInput {
    * are added to the backfill's in the same transaction, so a resumed backfill's counts stay exact.
    */
   readonly backfill?: { readonly id: string; readonly records: number };
+  /** The W3C `traceparent` of the ingest span, kept on the outbox rows so the relay continues the trace. */
+  readonly traceparent?: string;
 }
 
 /** A poll page's record hashes (and, after a complete snapshot, the sweep of records not seen). */

@@ -13,6 +13,8 @@ export interface NewJob {
   readonly position: Position;
   /** Rendered from the trigger's template by the router; absent: `{trigger_id}:{event_id}`. */
   readonly idempotency_key?: string;
+  /** The W3C `traceparent` of the route span, so the executor's span continues the trace. */
+  readonly traceparent?: string;
 }
 
 export interface JobFilter {

@@ -26,6 +26,8 @@ export interface ClaimedJob {
   /** The key its side effect is made under: `webhook-id` of a delivery, the same on every retry and replay. */
   readonly idempotency_key: string;
   readonly lease_until: string;
+  /** The route span's W3C `traceparent` the job was made under; null when tracing was off. */
+  readonly traceparent: string | null;
 }
 
 /** How one attempt ended, as the executor reports it. */

@@ -18,6 +18,10 @@ export interface OutboxEntry {
 /** A claimed row with its envelope, read in the same statement: what the relay publishes. */
 export interface ClaimedEntry extends OutboxEntry {
   readonly envelope: Envelope;
+  /** The ingest span's W3C `traceparent` the row was written under; null when tracing was off. */
+  readonly traceparent: string | null;
+  /** When the row's transaction wrote it (its commit, give or take the transaction's length). */
+  readonly committed_at: string;
 }
 
 export interface OutboxClaim {

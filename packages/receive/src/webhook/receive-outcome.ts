@@ -32,6 +32,8 @@ export type ReceiveOutcome =
       readonly kind: 'ingested';
       readonly connection: Connection;
       readonly results: ReadonlyArray<ElementResult>;
+      /** The envelopes' trace id; absent when nothing was emitted. */
+      readonly trace_id?: string;
     }
   /** Verified, but it could not become valid emissions: kept as a dead letter, acknowledged. */
   | {

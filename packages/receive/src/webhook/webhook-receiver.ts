@@ -1,4 +1,13 @@
 import {
+  context,
+  INVALID_TRACEID,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import {
   type AppendInput,
   type Connection,
   type ConnectionStore,
@@ -9,6 +18,7 @@ import {
   type PlatformEventInput,
   type RateLimit,
   traceIdFromTraceparent,
+  tracer,
 } from '@sluice/core';
 import type { ElementResult, Ingestor } from '@sluice/ingest';
 import type { MappingFailure } from '@sluice/map';
@@ -77,7 +87,20 @@ export class WebhookReceiver {
   }
 
   /** The per-connection ingest URL: the connection id names connector and tenant. */
-  async receiveForConnection(connectionId: string, delivery: Delivery): Promise<ReceiveOutcome> {
+  receiveForConnection(connectionId: string, delivery: Delivery): Promise<ReceiveOutcome> {
+    return traced(delivery, { 'sluice.connection_id': connectionId }, () =>
+      this.#receiveForConnection(connectionId, delivery),
+    );
+  }
+
+  /** `/webhooks/{connector}/{tenant_id}`: any active connection of that connector in that tenant may verify it. */
+  receiveForTenant(connectorId: string, tenantId: string, delivery: Delivery): Promise<ReceiveOutcome> {
+    return traced(delivery, { 'sluice.connector_id': connectorId, 'sluice.tenant_id': tenantId }, () =>
+      this.#receiveForTenant(connectorId, tenantId, delivery),
+    );
+  }
+
+  async #receiveForConnection(connectionId: string, delivery: Delivery): Promise<ReceiveOutcome> {
     const connection = await this.#connections.get(connectionId, () =>
       this.#deps.connections.findForIngest(connectionId),
     );
@@ -95,8 +118,11 @@ export class WebhookReceiver {
     return this.#receive(connector, [connection], delivery);
   }
 
-  /** `/webhooks/{connector}/{tenant_id}`: any active connection of that connector in that tenant may verify it. */
-  async receiveForTenant(connectorId: string, tenantId: string, delivery: Delivery): Promise<ReceiveOutcome> {
+  async #receiveForTenant(
+    connectorId: string,
+    tenantId: string,
+    delivery: Delivery,
+  ): Promise<ReceiveOutcome> {
     const connector = this.#connector(connectorId);
     if (connector === null)
       return refused('connector_not_found', this.#deps.connectors.notFound(connectorId));
@@ -152,7 +178,7 @@ export class WebhookReceiver {
         'This signed delivery was already received; a retry must be signed anew.',
       );
     }
-    return { kind: 'ingested', connection, results: ingested.results };
+    return { kind: 'ingested', connection, results: ingested.results, trace_id: ingested.trace_id };
   }
 
   async #deadLetter(
@@ -212,7 +238,11 @@ export class WebhookReceiver {
     delivery: Delivery,
     verified: VerifySuccess,
   ): Promise<
-    | { readonly kind: 'committed'; readonly results: ReadonlyArray<ElementResult> }
+    | {
+        readonly kind: 'committed';
+        readonly results: ReadonlyArray<ElementResult>;
+        readonly trace_id: string;
+      }
     | { readonly kind: 'replayed' }
     | { readonly kind: 'failed'; readonly failure: MappingFailure }
   > {
@@ -224,10 +254,49 @@ export class WebhookReceiver {
       ...(traceId === null ? {} : { trace_id: traceId }),
       ...(replayKey === null ? {} : { replay: { key: replayKey, expiresAt: replayUntil } }),
     });
-    if (result.status === 'committed') return { kind: 'committed', results: result.results };
+    if (result.status === 'committed') {
+      return { kind: 'committed', results: result.results, trace_id: result.trace_id };
+    }
     if (result.status === 'replayed') return { kind: 'replayed' };
     return { kind: 'failed', failure: ingestFailure(result.rejection) };
   }
+}
+
+/**
+ * Runs one delivery under a `receive` span that continues the sender's `traceparent`; with tracing off the
+ * span is the API's no-op and the delivery runs as it is.
+ */
+function traced(
+  delivery: Delivery,
+  attributes: Record<string, string>,
+  receive: () => Promise<ReceiveOutcome>,
+): Promise<ReceiveOutcome> {
+  const parent = propagation.extract(ROOT_CONTEXT, delivery.headers);
+  const span = tracer.startSpan('receive', { kind: SpanKind.SERVER }, parent);
+  // Tracing off: the no-op span has no context to hand on. (A sampled-out one does, and its children
+  // must inherit that decision, so it runs as the active span like a recorded one.)
+  if (span.spanContext().traceId === INVALID_TRACEID) {
+    span.end();
+    return receive();
+  }
+  span.setAttributes(attributes);
+  return context.with(trace.setSpan(parent, span), receive).then(
+    (outcome) => {
+      span.setAttribute('sluice.outcome', outcome.kind);
+      if ('connection' in outcome && outcome.connection !== undefined) {
+        span.setAttribute('sluice.connection_id', outcome.connection.id);
+        span.setAttribute('sluice.tenant_id', outcome.connection.tenant_id);
+      }
+      if (outcome.kind === 'refused') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.code });
+      span.end();
+      return outcome;
+    },
+    (error: unknown) => {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      span.end();
+      throw error;
+    },
+  );
 }
 
 /** An ingest rejection of what a mapping emitted, as the dead letter's failure. */

@@ -78,6 +78,9 @@ export async function openRouterHarness(
 }
 
 /** The sum of one counter over every batch reported so far. */
-export function total(stats: ReadonlyArray<RouteStats>, field: keyof RouteStats): number {
+export function total(
+  stats: ReadonlyArray<RouteStats>,
+  field: Exclude<keyof RouteStats, 'relayToJobMs'>,
+): number {
   return stats.reduce((sum, batch) => sum + batch[field], 0);
 }
