@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { defaultOf, loadConfigWith } from '../config.ts';
+import { defaultOf, loadConfig, loadConfigWith } from '../config.ts';
 
 /** Starts the server with the environment's configuration plus `overrides`, until a signal stops it. */
 async function serve(overrides: Record<string, string>): Promise<void> {
@@ -12,7 +12,7 @@ async function serve(overrides: Record<string, string>): Promise<void> {
   closeOnSignal(server);
 }
 
-/** `sluice dev`, `sluice dev replay`, `sluice start`: the commands that run Sluice itself. */
+/** `sluice dev`, `sluice dev replay`, `sluice start`, `sluice migrate`: the commands that run Sluice itself. */
 export function registerServerCommands(program: Command): void {
   const dev = program
     .command('dev')
@@ -43,4 +43,15 @@ export function registerServerCommands(program: Command): void {
       'Run with configuration from SLUICE_* variables (PostgreSQL when SLUICE_DATABASE_URL is set).',
     )
     .action(() => serve({}));
+
+  program
+    .command('migrate')
+    .description(
+      'Bring the store (SLUICE_DATABASE_URL, else the embedded one) to the current schema, then exit; embedded only while the server is stopped.',
+    )
+    .action(async () => {
+      const { withStore } = await import('../store-access.ts');
+      await withStore(loadConfig(), '', (store) => store.maintenance.migrate());
+      process.stdout.write('The store is migrated.\n');
+    });
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isVerificationScheme, VERIFICATION_SCHEMES, type VerificationConfig } from '@sluice/core';
 import { signWebhook } from '@sluice/signatures';
 import { type Command, InvalidArgumentError } from 'commander';
+import { withCli } from './cli-context.ts';
 import { webhookConnector } from './connector-lookup.ts';
 
 /** `sluice sign`: the headers a provider would send, to try the webhook routes with curl. */
@@ -27,19 +28,28 @@ export function registerSignCommand(program: Command): void {
     .option('--header <name>', 'signature header for hmac-sha256', 'x-signature')
     .option('--timestamp-header <name>', 'timestamp header for hmac-sha256')
     .action(
-      async (options: {
-        connector?: string;
-        scheme?: string;
-        secret: string;
-        body: string;
-        header: string;
-        timestampHeader?: string;
-      }) => {
-        const config = await signingConfig(options);
-        const rawBody = options.body === '-' ? await readStdin() : await readFile(options.body);
-        const headers = signWebhook(config, { secret: options.secret, rawBody, nowMs: Date.now() });
-        for (const [name, value] of Object.entries(headers)) process.stdout.write(`${name}: ${value}\n`);
-      },
+      withCli(
+        async (
+          cli,
+          options: {
+            connector?: string;
+            scheme?: string;
+            secret: string;
+            body: string;
+            header: string;
+            timestampHeader?: string;
+          },
+        ) => {
+          const config = await signingConfig(options);
+          const rawBody = options.body === '-' ? await readStdin() : await readFile(options.body);
+          const headers = signWebhook(config, { secret: options.secret, rawBody, nowMs: Date.now() });
+          cli.out.result(headers, () =>
+            Object.entries(headers)
+              .map(([name, value]) => `${name}: ${value}\n`)
+              .join(''),
+          );
+        },
+      ),
     );
 }
 

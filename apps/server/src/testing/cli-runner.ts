@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { childEnv } from './config.ts';
+
+const BIN = new URL('../../bin/sluice.mjs', import.meta.url).pathname;
+
+/** What one run of the `sluice` command came to. */
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the real `sluice` bin with `args` and this process's environment plus `env`, and resolves with its
+ * exit code and output (a failing exit is a result, not a rejection). Killed after `timeoutMs`.
+ */
+export function runCli(
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>> = {},
+  timeoutMs = 30_000,
+): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: childEnv(env), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Parses a run's stdout as JSON, failing with the output when it is not. */
+export function jsonOf<T = Record<string, unknown>>(run: CliRun): T {
+  try {
+    return JSON.parse(run.stdout) as T;
+  } catch {
+    throw new Error(`not JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
+  }
+}
