@@ -1,8 +1,7 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { SecretBox } from '@sluice/control';
+import { CLIENT_VARIABLES } from './cli/config.ts';
 import {
   type Env,
   flag,
@@ -56,27 +55,8 @@ export const CONFIG_VARIABLES = {
     minLength: 24,
     secret: true,
   }),
-  SLUICE_URL: optionalText(
-    'url',
-    'The server the CLI talks to; unset: the profile’s, else http://127.0.0.1:8787.',
-    {},
-  ),
-  SLUICE_API_KEY: optionalText('apiKey', 'The API key the CLI sends; unset: the profile’s.', {
-    minLength: 8,
-    secret: true,
-  }),
-  SLUICE_PROFILE: optionalText(
-    'profile',
-    'The CLI profile (a named server and API key in SLUICE_PROFILES_FILE) to use; unset: the file’s default.',
-    {},
-  ),
-  SLUICE_PROFILES_FILE: text(
-    'profilesFile',
-    'The CLI profiles file (default $XDG_CONFIG_HOME/sluice/config.json, else ~/.config/sluice/config.json).',
-    {
-      default: (env) => join(env['XDG_CONFIG_HOME'] || join(homedir(), '.config'), 'sluice', 'config.json'),
-    },
-  ),
+  // The CLI's own (the API commands read only these, without loading the server's configuration).
+  ...CLIENT_VARIABLES,
   SLUICE_SECRET_KEY: optionalText(
     'secretKey',
     '32-byte AES-256-GCM key for secrets at rest, base64 or hex. Required with SLUICE_DATABASE_URL; embedded mode generates one if unset.',

@@ -1,18 +1,24 @@
-import { ERROR_CODES, type ErrorCode } from '@sluice/core';
-
 /** An error the API answered (or could not be reached for): its code, message, status and fix. */
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
-  readonly hint: string | null;
+  /** The fix the error table gives for the code (after `findHint`). */
+  hint: string | null = null;
   readonly details: unknown;
 
   constructor(code: string, message: string, status: number, details?: unknown) {
     super(message);
     this.code = code;
     this.status = status;
-    this.hint = code in ERROR_CODES ? ERROR_CODES[code as ErrorCode].hint : null;
     this.details = details;
+  }
+
+  /** Looks the code's fix up in the error table (loaded only when there is an error to explain). */
+  async findHint(): Promise<void> {
+    const { ERROR_CODES } = await import('@sluice/core');
+    this.hint = Object.hasOwn(ERROR_CODES, this.code)
+      ? ERROR_CODES[this.code as keyof typeof ERROR_CODES].hint
+      : null;
   }
 }
 

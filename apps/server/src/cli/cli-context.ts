@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
-import { ApiClient, type ApiTarget } from './api-client.ts';
+import { ApiClient, ApiError, type ApiTarget } from './api-client.ts';
 import { Output } from './output.ts';
 import { type ProfilesFile, readProfiles } from './profiles.ts';
 
@@ -75,7 +74,9 @@ export function cliOf(command: Command): Cli {
     out,
     options,
     async client(client = {}) {
-      const config = loadConfig();
+      // Loaded here, not above: `--version`, help and offline commands need no configuration.
+      const { loadClientConfig } = await import('./config.ts');
+      const config = loadClientConfig();
       const file = await readProfiles(config.profilesFile);
       return new ApiClient(resolveTarget(options, config, file, client.keyless === true));
     },
@@ -96,6 +97,7 @@ export function withCli<A extends unknown[]>(
       const code = await fn(cli, ...(args.slice(0, -1) as A));
       if (typeof code === 'number') process.exitCode = code;
     } catch (error) {
+      if (error instanceof ApiError) await error.findHint();
       cli.out.fail(error);
       process.exitCode = 1;
     }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
 
 /** `sluice keys create`: straight into the store, not through the API. */
 export function registerKeysCommands(program: Command): void {
@@ -12,7 +11,10 @@ export function registerKeysCommands(program: Command): void {
     .option('--tenant <id>', 'the tenant (default: the only one, e.g. the dev tenant)')
     .option('--name <name>', 'a name to tell the key by', 'cli')
     .action(async (options: { tenant?: string; name: string }) => {
-      const { createKeyInStore } = await import('../keys-command.ts');
+      const [{ createKeyInStore }, { loadConfig }] = await Promise.all([
+        import('../keys-command.ts'),
+        import('../config.ts'),
+      ]);
       const issued = await createKeyInStore(loadConfig(), {
         ...(options.tenant === undefined ? {} : { tenantId: options.tenant }),
         name: options.name,

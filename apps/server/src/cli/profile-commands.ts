@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
 import { withCli } from './cli-context.ts';
+import { loadClientConfig } from './config.ts';
 import { maskKey, readProfiles, writeProfiles } from './profiles.ts';
 
 /** `sluice profile set|list|use`: named servers and API keys in the profiles file. */
@@ -22,7 +22,7 @@ export function registerProfileCommands(program: Command): void {
         const apiKey = options.key ?? cli.options.apiKey;
         if (url === undefined && apiKey === undefined)
           throw new Error('Give --url and/or --api-key to save.');
-        const path = loadConfig().profilesFile;
+        const path = loadClientConfig().profilesFile;
         const file = await readProfiles(path);
         const saved = {
           ...file.profiles[name],
@@ -46,7 +46,7 @@ export function registerProfileCommands(program: Command): void {
     .description('List the profiles (keys shown by their prefix only).')
     .action(
       withCli(async (cli) => {
-        const path = loadConfig().profilesFile;
+        const path = loadClientConfig().profilesFile;
         const file = await readProfiles(path);
         const rows = Object.entries(file.profiles).map(([name, p]) => ({
           name,
@@ -69,7 +69,7 @@ export function registerProfileCommands(program: Command): void {
     .description('Make a saved profile the default.')
     .action(
       withCli(async (cli, name: string) => {
-        const path = loadConfig().profilesFile;
+        const path = loadClientConfig().profilesFile;
         const file = await readProfiles(path);
         if (file.profiles[name] === undefined) throw new Error(`No profile "${name}" in ${path}.`);
         await writeProfiles(path, { ...file, default_profile: name });

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { defaultOf, loadConfig, loadConfigWith } from '../config.ts';
 
 /** Starts the server with the environment's configuration plus `overrides`, until a signal stops it. */
 async function serve(overrides: Record<string, string>): Promise<void> {
   // Imported here, not above: the API client commands never load the server.
-  const [{ startServer }, { closeOnSignal }] = await Promise.all([
+  const [{ loadConfigWith }, { startServer }, { closeOnSignal }] = await Promise.all([
+    import('../config.ts'),
     import('../server.ts'),
     import('../close-on-signal.ts'),
   ]);
@@ -17,7 +17,7 @@ export function registerServerCommands(program: Command): void {
   const dev = program
     .command('dev')
     .description('Run embedded (PGlite under .sluice/, no servers needed) with a dev tenant.')
-    .option('-p, --port <port>', `HTTP port (default: SLUICE_PORT, else ${defaultOf('SLUICE_PORT')})`)
+    .option('-p, --port <port>', 'HTTP port (default: SLUICE_PORT, else 8787)')
     .action((options: { port?: string }) =>
       serve({ ...(options.port === undefined ? {} : { SLUICE_PORT: options.port }), SLUICE_DEV: '1' }),
     );
@@ -50,7 +50,10 @@ export function registerServerCommands(program: Command): void {
       'Bring the store (SLUICE_DATABASE_URL, else the embedded one) to the current schema, then exit; embedded only while the server is stopped.',
     )
     .action(async () => {
-      const { withStore } = await import('../store-access.ts');
+      const [{ withStore }, { loadConfig }] = await Promise.all([
+        import('../store-access.ts'),
+        import('../config.ts'),
+      ]);
       await withStore(loadConfig(), '', (store) => store.maintenance.migrate());
       process.stdout.write('The store is migrated.\n');
     });

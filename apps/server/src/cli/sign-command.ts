@@ -1,9 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import { isVerificationScheme, VERIFICATION_SCHEMES, type VerificationConfig } from '@sluice/core';
-import { signWebhook } from '@sluice/signatures';
+import type { VerificationConfig, VerificationScheme } from '@sluice/core';
 import { type Command, InvalidArgumentError } from 'commander';
 import { withCli } from './cli-context.ts';
 import { webhookConnector } from './connector-lookup.ts';
+
+/** The verification schemes, every one (the compiler checks the list against the type). */
+const SCHEMES = Object.keys({
+  'hmac-sha256': true,
+  'standard-webhooks': true,
+  stripe: true,
+  github: true,
+  shopify: true,
+  slack: true,
+} satisfies Record<VerificationScheme, true>) as VerificationScheme[];
 
 /** `sluice sign`: the headers a provider would send, to try the webhook routes with curl. */
 export function registerSignCommand(program: Command): void {
@@ -14,15 +23,11 @@ export function registerSignCommand(program: Command): void {
       '--connector <id>',
       'sign the way this connector verifies (its scheme and headers), e.g. cloudevents or commerce-orders',
     )
-    .option(
-      '--scheme <scheme>',
-      `one of ${VERIFICATION_SCHEMES.join(', ')} (when no --connector)`,
-      (value: string) => {
-        if (!isVerificationScheme(value))
-          throw new InvalidArgumentError(`Unknown scheme; use one of ${VERIFICATION_SCHEMES.join(', ')}.`);
-        return value;
-      },
-    )
+    .option('--scheme <scheme>', `one of ${SCHEMES.join(', ')} (when no --connector)`, (value: string) => {
+      if (!(SCHEMES as string[]).includes(value))
+        throw new InvalidArgumentError(`Unknown scheme; use one of ${SCHEMES.join(', ')}.`);
+      return value;
+    })
     .requiredOption('--secret <secret>', "the connection's signing secret")
     .requiredOption('--body <file>', 'the exact body bytes to sign (a file path, or - for standard input)')
     .option('--header <name>', 'signature header for hmac-sha256', 'x-signature')
@@ -40,6 +45,7 @@ export function registerSignCommand(program: Command): void {
             timestampHeader?: string;
           },
         ) => {
+          const { signWebhook } = await import('@sluice/signatures');
           const config = await signingConfig(options);
           const rawBody = options.body === '-' ? await readStdin() : await readFile(options.body);
           const headers = signWebhook(config, { secret: options.secret, rawBody, nowMs: Date.now() });

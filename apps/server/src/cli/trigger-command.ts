@@ -1,4 +1,4 @@
-import { signWebhook } from '@sluice/signatures';
+import type { VerificationConfig } from '@sluice/core';
 import type { Command } from 'commander';
 import type { ApiClient } from './api-client.ts';
 import { errorOf } from './api-client.ts';
@@ -44,9 +44,10 @@ async function sendSigned(
   client: ApiClient,
   connection: string,
   example: Example,
-  verify: Parameters<typeof signWebhook>[0],
+  verify: VerificationConfig,
   secret: string,
 ): Promise<IngestAnswer> {
+  const { signWebhook } = await import('@sluice/signatures');
   const rawBody = Buffer.from(example.body);
   const headers = {
     'content-type': 'application/json',
