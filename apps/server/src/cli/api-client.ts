@@ -80,10 +80,9 @@ export class ApiClient {
     try {
       return await fetch(url, init);
     } catch (cause) {
-      const reason = (cause as { cause?: { code?: string; message?: string } }).cause;
       throw new ApiError(
         'unreachable',
-        `Cannot reach ${this.target.url} (${reason?.code ?? reason?.message ?? (cause as Error).message}). Is the server running? Set SLUICE_URL or --url.`,
+        `Cannot reach ${this.target.url} (${networkReason(cause)}). Is the server running? Set SLUICE_URL or --url.`,
         0,
       );
     }
@@ -103,6 +102,13 @@ export class ApiClient {
     }
     return items;
   }
+}
+
+/** Why a `fetch` failed, in the system's words (`ECONNREFUSED`), not undici's `fetch failed`. */
+export function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } })
+    .cause;
+  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
 }
 
 /** The `ApiError` of an error answer: the body's `{error: {code, message, details}}`, else the status. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exampleConnectors } from '@sluice/connectors';
-import { type CliRun, jsonOf, runCli } from '../testing/cli-runner.ts';
+import { type CliRun, closedPort, jsonOf, runCli } from '../testing/cli-runner.ts';
 import { killHard, type ServerProcess, startServerProcess } from '../testing/server-process.ts';
 import { examplesOf } from './examples.ts';
 
@@ -74,10 +74,11 @@ describe('the sluice CLI against a running server', () => {
   });
 
   it('names the API error, its status and hint, and exits 1 (as JSON with --json)', async () => {
+    const port = await closedPort();
     const [human, json, unreachable] = await Promise.all([
       runCli(['connections', 'get', 'con_nope'], env),
       runCli(['connections', 'get', 'con_nope', '--json'], env),
-      runCli(['connections', 'list'], { ...env, SLUICE_URL: 'http://127.0.0.1:9' }),
+      runCli(['connections', 'list'], { ...env, SLUICE_URL: `http://127.0.0.1:${port}` }),
     ]);
     assert.equal(human.code, 1);
     assert.match(human.stderr, /^error connection_not_found \(404\): .*con_nope/m);
@@ -88,7 +89,10 @@ describe('the sluice CLI against a running server', () => {
     assert.equal(body.error.code, 'connection_not_found');
     assert.equal(body.error.status, 404);
     assert.equal(unreachable.code, 1);
-    assert.match(unreachable.stderr, /unreachable: Cannot reach http:\/\/127\.0\.0\.1:9/);
+    assert.match(
+      unreachable.stderr,
+      new RegExp(`unreachable: Cannot reach http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`),
+    );
   });
 
   it('takes the server and key from a profile, --profile naming another', async () => {

@@ -1,6 +1,6 @@
 import type { Envelope } from '@sluice/core';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
-import { type ApiClient, ApiError, errorOf } from './api-client.ts';
+import { type ApiClient, ApiError, errorOf, networkReason } from './api-client.ts';
 
 /** The filters of the live tail (`GET /api/v1/events/stream`). */
 export interface TailFilter {
@@ -77,11 +77,7 @@ export async function followEnvelopes(
       if (options.signal.aborted) break;
       failures++;
       if (failures > maxRetries) {
-        throw new ApiError(
-          'unreachable',
-          `Cannot reach ${client.target.url}: ${(cause as Error).message}`,
-          0,
-        );
+        throw new ApiError('unreachable', `Cannot reach ${client.target.url} (${networkReason(cause)}).`, 0);
       }
       const wait = Math.min(15_000, 500 * 2 ** (failures - 1));
       options.onStatus(`cannot reach the server; retrying in ${wait / 1000} s`);

@@ -1,5 +1,6 @@
 import type { DeliveryFormat, Envelope } from '@sluice/core';
 import { type Command, InvalidArgumentError } from 'commander';
+import { networkReason } from './api-client.ts';
 import { oneOf, positiveNumber } from './arguments.ts';
 import { withCli } from './cli-context.ts';
 import { clock } from './envelope-view.ts';
@@ -74,11 +75,10 @@ export async function forward(
     await response.body?.cancel();
     return { ...base, status: response.status, latency_ms: latency, error: null };
   } catch (cause) {
-    const error = cause as Error & { cause?: { code?: string } };
     const reason =
-      error.name === 'TimeoutError'
+      (cause as Error).name === 'TimeoutError'
         ? `no answer within ${target.timeoutMs} ms`
-        : (error.cause?.code ?? error.message);
+        : networkReason(cause);
     return { ...base, status: null, latency_ms: Math.round(performance.now() - started), error: reason };
   }
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
 import { childEnv } from './config.ts';
 
 const BIN = new URL('../../bin/sluice.mjs', import.meta.url).pathname;
@@ -39,4 +40,13 @@ export function jsonOf<T = Record<string, unknown>>(run: CliRun): T {
   } catch {
     throw new Error(`not JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
   }
+}
+
+/** A loopback port nothing listens on (taken, then freed). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
