@@ -114,7 +114,7 @@ export function registerDlqCommands(program: Command): void {
     .option('--trigger <id>', "only job dead letters of this trigger's jobs")
     .option('--since <time>', 'created at or after (RFC 3339)')
     .option('--until <time>', 'created before (RFC 3339)')
-    .option('--limit <n>', 'at most this many (default 100)', positiveNumber, 100)
+    .option('--limit <n>', 'at most this many', positiveNumber, 100)
     .action(
       withCli(
         async (
@@ -277,7 +277,7 @@ export function registerDlqCommands(program: Command): void {
     .description('Delete dead letters for good: those named, or the pending ones matching --filter.')
     .option('--filter <key=value>', `${FILTER_KEYS.join(', ')} (repeat, or comma-separate)`, collect)
     .option('--dry-run', 'with --filter: list what would be purged, change nothing')
-    .option('--limit <n>', 'with --filter: purge at most this many (default 1000)', positiveNumber, 1000)
+    .option('--limit <n>', 'with --filter: purge at most this many', positiveNumber, 1000)
     .action(
       withCli(async (cli, ids: string[], options: { filter?: string[]; dryRun?: boolean; limit: number }) => {
         if (ids.length > 0 === (options.filter !== undefined)) {

@@ -55,7 +55,7 @@ export function registerJobsCommands(program: Command): void {
     .option('--event <id>', 'only of this event')
     .option('--status <status>', JOB_STATUSES.join(', '), oneOf(JOB_STATUSES))
     .option('--newest', 'newest first')
-    .option('--limit <n>', 'at most this many (default 100)', positiveNumber, 100)
+    .option('--limit <n>', 'at most this many', positiveNumber, 100)
     .action(
       withCli(
         async (

@@ -96,7 +96,7 @@ export function registerListenCommand(program: Command): void {
         'sign with this whsec_ secret (default: a new one per session, printed at start)',
       )
       .option('--format <format>', `the body: ${FORMATS.join(', ')} (default envelope)`, oneOf(FORMATS))
-      .option('--timeout <ms>', 'how long to wait for each answer (default 10000)', positiveNumber, 10_000),
+      .option('--timeout <ms>', 'how long to wait for each answer', positiveNumber, 10_000),
   ).action(
     withCli(
       async (

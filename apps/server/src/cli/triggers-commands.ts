@@ -64,7 +64,7 @@ export function registerTriggersCommands(program: Command): void {
     .description('List triggers in creation order.')
     .option('--enabled <bool>', 'only enabled (true) or disabled (false) ones', oneOf(['true', 'false']))
     .option('--event-type <type>', 'only those with a pattern matching this event type')
-    .option('--limit <n>', 'at most this many (default 100)', positiveNumber, 100)
+    .option('--limit <n>', 'at most this many', positiveNumber, 100)
     .action(
       withCli(async (cli, options: { enabled?: string; eventType?: string; limit: number }) => {
         const client = await cli.client();
