@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exampleConnectors } from '@sluice/connectors';
-import { type CliRun, closedPort, jsonOf, runCli } from '../testing/cli-runner.ts';
+import { BIN, type CliRun, closedPort, jsonOf, runCli } from '../testing/cli-runner.ts';
 import { killHard, type ServerProcess, startServerProcess } from '../testing/server-process.ts';
 import { examplesOf } from './examples.ts';
 
@@ -128,6 +129,28 @@ describe('the sluice CLI against a running server', () => {
     assert.match(run.stdout, /^stripe\s+\S+\s+stripe\s+no\s+.*customers \(poll\)/m);
     assert.equal(hasAnsi(run.stdout), false);
   });
+
+  it(
+    'colours a terminal, unless NO_COLOR is set',
+    { skip: !existsSync('/usr/bin/script') && 'no script(1)' },
+    async () => {
+      // script(1) runs the command on a pseudo-terminal, as a shell would.
+      const onTty = (extra: Record<string, string>) =>
+        runCli([], { ...env, ...extra }, 30_000, [
+          '/usr/bin/script',
+          '-qec',
+          `${process.execPath} ${BIN} connectors list`,
+          '/dev/null',
+        ]);
+      const [coloured, plain] = await Promise.all([onTty({}), onTty({ NO_COLOR: '1' })]);
+      assert.ok(
+        ok(coloured).stdout.includes('\u001b[1mID\u001b[22m'),
+        `a bold header in ${JSON.stringify(coloured.stdout)}`,
+      );
+      assert.match(ok(plain).stdout, /^ID\s+VERSION/m);
+      assert.equal(hasAnsi(plain.stdout), false);
+    },
+  );
 
   it('creates, shows, tests, rotates and retires connections', async () => {
     // One connection for each connector that receives webhooks, for the examples below.

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withCli } from './cli-context.ts';
 
 /** Starts the server with the environment's configuration plus `overrides`, until a signal stops it. */
 async function serve(overrides: Record<string, string>): Promise<void> {
@@ -49,12 +50,14 @@ export function registerServerCommands(program: Command): void {
     .description(
       'Bring the store (SLUICE_DATABASE_URL, else the embedded one) to the current schema, then exit; embedded only while the server is stopped.',
     )
-    .action(async () => {
-      const [{ withStore }, { loadConfig }] = await Promise.all([
-        import('../store-access.ts'),
-        import('../config.ts'),
-      ]);
-      await withStore(loadConfig(), '', (store) => store.maintenance.migrate());
-      process.stdout.write('The store is migrated.\n');
-    });
+    .action(
+      withCli(async (cli) => {
+        const [{ withStore }, { loadConfig }] = await Promise.all([
+          import('../store-access.ts'),
+          import('../config.ts'),
+        ]);
+        await withStore(loadConfig(), '', (store) => store.maintenance.migrate());
+        cli.out.result({ migrated: true }, () => 'The store is migrated.\n');
+      }),
+    );
 }

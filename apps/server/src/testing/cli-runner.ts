@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { type AddressInfo, createServer } from 'node:net';
 import { childEnv } from './config.ts';
 
-const BIN = new URL('../../bin/sluice.mjs', import.meta.url).pathname;
+/** The `sluice` bin. */
+export const BIN = new URL('../../bin/sluice.mjs', import.meta.url).pathname;
 
 /** What one run of the `sluice` command came to. */
 export interface CliRun {
@@ -13,17 +14,20 @@ export interface CliRun {
 
 /**
  * Runs the real `sluice` bin with `args` and this process's environment plus `env`, and resolves with its
- * exit code and output (a failing exit is a result, not a rejection). Killed after `timeoutMs`.
+ * exit code and output (a failing exit is a result, not a rejection). Killed after `timeoutMs`. `command`
+ * runs another command line instead (the bin under script(1), on a terminal).
  */
 export function runCli(
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>> = {},
   timeoutMs = 30_000,
+  command: ReadonlyArray<string> = [process.execPath, BIN, ...args],
 ): Promise<CliRun> {
+  const [file, ...rest] = command as [string, ...string[]];
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      [BIN, ...args],
+      file,
+      rest,
       { env: childEnv(env), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
