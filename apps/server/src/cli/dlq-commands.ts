@@ -22,7 +22,9 @@ interface ReplayView {
   readonly id: string;
   readonly status: 'running' | 'succeeded' | 'failed';
   readonly total: number;
+  /** Replayed so far. */
   readonly done: number;
+  /** Failed so far (not counted in `done`). */
   readonly failed: number;
   readonly errors: ReadonlyArray<{ readonly id: string; readonly error: { code: string; message: string } }>;
   readonly error: string | null;
@@ -72,17 +74,18 @@ async function followReplay(
     'replaying [{bar}] {value}/{total} · {failed} failed · {duration_formatted}',
   );
   let view = started;
-  let lastDone = -1;
+  let lastSeen = -1;
   let lastMove = Date.now();
   try {
     while (view.status === 'running') {
-      bar.update(view.done, view.total, { failed: view.failed });
-      if (view.done !== lastDone) {
-        lastDone = view.done;
+      const seen = view.done + view.failed;
+      bar.update(seen, view.total, { failed: view.failed });
+      if (seen !== lastSeen) {
+        lastSeen = seen;
         lastMove = Date.now();
       } else if (Date.now() - lastMove > STALL_MS) {
         throw new Error(
-          `Replay ${view.id} made no progress for ${STALL_MS / 1000} s (${view.done}/${view.total}); it may still run on the server.`,
+          `Replay ${view.id} made no progress for ${STALL_MS / 1000} s (${view.done + view.failed}/${view.total}); it may still run on the server.`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
@@ -261,7 +264,7 @@ export function registerDlqCommands(program: Command): void {
           const view = await followReplay(cli, client, answer.replay);
           cli.out.result({ replay: view }, () => {
             const lines = [
-              `Replay ${view.id} ${view.status}: ${view.done - view.failed} replayed, ${view.failed} failed of ${view.total}.`,
+              `Replay ${view.id} ${view.status === 'failed' ? 'stopped' : 'finished'}: ${view.done} replayed, ${view.failed} failed of ${view.total}.`,
             ];
             if (view.error !== null) lines.push(`  ${view.error}`);
             for (const f of view.errors) lines.push(`  ${f.id}: ${f.error.code}: ${f.error.message}`);

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { exampleConnectors } from '@sluice/connectors';
 import { Webhook } from 'standardwebhooks';
 import { closedPort, runCli } from '../testing/cli-runner.ts';
 import { childEnv } from '../testing/config.ts';
@@ -62,7 +63,7 @@ function start(args: ReadonlyArray<string>, env: Record<string, string>): Runnin
   };
 }
 
-describe('sluice tail and sluice listen', () => {
+describe('the long-running commands: tail, listen, a bulk replay', () => {
   let t: TestApp;
   let url: string;
   let auth: { authorization: string };
@@ -86,7 +87,7 @@ describe('sluice tail and sluice listen', () => {
   };
 
   before(async () => {
-    t = await startTestApp({ connectors: [appEvents] });
+    t = await startTestApp({ connectors: [appEvents, ...exampleConnectors], replaySyncLimit: 1 });
     ({ auth } = await t.tenant('Tail'));
     const created = await t.app.inject({
       method: 'POST',
@@ -241,5 +242,31 @@ describe('sluice tail and sluice listen', () => {
       nobody.stdout(),
       new RegExp(`^\\d\\d:\\d\\d:\\d\\d  order\\.created  ${c}  →  error: ECONNREFUSED  \\d+ ms\\n$`),
     );
+  });
+
+  it('follows a bulk replay that runs in the background to its end, and exits 1 when replays failed', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/connections',
+      headers: auth,
+      payload: { connector_id: 'github' },
+    });
+    const github = (created.json() as { connection: { id: string } }).connection.id;
+    for (const n of [1, 2, 3]) {
+      const sent = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/connections/${github}/test-deliveries`,
+        headers: auth,
+        payload: { body: JSON.stringify({ n }), headers: { 'x-github-event': 'no_such_event' } },
+      });
+      assert.equal(sent.statusCode, 202, sent.body);
+    }
+    const run = await runCli(['dlq', 'replay', '--filter', 'connector=github,kind=ingest'], env);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /^Bulk replay rpl_\w+ of 3 started\.$/m);
+    const [summary, ...failures] = run.stdout.trim().split('\n');
+    assert.match(summary ?? '', /^Replay rpl_\w+ finished: 0 replayed, 3 failed of 3\.$/);
+    assert.equal(failures.length, 3);
+    for (const line of failures) assert.match(line, /^ {2}dlq_\w+: mapping_failed: /);
   });
 });
