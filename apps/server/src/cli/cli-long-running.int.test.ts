@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { exampleConnectors } from '@sluice/connectors';
 import { Webhook } from 'standardwebhooks';
-import { closedPort, runCli } from '../testing/cli-runner.ts';
+import { closedPort, jsonLines, runCli } from '../testing/cli-runner.ts';
 import { childEnv } from '../testing/config.ts';
 import { appEvents, order } from '../testing/events-api.ts';
 import { startTestApp, type TestApp } from '../testing/index.ts';
@@ -116,11 +116,9 @@ describe('the long-running commands: tail, listen, a bulk replay', () => {
     const first = await emit(42);
     const second = await emit(42, 'order.updated');
     assert.equal(await tail.exited(), 0, tail.stderr());
-    const lines = tail
-      .stdout()
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { position: string; event: { event_id: string; event_type: string } });
+    const lines = jsonLines<{ position: string; event: { event_id: string; event_type: string } }>(
+      tail.stdout(),
+    );
     assert.deepEqual(
       lines.map((l) => [l.event.event_id, l.event.event_type]),
       [
@@ -156,11 +154,7 @@ describe('the long-running commands: tail, listen, a bulk replay', () => {
       relay.restore();
       await tail.waitFor(/reconnected, resuming after \d+\.\d+/);
       assert.equal(await tail.exited(), 0, tail.stderr());
-      const ids = tail
-        .stdout()
-        .trim()
-        .split('\n')
-        .map((l) => (JSON.parse(l) as { event: { event_id: string } }).event.event_id);
+      const ids = jsonLines<{ event: { event_id: string } }>(tail.stdout()).map((l) => l.event.event_id);
       assert.deepEqual(ids, [first, second], 'nothing skipped, nothing repeated');
     } finally {
       await relay.close();
@@ -198,11 +192,9 @@ describe('the long-running commands: tail, listen, a bulk replay', () => {
       const a = await emit(100);
       const b = await emit(101, 'order.updated');
       assert.equal(await live.exited(), 0, live.stderr());
-      const lines = live
-        .stdout()
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { event_id: string; status: number; latency_ms: number; error: null });
+      const lines = jsonLines<{ event_id: string; status: number; latency_ms: number; error: null }>(
+        live.stdout(),
+      );
       assert.deepEqual(
         lines.map((l) => [l.event_id, l.status, l.error]),
         [

@@ -46,6 +46,14 @@ export function jsonOf<T = Record<string, unknown>>(run: CliRun): T {
   }
 }
 
+/** The JSON lines of a streaming command's stdout (`tail --json`, `listen --json`). */
+export function jsonLines<T>(stdout: string): T[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as T);
+}
+
 /** A loopback port nothing listens on (taken, then freed). */
 export async function closedPort(): Promise<number> {
   const server = createServer();
