@@ -49,16 +49,17 @@ describe('the sluice CLI against a running server', () => {
     });
     await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
     targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
-    server = await startServerProcess({
-      SLUICE_DATA_DIR: join(dir, 'data'),
-      SLUICE_DEV: '1',
-      SLUICE_ALLOW_PRIVATE_TARGETS: '1',
-    });
+    // A loaded machine can take long to start a server; the tests then share it.
+    server = await startServerProcess(
+      { SLUICE_DATA_DIR: join(dir, 'data'), SLUICE_DEV: '1', SLUICE_ALLOW_PRIVATE_TARGETS: '1' },
+      120_000,
+    );
     key = /(slk_[A-Za-z0-9_-]+)/.exec(server.output)?.[1] ?? '';
     env = { SLUICE_URL: server.url, SLUICE_API_KEY: key, SLUICE_PROFILES_FILE: join(dir, 'profiles.json') };
   });
   after(async () => {
-    await killHard(server.child);
+    if (server !== undefined) await killHard(server.child);
+    target.closeAllConnections();
     await new Promise((resolve) => target.close(resolve));
     await rm(dir, { recursive: true, force: true });
   });
