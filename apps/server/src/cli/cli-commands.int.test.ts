@@ -75,6 +75,16 @@ describe('the sluice CLI against a running server', () => {
     assert.match(keyless.stderr, /No API key: give --api-key, set SLUICE_API_KEY, or save a profile/);
   });
 
+  it('migrates a store, and refuses an embedded one a server holds', async () => {
+    const [fresh, held] = await Promise.all([
+      runCli(['migrate', '--json'], { SLUICE_DATA_DIR: join(dir, 'fresh'), SLUICE_DATABASE_URL: '' }),
+      runCli(['migrate'], { SLUICE_DATA_DIR: join(dir, 'data'), SLUICE_DATABASE_URL: '' }),
+    ]);
+    assert.deepEqual(jsonOf(ok(fresh)), { migrated: true });
+    assert.equal(held.code, 1);
+    assert.match(held.stderr, /Stop the server first: the embedded store is one process’s\./);
+  });
+
   it('names the API error, its status and hint, and exits 1 (as JSON with --json)', async () => {
     const port = await closedPort();
     const [human, json, unreachable] = await Promise.all([
