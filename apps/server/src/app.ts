@@ -29,6 +29,7 @@ import { scheduleRoutes } from './routes/schedule-routes.ts';
 import { streamRoutes } from './routes/stream-routes.ts';
 import { subscriptionRoutes } from './routes/subscription-routes.ts';
 import { tenantRoutes } from './routes/tenant-routes.ts';
+import { testDeliveryRoutes } from './routes/test-delivery-routes.ts';
 import { triggerRoutes } from './routes/trigger-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
 
@@ -121,6 +122,7 @@ export async function buildApp(
   await app.register(connectorRoutes(ctx));
   await app.register(tenantRoutes(ctx));
   await app.register(connectionRoutes(ctx));
+  await app.register(testDeliveryRoutes(ctx));
   await app.register(webhookRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(eventStreamRoute(ctx));

@@ -28,7 +28,7 @@ const toInteger = (text: string): unknown => (/^\d+$/.test(text) ? Number(text) 
 export function text<F extends string>(
   field: F,
   doc: string,
-  options: { readonly default: string; readonly minLength?: number },
+  options: { readonly default: string | ((env: Env) => string); readonly minLength?: number },
 ): Variable<F, string> {
   return {
     field,

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
 
@@ -24,8 +26,10 @@ describe('loadConfig', () => {
       dataDir: '.sluice',
       databaseUrl: null,
       adminKey: null,
-      url: 'http://127.0.0.1:8787',
+      url: null,
       apiKey: null,
+      profile: null,
+      profilesFile: join(homedir(), '.config', 'sluice', 'config.json'),
       secretKey: null,
       bodyLimitBytes: 1024 * 1024,
       bodyDrainBytes: 4 * 1024 * 1024,

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { SecretBox } from '@sluice/control';
 import { isKindPattern } from '@sluice/execute';
+import { CLIENT_VARIABLES } from './cli/config.ts';
 import {
   type Env,
   flag,
@@ -57,13 +58,8 @@ export const CONFIG_VARIABLES = {
     minLength: 24,
     secret: true,
   }),
-  SLUICE_URL: text('url', 'The server the CLI talks to (`sluice connectors backfill`).', {
-    default: 'http://127.0.0.1:8787',
-  }),
-  SLUICE_API_KEY: optionalText('apiKey', 'The API key the CLI sends (`sluice connectors backfill`).', {
-    minLength: 8,
-    secret: true,
-  }),
+  // The CLI's own (the API commands read only these, without loading the server's configuration).
+  ...CLIENT_VARIABLES,
   SLUICE_SECRET_KEY: optionalText(
     'secretKey',
     '32-byte AES-256-GCM key for secrets at rest, base64 or hex. Required with SLUICE_DATABASE_URL; embedded mode generates one if unset.',

@@ -1,10 +1,7 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type IssuedApiKey, TenantWorkflows } from '@sluice/control';
 import { SYSTEM_TENANT_ID } from '@sluice/core';
-import { openStore } from '@sluice/store';
 import { type Config, ConfigError } from './config.ts';
-import { lockDataDir } from './services/data-dir-lock.ts';
+import { withStore } from './store-access.ts';
 
 export interface CreateKeyRequest {
   /** The tenant to issue the key for; when absent, the only tenant there is (the dev tenant). */
@@ -18,31 +15,10 @@ export interface CreateKeyRequest {
  * directory only while no server holds it.
  */
 export async function createKeyInStore(config: Config, request: CreateKeyRequest): Promise<IssuedApiKey> {
-  const embedded = config.databaseUrl === null;
-  if (embedded) await mkdir(config.dataDir, { recursive: true });
-  const unlock = embedded
-    ? await lockDataDir(join(config.dataDir, 'pgdata.lock')).catch((error: unknown) => {
-        throw new ConfigError(
-          `${error instanceof Error ? error.message : String(error)} Stop the server first: ` +
-            'the embedded store is one process’s, or create the key over the API with the admin key.',
-        );
-      })
-    : async () => {};
-  try {
-    const store = await openStore(
-      embedded
-        ? { kind: 'pglite', dataDir: join(config.dataDir, 'pgdata') }
-        : { kind: 'postgres', connectionString: config.databaseUrl },
-    );
-    try {
-      const tenantId = request.tenantId ?? (await onlyTenant(store.tenancy));
-      return await new TenantWorkflows(store).issueKey(tenantId, request.name);
-    } finally {
-      await store.maintenance.close();
-    }
-  } finally {
-    await unlock();
-  }
+  return withStore(config, 'create the key over the API with the admin key', async (store) => {
+    const tenantId = request.tenantId ?? (await onlyTenant(store.tenancy));
+    return new TenantWorkflows(store).issueKey(tenantId, request.name);
+  });
 }
 
 async function onlyTenant(tenancy: TenantWorkflowsStores['tenancy']): Promise<string> {

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { runStreams } from '../streams-command.ts';
+import { runCli } from '../testing/cli-runner.ts';
 import { startTestApp, type TestApp } from '../testing/index.ts';
 
 describe('sluice streams', () => {
   let t: TestApp;
-  let url: string;
-  let key: string;
+  let env: Record<string, string>;
 
   before(async () => {
     t = await startTestApp();
     const { auth } = await t.tenant('Cli');
-    key = auth.authorization.slice('Bearer '.length);
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/v1/connections',
@@ -26,30 +24,30 @@ describe('sluice streams', () => {
       },
     });
     assert.equal(created.statusCode, 201, created.body);
-    url = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const url = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    env = {
+      SLUICE_URL: url,
+      SLUICE_API_KEY: auth.authorization.slice('Bearer '.length),
+      SLUICE_PROFILES_FILE: '/nonexistent/sluice-profiles.json',
+    };
   });
   after(() => t.close());
 
   it('prints the tenant streams as a table through the API', async () => {
-    let out = '';
-    const code = await runStreams({ url, apiKey: key }, (text) => {
-      out += text;
-    });
-    assert.equal(code, 0);
-    const [header, row] = out.split('\n');
+    const run = await runCli(['streams'], env);
+    assert.equal(run.code, 0, run.stderr);
+    const [header, row] = run.stdout.split('\n');
     assert.match(header ?? '', /^CONNECTION\s+STREAM\s+STATUS\s+SCHEDULE\s+INTERVAL\s+NEXT RUN/);
     assert.match(row ?? '', /con_\w+\s+snapshot\s+ok\s+\*\/5 \* \* \* \*/);
-    assert.match(out, /snapshot: cron schedule/);
+    assert.match(run.stdout, /snapshot: cron schedule/);
   });
 
-  it('says what the API refused', async () => {
-    const lines: string[] = [];
-    const write = (text: string): void => {
-      lines.push(text);
-    };
-    assert.equal(await runStreams({ url, apiKey: 'wrong' }, write), 1);
-    assert.match(lines.join(''), /answered 401/);
-    assert.equal(await runStreams({ url, apiKey: key, status: 'sleepy' }, write), 1);
-    assert.match(lines.join(''), /answered 400/);
+  it('says what the API refused, with a non-zero exit', async () => {
+    const refused = await runCli(['streams'], { ...env, SLUICE_API_KEY: 'slk_wrong_key' });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /unauthenticated \(401\)/);
+    const unknown = await runCli(['streams', '--status', 'sleepy'], env);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /Use one of ok, failing, rate_limited, paused/);
   });
 });

@@ -20,9 +20,13 @@ export interface ServerProcess {
 
 /**
  * Starts `main.ts` as its own process on a free port, with this process's environment plus `env`, and
- * waits up to 30 s for it to print where it listens; rejects with its output if it exits or is slower.
+ * waits up to `timeoutMs` (30 s) for it to print where it listens; rejects with its output if it exits or is
+ * slower.
  */
-export function startServerProcess(env: Readonly<Record<string, string>>): Promise<ServerProcess> {
+export function startServerProcess(
+  env: Readonly<Record<string, string>>,
+  timeoutMs = 30_000,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [MAIN], {
     env: childEnv({ SLUICE_PORT: '0', SLUICE_LOG_LEVEL: 'warn', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,7 +39,7 @@ export function startServerProcess(env: Readonly<Record<string, string>>): Promi
   for (const pipe of [child.stdout, child.stderr]) (pipe as unknown as { unref?: () => void })?.unref?.();
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Sluice listening on (http:\/\/\S+)/.exec(output);
