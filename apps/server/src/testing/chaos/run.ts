@@ -1,3 +1,4 @@
+import { postgresRestart } from './postgres-restart.ts';
 import { stageCrash } from './stage-crash.ts';
 import type { ChaosSummary } from './summary.ts';
 
@@ -7,6 +8,7 @@ import type { ChaosSummary } from './summary.ts';
  */
 const SCENARIOS: Record<string, () => Promise<ChaosSummary>> = {
   'stage-crash': () => stageCrash({ roundsPerKind: 10 }),
+  'postgres-restart': () => postgresRestart({ rounds: 5 }),
 };
 
 const wanted = process.argv.slice(2);

@@ -71,33 +71,51 @@ export class WebhookLoad {
 
   private async worker(): Promise<void> {
     while (this.running) {
-      const orderId = `${this.run}${String(this.nextOrder++).padStart(7, '0')}`;
+      const orderId = this.newOrderId();
       const total = Math.round(Math.random() * 10_000) / 100;
-      const placed = new Date(Date.UTC(2025, 2, 14, 10, 0, 0));
       for (let update = 0; update <= this.options.updatesPerOrder; update++) {
-        const updatedAt = new Date(placed.getTime() + update * 60_000).toISOString();
-        const created = update === 0;
-        const event: AckedEvent = {
-          dedupeKey: created
-            ? `shopify:order:${orderId}:created`
-            : `shopify:order:${orderId}:updated:${updatedAt}`,
-          orderId,
-          eventType: created ? 'order.created' : 'order.updated',
-          total,
-        };
-        const body = JSON.stringify({
-          id: orderId,
-          name: `#${orderId}`,
-          created_at: placed.toISOString(),
-          updated_at: updatedAt,
-          currency: 'EUR',
-          total_price: total.toFixed(2),
-          line_items: [],
-        });
         // The entity's next event is sent only once this one is acknowledged: the source's own order.
-        if (!(await this.deliver(body, created ? 'orders/create' : 'orders/updated', event))) break;
+        if (!(await this.send(orderId, update, total))) break;
       }
     }
+  }
+
+  private newOrderId(): string {
+    return `${this.run}${String(this.nextOrder++).padStart(7, '0')}`;
+  }
+
+  /**
+   * One new order, created and acknowledged outside the running load, for a scenario to time how long it
+   * takes to take effect; answers its id once acknowledged, or null if it never was.
+   */
+  async probe(): Promise<string | null> {
+    const orderId = this.newOrderId();
+    return (await this.send(orderId, 0, 1)) ? orderId : null;
+  }
+
+  /** Sends event number `update` of one order (0 = its creation); answers whether it was acknowledged. */
+  private send(orderId: string, update: number, total: number): Promise<boolean> {
+    const placed = new Date(Date.UTC(2025, 2, 14, 10, 0, 0));
+    const updatedAt = new Date(placed.getTime() + update * 60_000).toISOString();
+    const created = update === 0;
+    const event: AckedEvent = {
+      dedupeKey: created
+        ? `shopify:order:${orderId}:created`
+        : `shopify:order:${orderId}:updated:${updatedAt}`,
+      orderId,
+      eventType: created ? 'order.created' : 'order.updated',
+      total,
+    };
+    const body = JSON.stringify({
+      id: orderId,
+      name: `#${orderId}`,
+      created_at: placed.toISOString(),
+      updated_at: updatedAt,
+      currency: 'EUR',
+      total_price: total.toFixed(2),
+      line_items: [],
+    });
+    return this.deliver(body, created ? 'orders/create' : 'orders/updated', event);
   }
 
   private async deliver(body: string, topic: string, event: AckedEvent): Promise<boolean> {
