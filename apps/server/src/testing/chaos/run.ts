@@ -1,4 +1,5 @@
 import { postgresRestart } from './postgres-restart.ts';
+import { redisRestart } from './redis-restart.ts';
 import { stageCrash } from './stage-crash.ts';
 import type { ChaosSummary } from './summary.ts';
 
@@ -9,6 +10,7 @@ import type { ChaosSummary } from './summary.ts';
 const SCENARIOS: Record<string, () => Promise<ChaosSummary>> = {
   'stage-crash': () => stageCrash({ roundsPerKind: 10 }),
   'postgres-restart': () => postgresRestart({ rounds: 5 }),
+  'redis-restart': () => redisRestart({ rounds: 6 }),
 };
 
 const wanted = process.argv.slice(2);
