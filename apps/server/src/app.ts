@@ -1,8 +1,10 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { SluiceError } from '@sluice/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './app-context.ts';
 import { installAuth } from './http/auth.ts';
+import { clientErrorHandler, frameworkErrors, hasNul } from './http/client-errors.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, installRefusedBodyDrain } from './http/refused-body.ts';
 import { requestIdOf } from './http/request-id.ts';
@@ -45,6 +47,8 @@ export async function buildApp(
     trustProxy: false,
     genReqId: requestIdOf,
     requestIdLogLabel: 'request_id',
+    clientErrorHandler,
+    frameworkErrors,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -60,6 +64,14 @@ export async function buildApp(
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (hasNul(request.params) || hasNul(request.query)) {
+      throw new SluiceError(
+        'invalid_request',
+        'The URL holds a NUL character (%00); no id or filter has one.',
+      );
+    }
   });
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequests.observe(

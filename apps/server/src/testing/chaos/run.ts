@@ -1,16 +1,21 @@
+import type { HostileSummary } from './hostile-input.ts';
+import { hostileInput } from './hostile-input.ts';
 import { postgresRestart } from './postgres-restart.ts';
 import { redisRestart } from './redis-restart.ts';
 import { stageCrash } from './stage-crash.ts';
 import type { ChaosSummary } from './summary.ts';
 
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
 /**
  * `npm run chaos [scenario…]`: the full form of every chaos scenario (or the ones named), one JSON summary
  * line each on stdout; exits 1 when any fails.
  */
-const SCENARIOS: Record<string, () => Promise<ChaosSummary>> = {
+const SCENARIOS: Record<string, () => Promise<ChaosSummary | HostileSummary>> = {
   'stage-crash': () => stageCrash({ roundsPerKind: 10 }),
   'postgres-restart': () => postgresRestart({ rounds: 5 }),
   'redis-restart': () => redisRestart({ rounds: 6 }),
+  'hostile-input': () => hostileInput({ requests: 100_000, concurrency: 32, auditEvery: 200, progress }),
 };
 
 const wanted = process.argv.slice(2);

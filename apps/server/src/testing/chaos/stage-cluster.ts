@@ -18,7 +18,8 @@ export interface StageSlot {
 export interface StageClusterOptions {
   /** A PostgreSQL URL; the cluster makes a schema of its own in it and drops it at the end. */
   readonly databaseUrl: string;
-  readonly redisUrl: string;
+  /** The bus; without it a process that runs both relay and router uses the in-process bus. */
+  readonly redisUrl?: string;
   /** How many processes of each stage. */
   readonly counts: Readonly<Record<StageKind, number>>;
   /** Extra environment for every process. */
@@ -71,7 +72,7 @@ export class StageCluster {
     this.env = {
       SLUICE_DATABASE_URL: url.toString(),
       SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
-      SLUICE_REDIS_URL: redisUrl,
+      ...(redisUrl === undefined ? {} : { SLUICE_REDIS_URL: redisUrl }),
       SLUICE_DEV: '0',
       SLUICE_ALLOW_PRIVATE_TARGETS: '1',
       SLUICE_LOG_LEVEL: 'error',
