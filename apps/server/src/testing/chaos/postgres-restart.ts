@@ -15,6 +15,8 @@ export interface PostgresRestartOptions {
   readonly downMs?: number;
   /** The bound on recovery: from PostgreSQL accepting connections to a new event's effect. */
   readonly recoveryBoundMs?: number;
+  /** The processes by the stages each runs; one per stage by default. */
+  readonly layout?: ReadonlyArray<string>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -38,7 +40,7 @@ export async function postgresRestart(options: PostgresRestartOptions): Promise<
     cluster = await StageCluster.start({
       databaseUrl: database.url,
       redisUrl: redis.url,
-      counts: { receiver: 1, relay: 1, router: 1, executor: 1 },
+      layout: options.layout ?? ['receiver', 'relay', 'router', 'executor'],
       env: { SLUICE_RELAY_LEASE_SECONDS: '2', SLUICE_JOB_LEASE_SECONDS: '2' },
     });
     const live = cluster;

@@ -15,6 +15,8 @@ export interface RedisRestartOptions {
   readonly downMs?: number;
   /** The bound on each stage's recovery after a fault. */
   readonly recoveryBoundMs?: number;
+  /** The processes by the stages each runs; one per stage by default. */
+  readonly layout?: ReadonlyArray<string>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,7 +38,7 @@ export async function redisRestart(options: RedisRestartOptions): Promise<ChaosS
     cluster = await StageCluster.start({
       databaseUrl: TEST_DATABASE_URL,
       redisUrl: redis.url,
-      counts: { receiver: 1, relay: 1, router: 2, executor: 1 },
+      layout: options.layout ?? ['receiver', 'relay', 'router', 'router', 'executor'],
       env: {
         SLUICE_RELAY_LEASE_SECONDS: String(LEASE_SECONDS),
         SLUICE_JOB_LEASE_SECONDS: String(LEASE_SECONDS),

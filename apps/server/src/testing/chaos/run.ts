@@ -6,6 +6,11 @@ import { stageCrash } from './stage-crash.ts';
 import type { ChaosSummary } from './summary.ts';
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
+const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
+/** `--requests=N` makes the bad-input run shorter or longer than its 100,000. */
+const requests = Number(
+  /^--requests=(\d+)$/.exec(flags.find((f) => f.startsWith('--requests=')) ?? '')?.[1] ?? 100_000,
+);
 
 /**
  * `npm run chaos [scenario…]`: the full form of every chaos scenario (or the ones named), one JSON summary
@@ -15,10 +20,10 @@ const SCENARIOS: Record<string, () => Promise<ChaosSummary | HostileSummary>> = 
   'stage-crash': () => stageCrash({ roundsPerKind: 10 }),
   'postgres-restart': () => postgresRestart({ rounds: 5 }),
   'redis-restart': () => redisRestart({ rounds: 6 }),
-  'hostile-input': () => hostileInput({ requests: 100_000, concurrency: 32, auditEvery: 200, progress }),
+  'hostile-input': () => hostileInput({ requests, concurrency: 32, auditEvery: 200, progress }),
 };
 
-const wanted = process.argv.slice(2);
+const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const unknown = wanted.filter((name) => !(name in SCENARIOS));
 if (unknown.length > 0) {
   process.stderr.write(

@@ -9,9 +9,10 @@ import { killHard, type ServerProcess, startServerProcess } from '../server-proc
 /** The stage workers a chaos scenario runs as processes of their own. */
 export type StageKind = 'receiver' | 'relay' | 'router' | 'executor';
 
-/** One running process of a stage; `current` changes when it is restarted. */
+/** One running process; `current` changes when it is restarted. */
 export interface StageSlot {
-  readonly kind: StageKind;
+  /** The stages it runs, as SLUICE_WORKERS says them: `relay` or `relay,router,executor`. */
+  readonly kind: string;
   current: ServerProcess;
 }
 
@@ -20,8 +21,10 @@ export interface StageClusterOptions {
   readonly databaseUrl: string;
   /** The bus; without it a process that runs both relay and router uses the in-process bus. */
   readonly redisUrl?: string;
-  /** How many processes of each stage. */
-  readonly counts: Readonly<Record<StageKind, number>>;
+  /** How many processes of each stage, one stage each. */
+  readonly counts?: Readonly<Record<StageKind, number>>;
+  /** Instead of `counts`: the processes by the stages each runs, such as `['receiver', 'relay,router,executor']`. */
+  readonly layout?: ReadonlyArray<string>;
   /** Extra environment for every process. */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -56,7 +59,7 @@ export class StageCluster {
   }
 
   private async boot(): Promise<void> {
-    const { databaseUrl, redisUrl, counts } = this.options;
+    const { databaseUrl, redisUrl } = this.options;
     const schema = `sluice_chaos_${randomBytes(4).toString('hex')}`;
     const admin = createPostgresClient({ connectionString: databaseUrl, max: 1 });
     await admin.exec(`CREATE SCHEMA ${schema}`);
@@ -78,26 +81,26 @@ export class StageCluster {
       SLUICE_LOG_LEVEL: 'error',
       ...this.options.env,
     };
-    // The first process runs the migrations; the others start once it has.
+    const counts = this.options.counts;
     const order: StageKind[] = ['receiver', 'relay', 'router', 'executor'];
-    const first = order.find((kind) => counts[kind] > 0);
-    if (first === undefined) throw new Error('a cluster needs at least one process');
-    this.slots.push({ kind: first, current: await this.spawn(first) });
-    const rest = order.flatMap((kind) =>
-      Array.from({ length: counts[kind] - (kind === first ? 1 : 0) }, () => kind),
-    );
-    for (const kind of rest) this.slots.push({ kind, current: await this.spawn(kind) });
+    const layout =
+      this.options.layout ??
+      order.flatMap((kind) => Array.from({ length: counts?.[kind] ?? 0 }, () => kind as string));
+    if (layout.length === 0) throw new Error('a cluster needs at least one process');
+    // One at a time: the first runs the migrations, and a loaded machine starts them no faster at once.
+    for (const kind of layout) this.slots.push({ kind, current: await this.spawn(kind) });
   }
 
-  private async spawn(kind: StageKind): Promise<ServerProcess> {
-    const dataDir = await mkdtemp(join(tmpdir(), `sluice-chaos-${kind}-`));
+  private async spawn(kind: string): Promise<ServerProcess> {
+    const name = kind.replaceAll(',', '-');
+    const dataDir = await mkdtemp(join(tmpdir(), `sluice-chaos-${name}-`));
     this.cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     return startServerProcess({ ...this.env, SLUICE_WORKERS: kind, SLUICE_DATA_DIR: dataDir });
   }
 
-  /** The processes of one stage. */
+  /** The processes that run one stage. */
   of(kind: StageKind): StageSlot[] {
-    return this.slots.filter((slot) => slot.kind === kind);
+    return this.slots.filter((slot) => slot.kind.split(',').includes(kind));
   }
 
   /** The base URLs of the receivers that are up now. */

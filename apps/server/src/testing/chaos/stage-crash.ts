@@ -14,6 +14,8 @@ export interface StageCrashOptions {
   readonly kinds?: ReadonlyArray<StageKind>;
   /** Processes of each stage (two keep the pipeline moving while one is down). */
   readonly processesPerKind?: number;
+  /** Instead: the processes by the stages each runs; killing one kills every stage it runs. */
+  readonly layout?: ReadonlyArray<string>;
   /** Load: senders at once. */
   readonly concurrency?: number;
   /** The longest a scenario waits for the pipeline to drain after the last round. */
@@ -58,7 +60,9 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
     cluster = await Cluster.start({
       databaseUrl: TEST_DATABASE_URL,
       redisUrl: redis.url,
-      counts: { receiver: per, relay: per, router: per, executor: per },
+      ...(options.layout === undefined
+        ? { counts: { receiver: per, relay: per, router: per, executor: per } }
+        : { layout: options.layout }),
       env: {
         SLUICE_RELAY_LEASE_SECONDS: String(LEASE_SECONDS),
         SLUICE_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
@@ -122,7 +126,7 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
       counts,
       {
         per_kind: perKind,
-        processes_per_kind: per,
+        processes: live.slots.map((slot) => slot.kind),
         drain_s: drainMs / 1000,
         gave_up: load.gaveUp,
         statuses: Object.fromEntries(load.statuses),
