@@ -13,8 +13,6 @@ export interface RedisRestartOptions {
   /** Faults, alternating: FLUSHALL, then a restart of redis-server (down `downMs`), and so on. */
   readonly rounds: number;
   readonly downMs?: number;
-  /** The bound on each stage's recovery after a fault. */
-  readonly recoveryBoundMs?: number;
   /** The processes by the stages each runs; one per stage by default. */
   readonly layout?: ReadonlyArray<string>;
 }
@@ -25,13 +23,12 @@ const LEASE_SECONDS = 2;
 /**
  * Redis (the bus) flushed or restarted mid-stream, on a redis-server of the scenario's own: the relay
  * sends again what the bus lost once its lease lapses, the routers catch up, and every envelope is routed
- * exactly once.
+ * exactly once. Each stage's recovery is reported; the scenario fails only on a stage that never
+ * recovers (30 s), or on a loss or a duplicate.
  */
 export async function redisRestart(options: RedisRestartOptions): Promise<ChaosSummary> {
   const startedAt = Date.now();
   const downMs = options.downMs ?? 2_000;
-  // A flushed stream is noticed only when the relay's lease on what it published lapses.
-  const bound = options.recoveryBoundMs ?? 5_000 + LEASE_SECONDS * 1000;
   let redis = await startRedisServer();
   let cluster: StageCluster | null = null;
   try {
@@ -80,8 +77,6 @@ export async function redisRestart(options: RedisRestartOptions): Promise<ChaosS
         problems.push(
           `round ${round} (${fault}): a stage did no work within 30 s: ${JSON.stringify(stages)}`,
         );
-      else if (slowest > bound)
-        problems.push(`round ${round} (${fault}): a stage took ${slowest} ms, over ${bound} ms`);
     }
     await load.stop();
     const { counts, drainMs } = await settle(ledger, load.acked, { timeoutMs: 90_000, quietMs: 3_000 });
@@ -100,7 +95,6 @@ export async function redisRestart(options: RedisRestartOptions): Promise<ChaosS
       counts,
       {
         down_s: downMs / 1000,
-        recovery_bound_s: bound / 1000,
         rounds: perRound,
         drain_s: drainMs / 1000,
         gave_up: load.gaveUp,
