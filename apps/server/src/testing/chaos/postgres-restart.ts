@@ -34,6 +34,7 @@ export async function postgresRestart(options: PostgresRestartOptions): Promise<
   let pg: PrivatePostgres | null = null;
   const redis = await startRedisServer();
   let cluster: StageCluster | null = null;
+  let closeTarget: () => Promise<void> = async () => {};
   try {
     pg = await startPrivatePostgres();
     const database = pg;
@@ -45,6 +46,7 @@ export async function postgresRestart(options: PostgresRestartOptions): Promise<
     });
     const live = cluster;
     const world = await openWorld(live);
+    closeTarget = () => world.target.close();
     const ledger = new Ledger(live.sql, world.tenantId, world.triggers, world.target);
     const attempts: Attempt[] = [];
     const load = new WebhookLoad({
@@ -115,6 +117,7 @@ export async function postgresRestart(options: PostgresRestartOptions): Promise<
       problems,
     );
   } finally {
+    await closeTarget();
     await cluster?.close();
     await redis.stop();
     await pg?.destroy();

@@ -31,6 +31,7 @@ export async function redisRestart(options: RedisRestartOptions): Promise<ChaosS
   const downMs = options.downMs ?? 2_000;
   let redis = await startRedisServer();
   let cluster: StageCluster | null = null;
+  let closeTarget: () => Promise<void> = async () => {};
   try {
     cluster = await StageCluster.start({
       databaseUrl: TEST_DATABASE_URL,
@@ -43,6 +44,7 @@ export async function redisRestart(options: RedisRestartOptions): Promise<ChaosS
     });
     const live = cluster;
     const world = await openWorld(live);
+    closeTarget = () => world.target.close();
     const ledger = new Ledger(live.sql, world.tenantId, world.triggers, world.target);
     const load = new WebhookLoad({
       receivers: () => live.receiverUrls(),
@@ -66,7 +68,17 @@ export async function redisRestart(options: RedisRestartOptions): Promise<ChaosS
       } else {
         await redis.stop();
         await sleep(downMs);
-        redis = await startRedisServer({ port: redis.port });
+        const port = redis.port;
+        // The port may take a moment to be free again; a few tries, a second apart.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            redis = await startRedisServer({ port });
+            break;
+          } catch (error) {
+            if (attempt >= 5) throw error;
+            await sleep(1_000);
+          }
+        }
       }
       const faultEnd = Date.now();
       const stages = await stageRecovery(live.sql, faultEnd, 30_000);
@@ -103,6 +115,7 @@ export async function redisRestart(options: RedisRestartOptions): Promise<ChaosS
       problems,
     );
   } finally {
+    await closeTarget();
     await cluster?.close();
     await redis.stop();
   }

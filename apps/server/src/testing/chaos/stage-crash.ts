@@ -56,6 +56,7 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
   const per = options.processesPerKind ?? 2;
   const redis = await startRedisServer();
   let cluster: StageCluster | null = null;
+  let closeTarget: () => Promise<void> = async () => {};
   try {
     cluster = await Cluster.start({
       databaseUrl: TEST_DATABASE_URL,
@@ -71,6 +72,7 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
     });
     const live = cluster;
     const world = await openWorld(live);
+    closeTarget = () => world.target.close();
     const ledger = new Ledger(live.sql, world.tenantId, world.triggers, world.target);
     const watch = new JobWatch(live.sql, world.tenantId);
     const load = new WebhookLoad({
@@ -137,6 +139,7 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
       problems,
     );
   } finally {
+    await closeTarget();
     await cluster?.close();
     await redis.stop();
   }
