@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { SluiceError } from '@sluice/core';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -9,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import type { AppContext } from './app-context.ts';
 import { installAuth } from './http/auth.ts';
+import { clientErrorHandler, frameworkErrors, hasNul } from './http/client-errors.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, installRefusedBodyDrain } from './http/refused-body.ts';
 import { requestIdOf } from './http/request-id.ts';
@@ -59,6 +61,8 @@ export async function buildApp(
     trustProxy: false,
     genReqId: requestIdOf,
     requestIdLogLabel: 'request_id',
+    clientErrorHandler,
+    frameworkErrors,
     // Coercion tries an anyOf's branches in order and keeps what it changed: a nullable field lists
     // Type.Null() first, or null becomes 0, "" or [""].
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
@@ -78,6 +82,14 @@ export async function buildApp(
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (hasNul(request.params) || hasNul(request.query)) {
+      throw new SluiceError(
+        'invalid_request',
+        'The URL holds a NUL character (%00); no id or filter has one.',
+      );
+    }
   });
   app.addHook('onResponse', async (request, reply) => {
     const labels = {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from './testing/index.ts';
@@ -163,6 +164,68 @@ function sendForever(
   });
 }
 
+/**
+ * One request through `node:http`'s client, as a webhook provider written in Node sends one: the whole body
+ * in 64 KiB writes `paceMs` apart (a network slower than loopback), no `Expect: 100-continue`, its own
+ * connection (no keep-alive agent). Any `error` the client
+ * emits (EPIPE, ECONNRESET) is kept, even after a response began.
+ */
+function httpRequest(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  paceMs: number,
+): Promise<{ error: string | null; status: number | null; body: string; connection: string | null }> {
+  return new Promise((resolve) => {
+    let error: string | null = null;
+    let answered: { status: number | null; body: string; connection: string | null } | null = null;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      resolve({ error, ...(answered ?? { status: null, body: '', connection: null }) });
+    };
+    const request = http.request(
+      { host: '127.0.0.1', port, path, method: 'POST', headers, agent: false },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          answered = {
+            status: response.statusCode ?? null,
+            body: Buffer.concat(chunks).toString('utf8'),
+            connection: response.headers.connection ?? null,
+          };
+          // A write error that the close brings comes before or just after the end; wait for the close.
+          response.socket?.once('close', () => setImmediate(settle));
+          if (response.socket?.destroyed) setImmediate(settle);
+        });
+        response.on('error', (e: NodeJS.ErrnoException) => {
+          error ??= e.code ?? String(e);
+        });
+      },
+    );
+    request.on('error', (e: NodeJS.ErrnoException) => {
+      error ??= e.code ?? String(e);
+      setImmediate(settle);
+    });
+    request.on('close', () => setImmediate(settle));
+    const step = 64 * 1024;
+    const writeFrom = (offset: number): void => {
+      if (request.destroyed) return;
+      if (offset >= body.length) {
+        request.end();
+        return;
+      }
+      request.write(body.subarray(offset, offset + step), () =>
+        setTimeout(() => writeFrom(offset + step), paceMs),
+      );
+    };
+    writeFrom(0);
+  });
+}
+
 /** Runs `jobs` with at most `width` in flight at once. */
 async function pool<T>(jobs: ReadonlyArray<() => Promise<T>>, width: number): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
@@ -263,6 +326,35 @@ for (const adapter of ['pglite', 'postgres'] as const) {
       });
       assert.equal(normal.status, 200, await normal.clone().text());
       assert.equal(((await normal.json()) as { accepted: number }).accepted, 1);
+    });
+
+    it('answers 64 oversized bodies sent all at once through node:http with a readable 413 each', async () => {
+      const targets = [
+        { path: `/api/v1/ingest/${connectionId}`, body: jsonBody(2 * MiB) },
+        { path: `/api/v1/webhooks/commerce-orders/${tenantId}`, body: jsonBody(3 * MiB) },
+        { path: '/api/v1/events', body: jsonBody(MiB + 1) },
+      ];
+      const storedBefore = await stored();
+      const results = await Promise.all(
+        Array.from({ length: 64 }, (_, i) => {
+          const target = targets[i % targets.length] as (typeof targets)[number];
+          const headers =
+            target.path === '/api/v1/events'
+              ? { ...auth, 'content-type': 'application/json' }
+              : shopifyHeaders(target.body);
+          return httpRequest(port, target.path, headers, target.body, i % 2);
+        }),
+      );
+      const failures = results
+        .map((result, i) => ({ i, ...result, body: result.body.slice(0, 80) }))
+        .filter((result) => result.error !== null || result.status !== 413);
+      assert.deepEqual(failures, [], 'every sender reads a 413 and its client reports no error');
+      for (const result of results) {
+        const parsed = JSON.parse(result.body) as { error: { code: string } };
+        assert.equal(parsed.error.code, 'payload_too_large');
+        assert.equal(result.connection, 'close');
+      }
+      assert.deepEqual(await stored(), storedBefore, 'nothing is stored for a refused request');
     });
 
     it('cuts off a sender that keeps sending far beyond the bound, chunked or with a huge Content-Length', async () => {

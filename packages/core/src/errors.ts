@@ -59,6 +59,8 @@ export const ERROR_CODES = {
   // 413, 415
   payload_too_large: { status: 413, hint: 'Send a smaller body or raise the limit in config.' },
   unsupported_media_type: { status: 415, hint: 'Send application/json (or a CloudEvents media type).' },
+  // 431
+  headers_too_large: { status: 431, hint: 'Send fewer or shorter headers (16 KiB in all).' },
   // 422 — well-formed but not acceptable
   emission_invalid: { status: 422, hint: 'Fix the emission named by `details`.' },
   event_type_undeclared: {

@@ -145,7 +145,8 @@ export class Executor {
       } catch (error) {
         this.#options.onError?.(error);
         failures++;
-        await this.#idle(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)));
+        // At most a second apart, so the end of a storage outage is noticed within one.
+        await this.#idle(Math.min(1_000, 100 * 2 ** Math.min(failures, 6)));
         continue;
       }
       for (const job of claimed) this.#start(job);

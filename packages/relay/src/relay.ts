@@ -18,7 +18,7 @@ export interface RelayOptions {
   readonly leaseMs?: number;
   /** How long the relay waits after an empty claim before it looks again, in ms; 20 by default. */
   readonly idleMs?: number;
-  /** Waits after a failed pass (store or bus down), doubling from `minMs` to `maxMs`; 100 and 5,000 by default. */
+  /** Waits after a failed pass (store or bus down), doubling from `minMs` to `maxMs`; 100 and 1,000 by default. */
   readonly backoff?: { readonly minMs: number; readonly maxMs: number };
   readonly now?: () => Date;
   /** Told of every pass that claimed something (metrics: relayed count, lag). */
@@ -96,7 +96,8 @@ export class Relay {
   async #run(): Promise<void> {
     const idleMs = this.#options.idleMs ?? 20;
     const batchSize = this.#options.batchSize ?? 500;
-    const backoff = this.#options.backoff ?? { minMs: 100, maxMs: 5_000 };
+    // At most a second apart: a storage outage costs one query a second, and its end is noticed within one.
+    const backoff = this.#options.backoff ?? { minMs: 100, maxMs: 1_000 };
     let failures = 0;
     while (!this.#stopping) {
       try {

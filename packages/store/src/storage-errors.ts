@@ -10,6 +10,11 @@ const CONNECTION_CODES = new Set([
 ]);
 // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 53300 too many connections.
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+// Class 53 (insufficient resources: 53100 disk full) and class 58 (system error: 58030 I/O error, 58P01/02
+// a file missing or already there): the database cannot write, which is no fault of the request.
+const UNWRITABLE_CLASSES = ['53', '58'];
+// 42501 is also a missing grant; it means storage only when a data file could not be written.
+const FILE_PERMISSION = /could not (create|open|write|extend|fsync|truncate) (file|to file)/i;
 
 /** True for errors that mean "the database is not answering", as opposed to a bad statement. */
 export function isUnavailable(error: unknown): boolean {
@@ -17,8 +22,10 @@ export function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;
+    if (UNWRITABLE_CLASSES.some((prefix) => code.startsWith(prefix))) return true;
   }
   const message = error instanceof Error ? error.message : '';
+  if (code === '42501' && FILE_PERMISSION.test(message)) return true;
   if (
     /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed/i.test(
       message,

@@ -71,6 +71,11 @@ export function eventStreamRoute(ctx: Pick<AppContext, 'store' | 'tailIntervalMs
           connection: 'keep-alive',
           'x-accel-buffering': 'no',
         });
+        // A HEAD (which Fastify serves for every GET) has no body to stream: headers, then the end.
+        if (request.method === 'HEAD') {
+          res.end();
+          return;
+        }
         res.write(': connected\n\n');
 
         let open = true;

@@ -1,9 +1,14 @@
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 
-/** A redis-server of the test's own on a loopback port (so it may be flushed), without persistence. */
-export async function startRedisServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+/**
+ * A redis-server of the test's own on a loopback port (so it may be flushed), without persistence; on
+ * `port` when given (to start it again where its clients look for it), else a random one.
+ */
+export async function startRedisServer(
+  options: { port?: number } = {},
+): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  const port = options.port ?? 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -30,6 +35,7 @@ export async function startRedisServer(): Promise<{ url: string; stop(): Promise
   }
   return {
     url,
+    port,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

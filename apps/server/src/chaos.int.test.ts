@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { hostileInput } from './testing/chaos/hostile-input.ts';
+import { postgresRestart } from './testing/chaos/postgres-restart.ts';
+import { redisRestart } from './testing/chaos/redis-restart.ts';
+import { stageCrash } from './testing/chaos/stage-crash.ts';
+
+/**
+ * The short form of `npm run chaos`: each scenario once or twice, small enough for every test run. Each
+ * prints its JSON summary and fails on any loss, double effect or broken bound it reports.
+ */
+describe('chaos, short form', () => {
+  const report = (summary: { passed: boolean; problems: ReadonlyArray<string> }) => {
+    process.stdout.write(`# ${JSON.stringify(summary)}\n`);
+    assert.deepEqual(summary.problems, []);
+    assert.equal(summary.passed, true);
+  };
+
+  // Two processes, so that the short form starts quickly on a busy machine: the receiver, and the relay,
+  // router and executor together; killing the second kills all three of its stages at once.
+  const layout = ['receiver', 'relay,router,executor'];
+
+  it('kill -9 of the receiver and of the relay + router + executor loses and doubles nothing', async () => {
+    report(
+      await stageCrash({
+        roundsPerKind: 1,
+        kinds: ['receiver', 'executor'],
+        layout,
+        concurrency: 2,
+        drainTimeoutMs: 45_000,
+      }),
+    );
+  });
+
+  it('a PostgreSQL restart: 503 + Retry-After while down, every stage back within 5 s', async () => {
+    report(await postgresRestart({ rounds: 1, layout }));
+  });
+
+  it('a Redis FLUSHALL and restart: every envelope routed exactly once', async () => {
+    report(await redisRestart({ rounds: 2, layout }));
+  });
+
+  it('1,500 hostile requests: no 5xx, no crash, no transport error, no rows for a rejection', async () => {
+    report(await hostileInput({ requests: 1_500 }));
+  });
+});

@@ -1,0 +1,41 @@
+import type { HostileSummary } from './hostile-input.ts';
+import { hostileInput } from './hostile-input.ts';
+import { postgresRestart } from './postgres-restart.ts';
+import { redisRestart } from './redis-restart.ts';
+import { stageCrash } from './stage-crash.ts';
+import type { ChaosSummary } from './summary.ts';
+
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
+/** `--requests=N` makes the bad-input run shorter or longer than its 100,000. */
+const requests = Number(
+  /^--requests=(\d+)$/.exec(flags.find((f) => f.startsWith('--requests=')) ?? '')?.[1] ?? 100_000,
+);
+
+/**
+ * `npm run chaos [scenario…]`: the full form of every chaos scenario (or the ones named), one JSON summary
+ * line each on stdout; exits 1 when any fails.
+ */
+const SCENARIOS: Record<string, () => Promise<ChaosSummary | HostileSummary>> = {
+  'stage-crash': () => stageCrash({ roundsPerKind: 10 }),
+  'postgres-restart': () => postgresRestart({ rounds: 5 }),
+  'redis-restart': () => redisRestart({ rounds: 6 }),
+  'hostile-input': () => hostileInput({ requests, concurrency: 32, auditEvery: 200, progress }),
+};
+
+const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const unknown = wanted.filter((name) => !(name in SCENARIOS));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `unknown scenario ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+let failed = 0;
+for (const [name, scenario] of Object.entries(SCENARIOS)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  const summary = await scenario();
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (!summary.passed) failed++;
+}
+process.exit(failed === 0 ? 0 : 1);

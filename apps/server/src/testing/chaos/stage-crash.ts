@@ -1,0 +1,154 @@
+import { TEST_DATABASE_URL } from '@sluice/store/testing';
+import { startRedisServer } from '../redis-process.ts';
+import { JobWatch } from './job-watch.ts';
+import { Ledger } from './ledger.ts';
+import { settle } from './settle.ts';
+import { StageCluster as Cluster, type StageCluster, type StageKind } from './stage-cluster.ts';
+import { type ChaosSummary, recoveryOf, summarize } from './summary.ts';
+import { WebhookLoad } from './webhook-load.ts';
+import { openWorld } from './world.ts';
+
+export interface StageCrashOptions {
+  /** kill -9 rounds of each stage kind. */
+  readonly roundsPerKind: number;
+  readonly kinds?: ReadonlyArray<StageKind>;
+  /** Processes of each stage (two keep the pipeline moving while one is down). */
+  readonly processesPerKind?: number;
+  /** Instead: the processes by the stages each runs; killing one kills every stage it runs. */
+  readonly layout?: ReadonlyArray<string>;
+  /** Load: senders at once. */
+  readonly concurrency?: number;
+  /** The longest a scenario waits for the pipeline to drain after the last round. */
+  readonly drainTimeoutMs?: number;
+}
+
+const LEASE_SECONDS = 2;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Shuffled in place (Fisher–Yates). */
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}
+
+/** Resolves once `check` holds, or after `ms`; answers whether it held. */
+async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) return false;
+    await sleep(20);
+  }
+  return true;
+}
+
+/**
+ * Crash of any stage: signed webhooks load a receiver / relay / router / executor cluster while, round
+ * after round, one process of a randomly ordered kind is SIGKILLed at a random moment and started again.
+ * Recovery is the time from the kill until the restarted process listens and the target has seen a new
+ * effect since.
+ */
+export async function stageCrash(options: StageCrashOptions): Promise<ChaosSummary> {
+  const startedAt = Date.now();
+  const kinds = options.kinds ?? (['receiver', 'relay', 'router', 'executor'] as const);
+  const per = options.processesPerKind ?? 2;
+  const redis = await startRedisServer();
+  let cluster: StageCluster | null = null;
+  let closeTarget: () => Promise<void> = async () => {};
+  try {
+    cluster = await Cluster.start({
+      databaseUrl: TEST_DATABASE_URL,
+      redisUrl: redis.url,
+      ...(options.layout === undefined
+        ? { counts: { receiver: per, relay: per, router: per, executor: per } }
+        : { layout: options.layout }),
+      env: {
+        SLUICE_RELAY_LEASE_SECONDS: String(LEASE_SECONDS),
+        SLUICE_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
+        SLUICE_EXECUTOR_CONCURRENCY: '8',
+      },
+    });
+    const live = cluster;
+    const world = await openWorld(live);
+    closeTarget = () => world.target.close();
+    const ledger = new Ledger(live.sql, world.tenantId, world.triggers, world.target);
+    const watch = new JobWatch(live.sql, world.tenantId);
+    const load = new WebhookLoad({
+      receivers: () => live.receiverUrls(),
+      connectionId: world.connectionId,
+      secret: world.connectionSecret,
+      concurrency: options.concurrency ?? 8,
+      updatesPerOrder: 2,
+      maxAttempts: 60,
+    });
+    watch.start();
+    load.start();
+    const schedule = shuffle(
+      kinds.flatMap((kind) => Array.from({ length: options.roundsPerKind }, () => kind)),
+    );
+    const recoveries: number[] = [];
+    const perKind: Record<string, { rounds: number; recovery_s: { max: number; mean: number } }> = {};
+    const byKind = new Map<string, number[]>();
+    const problems: string[] = [];
+    let executorOutageMs = 0;
+    for (const kind of schedule) {
+      await sleep(300 + Math.random() * 1_500);
+      const slots = live.of(kind);
+      const slot = slots[Math.floor(Math.random() * slots.length)];
+      if (slot === undefined) continue;
+      const killedAt = Date.now();
+      await live.kill(slot);
+      await sleep(Math.random() * 500);
+      await live.restart(slot);
+      // With no executor left running, a lapsed lease waits for the restart: that time does not count.
+      if (slot.kind.split(',').includes('executor') && live.of('executor').length === 1) {
+        executorOutageMs = Math.max(executorOutageMs, Date.now() - killedAt);
+      }
+      const effects = world.target.deliveries.length;
+      const moved = await waitFor(() => world.target.deliveries.length > effects, 30_000);
+      if (!moved) problems.push(`no effect within 30 s of restarting a ${kind}`);
+      const recovery = Date.now() - killedAt;
+      recoveries.push(recovery);
+      byKind.set(kind, [...(byKind.get(kind) ?? []), recovery]);
+    }
+    await load.stop();
+    const { counts, drainMs } = await settle(ledger, load.acked, {
+      timeoutMs: options.drainTimeoutMs ?? 120_000,
+      quietMs: 3_000,
+    });
+    await watch.stop();
+    for (const [kind, times] of byKind)
+      perKind[kind] = { rounds: times.length, recovery_s: recoveryOf(times) };
+    if (watch.maxRunningPerEntity > 1)
+      problems.push(`${watch.maxRunningPerEntity} running jobs of one entity`);
+    // A lapsed lease is reclaimed by the next claim of any executor: past a few polls, and past the longest
+    // time no executor ran at all, it is stuck.
+    const leaseBound = 10 + executorOutageMs / 1000;
+    if (watch.maxPastLeaseSeconds > leaseBound)
+      problems.push(`a job stayed ${watch.maxPastLeaseSeconds} s past its lease (bound ${leaseBound} s)`);
+    if (load.unexpected.length > 0)
+      problems.push(`refused valid deliveries: ${load.unexpected.slice(0, 3).join('; ')}`);
+    return summarize(
+      { scenario: 'stage-crash', rounds: schedule.length, recoveries, startedAt },
+      counts,
+      {
+        per_kind: perKind,
+        processes: live.slots.map((slot) => slot.kind),
+        drain_s: drainMs / 1000,
+        gave_up: load.gaveUp,
+        statuses: Object.fromEntries(load.statuses),
+        max_running_per_entity: watch.maxRunningPerEntity,
+        max_past_lease_s: Math.round(watch.maxPastLeaseSeconds * 100) / 100,
+        no_executor_s: executorOutageMs / 1000,
+        lease_s: LEASE_SECONDS,
+      },
+      problems,
+    );
+  } finally {
+    await closeTarget();
+    await cluster?.close();
+    await redis.stop();
+  }
+}
