@@ -6,7 +6,7 @@
 import { rm } from 'node:fs/promises';
 import { createPostgresClient } from '@sluice/store';
 import { TEST_DATABASE_URL } from '@sluice/store/testing';
-import { peakRssMb, startServer } from './harness.ts';
+import { cpuSeconds, peakRssMb, startServer } from './harness.ts';
 import { type BenchRequest, shopifyOrder, writeRequests } from './signed-requests.ts';
 import { type Mode, SHOPIFY_SECRET, type SluiceProcess, startSluice } from './sluice-process.ts';
 import { type LoadResult, wrk } from './wrk.ts';
@@ -29,10 +29,13 @@ export interface CaseRow {
 let nextOrderId = Date.now() * 10;
 const newOrder = (path: string) => shopifyOrder(nextOrderId++, SHOPIFY_SECRET, path);
 
-/** Pre-signs `seconds × ceiling` requests (plus a one-second warm-up), warms up, then measures. */
+/**
+ * Pre-signs `seconds × ceiling` requests (plus a one-second warm-up), warms up, then measures, with the
+ * CPU time the server process `pid` spent per request.
+ */
 async function drive(
   url: string,
-  settings: CaseSettings & { readonly ceiling: number },
+  settings: CaseSettings & { readonly ceiling: number; readonly pid?: number | undefined },
   make: (i: number) => BenchRequest,
 ): Promise<LoadResult> {
   const warm = await writeRequests(settings.ceiling, make);
@@ -40,7 +43,15 @@ async function drive(
   await rm(warm);
   const file = await writeRequests(settings.seconds * settings.ceiling, make);
   try {
-    return await wrk({ url, requests: file, connections: settings.connections, seconds: settings.seconds });
+    const cpuBefore = cpuSeconds(settings.pid);
+    const result = await wrk({
+      url,
+      requests: file,
+      connections: settings.connections,
+      seconds: settings.seconds,
+    });
+    const requests = result.rps * settings.seconds;
+    return { ...result, cpuMsPerRequest: ((cpuSeconds(settings.pid) - cpuBefore) * 1000) / requests };
   } finally {
     await rm(file);
   }
@@ -57,7 +68,7 @@ export async function baselineCases(settings: CaseSettings): Promise<CaseRow[]> 
   await bare.stop();
 
   const peer = await startServer(here('./servers/fastify-hmac-bullmq.ts'), { BENCH_SECRET: SHOPIFY_SECRET });
-  const peerResult = await drive(peer.url, { ...settings, ceiling: 30_000 }, () =>
+  const peerResult = await drive(peer.url, { ...settings, ceiling: 30_000, pid: peer.child.pid }, () =>
     newOrder('/webhooks/orders'),
   );
   await peer.stop();
@@ -73,13 +84,14 @@ export async function serverIngestCases(settings: CaseSettings): Promise<{ rows:
   try {
     const paths = await sluice.ingestPaths(8);
     const first = paths[0] as string;
-    const one = await drive(sluice.server.url, { ...settings, ceiling: 15_000 }, () => newOrder(first));
-    const eight = await drive(sluice.server.url, { ...settings, ceiling: 15_000 }, (i) =>
+    const pid = sluice.server.child.pid;
+    const one = await drive(sluice.server.url, { ...settings, ceiling: 15_000, pid }, () => newOrder(first));
+    const eight = await drive(sluice.server.url, { ...settings, ceiling: 15_000, pid }, (i) =>
       newOrder(paths[i % paths.length] as string),
     );
     const same = newOrder(first);
     await fetch(`${sluice.server.url}${first}`, { method: 'POST', headers: same.headers, body: same.body });
-    const duplicates = await drive(sluice.server.url, { ...settings, ceiling: 1 }, () => same);
+    const duplicates = await drive(sluice.server.url, { ...settings, ceiling: 1, pid }, () => same);
     return {
       rows: [
         { key: 'server_1conn', name: 'Sluice server mode, 1 connection, new events', result: one },
@@ -193,8 +205,10 @@ export async function embeddedCases(settings: CaseSettings): Promise<{ rows: Cas
     const sluice = await startSluice({ mode: 'embedded', ...(workers === undefined ? {} : { workers }) });
     try {
       const [path] = await sluice.ingestPaths(1);
-      const result = await drive(sluice.server.url, { ...settings, ceiling: 10_000 }, () =>
-        newOrder(path as string),
+      const result = await drive(
+        sluice.server.url,
+        { ...settings, ceiling: 10_000, pid: sluice.server.child.pid },
+        () => newOrder(path as string),
       );
       rows.push({ key, name, result });
       if (workers === undefined) rssMb = peakRssMb(sluice.server.child.pid);

@@ -56,6 +56,7 @@ for (const { key, result } of rows) {
   results[`${key}_p99_ms`] = result.p99;
   results[`${key}_failed`] = result.failed;
   results[`${key}_wraps`] = result.wraps;
+  if (result.cpuMsPerRequest !== undefined) results[`${key}_cpu_ms_per_req`] = result.cpuMsPerRequest;
 }
 const rps = (key: string) => results[`${key}_rps`] ?? Number.NaN;
 results['server_1conn_vs_peer'] = rps('server_1conn') / rps('peer');
@@ -105,7 +106,7 @@ process.stdout.write(
     `load average ${results['load_average_1m_start']?.toFixed(1)} → ${results['load_average_1m_end']?.toFixed(1)}\n\n`,
 );
 printTable(
-  ['case', 'req/s', 'p50 ms', 'p99 ms', 'failed', 'vs bare', 'vs peer'],
+  ['case', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'failed', 'vs bare', 'vs peer'],
   rows.map(({ key, name, result }) => {
     const http = key !== 'batch_emit' && key !== 'raw_insert';
     return [
@@ -113,6 +114,7 @@ printTable(
       fmt(result.rps),
       ms(result.p50),
       ms(result.p99),
+      result.cpuMsPerRequest === undefined ? '-' : result.cpuMsPerRequest.toFixed(3),
       `${result.failed}${result.wraps > 0 && key !== 'server_dup' ? ` (${result.wraps} wraps)` : ''}`,
       http ? x(result.rps / rps('bare')) : '-',
       http ? x(result.rps / rps('peer')) : '-',

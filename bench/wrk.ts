@@ -13,6 +13,8 @@ export interface LoadResult {
   readonly failed: number;
   /** How often the generator ran out of pre-signed requests and started over (repeats = duplicates). */
   readonly wraps: number;
+  /** CPU ms the server process spent per request (robust to other load on the machine); NaN if unknown. */
+  readonly cpuMsPerRequest?: number;
 }
 
 export interface WrkOptions {
