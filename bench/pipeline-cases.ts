@@ -23,7 +23,7 @@ export function percentiles(values: number[]): Percentiles {
 }
 
 /** A local http action target: answers 200 at once and notes when each order's delivery arrived. */
-interface Sink {
+export interface Sink {
   readonly url: string;
   /** order id → arrival time (performance.now()). */
   readonly arrivals: Map<number, number>;
@@ -31,7 +31,7 @@ interface Sink {
   close(): Promise<void>;
 }
 
-async function startSink(): Promise<Sink> {
+export async function startSink(): Promise<Sink> {
   const arrivals = new Map<number, number>();
   const sink: Sink = {
     url: '',
@@ -69,7 +69,7 @@ async function startSink(): Promise<Sink> {
   });
 }
 
-async function addTrigger(sluice: SluiceProcess, url: string): Promise<void> {
+export async function addTrigger(sluice: SluiceProcess, url: string): Promise<void> {
   await sluice.api('POST', '/api/v1/triggers', {
     name: 'bench: orders to the local sink',
     event_types: ['order.*'],
@@ -93,7 +93,8 @@ export interface JobFigures {
 
 /**
  * Job throughput in server mode: 10,000 events (20 batches of 500) emitted at once, each matching one
- * trigger with an http action to the local sink; the rate at which the sink receives them.
+ * trigger with an http action to the local sink; the rate at which the sink receives them (over at most
+ * 30 s after the emits).
  */
 export async function jobThroughput(options: { quick: boolean }): Promise<JobFigures> {
   const total = options.quick ? 4_000 : 10_000;
@@ -116,7 +117,8 @@ export async function jobThroughput(options: { quick: boolean }): Promise<JobFig
         })),
       });
     }
-    await awaitDeliveries(sink, total, 120_000);
+    // Bounded: a slow executor is measured over at most half a minute, not waited for.
+    await awaitDeliveries(sink, total, 30_000);
     const seconds = (performance.now() - started) / 1000;
     return { jobsPerSecond: sink.count / seconds, delivered: sink.count };
   } finally {

@@ -22,6 +22,8 @@ export interface SluiceProcess {
   /** Calls the JSON API with the dev tenant's key; throws on a non-2xx. */
   api<T>(method: string, path: string, body?: unknown): Promise<T>;
   readonly auth: Readonly<Record<string, string>>;
+  /** The environment it was started with (a second process on the same database reuses it). */
+  readonly env: Readonly<Record<string, string>>;
   /** Creates `n` commerce-orders connections and returns their ingest paths. */
   ingestPaths(n: number): Promise<string[]>;
   stop(): Promise<void>;
@@ -32,6 +34,8 @@ export interface SluiceOptions {
   /** SLUICE_WORKERS; every default stage when absent. */
   readonly workers?: string;
   readonly env?: Readonly<Record<string, string>>;
+  /** Server mode: another process on `alongside`'s database and key, created by it (no schema of its own). */
+  readonly alongside?: SluiceProcess;
 }
 
 /** Starts `apps/server` as its own process: on a fresh schema (server mode) or data directory. */
@@ -50,7 +54,12 @@ export async function startSluice(options: SluiceOptions): Promise<SluiceProcess
     ...(options.workers === undefined ? {} : { SLUICE_WORKERS: options.workers }),
     ...options.env,
   };
-  if (options.mode === 'server') {
+  if (options.alongside !== undefined) {
+    const shared = options.alongside.env;
+    env['SLUICE_DEV'] = '0';
+    env['SLUICE_DATABASE_URL'] = shared['SLUICE_DATABASE_URL'] ?? '';
+    env['SLUICE_SECRET_KEY'] = shared['SLUICE_SECRET_KEY'] ?? '';
+  } else if (options.mode === 'server') {
     schema = `sluice_bench_${randomBytes(4).toString('hex')}`;
     admin = createPostgresClient({ connectionString: TEST_DATABASE_URL, max: 1 });
     await admin.exec(`CREATE SCHEMA ${schema}`);
@@ -61,8 +70,13 @@ export async function startSluice(options: SluiceOptions): Promise<SluiceProcess
   }
   const server = await startServer(MAIN, env);
   const key = /(slk_[A-Za-z0-9_-]+)/.exec(server.output())?.[1];
-  if (key === undefined) throw new Error(`no dev key in the server's output:\n${server.output()}`);
-  const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  if (key === undefined && options.alongside === undefined) {
+    throw new Error(`no dev key in the server's output:\n${server.output()}`);
+  }
+  const auth = options.alongside?.auth ?? {
+    authorization: `Bearer ${key}`,
+    'content-type': 'application/json',
+  };
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${server.url}${path}`, {
       method,
@@ -81,6 +95,7 @@ export async function startSluice(options: SluiceOptions): Promise<SluiceProcess
     db,
     api,
     auth,
+    env,
     async ingestPaths(n) {
       const paths: string[] = [];
       for (let i = 0; i < n; i++) {
