@@ -64,7 +64,7 @@ try {
   extra.push(await startSluice({ mode: 'server', workers: 'executor', alongside: first }));
   await measure('2 receivers + relay/router + executor (every event delivered)', [first, second]);
 } finally {
-  for (const process of extra.reverse()) await process.stop();
+  for (const worker of extra.reverse()) await worker.stop();
   await first.stop();
   await sink?.close();
 }
