@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
 import { childEnv } from './config.ts';
 
 /** A process under measurement: started from a script, ready once it prints the port it listens on. */
@@ -51,47 +51,37 @@ export function startServer(script: string, env: Record<string, string> = {}): P
   });
 }
 
-export interface LoadResult {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly non2xx: number;
-  readonly errors: number;
+/** The most resident memory a process has held (VmHWM), in MB; NaN once it has exited. */
+export function peakRssMb(pid: number | undefined): number {
+  return statusMb(pid, 'VmHWM');
 }
 
-export interface LoadOptions {
-  readonly url: string;
-  readonly path: string;
-  readonly connections: number;
-  readonly seconds: number;
-  /** Builds each request's body and headers. */
-  readonly request: () => { body: string; headers: Record<string, string> };
+/** The resident memory a process holds now (VmRSS), in MB; NaN once it has exited. */
+export function rssMb(pid: number | undefined): number {
+  return statusMb(pid, 'VmRSS');
 }
 
-/** Drives `url + path` with POSTs for `seconds`, from this process, and summarizes throughput and latency. */
-export async function load(options: LoadOptions): Promise<LoadResult> {
-  const result = await autocannon({
-    url: options.url,
-    connections: options.connections,
-    duration: options.seconds,
-    requests: [
-      {
-        method: 'POST',
-        path: options.path,
-        setupRequest: (request) => {
-          const { body, headers } = options.request();
-          return { ...request, body, headers: { ...request.headers, ...headers } };
-        },
-      },
-    ],
-  });
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-  };
+/** CPU seconds a process has used (user + system, its threads included); NaN once it has exited. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function statusMb(pid: number | undefined, field: string): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1];
+    return kb === undefined ? Number.NaN : Number(kb) / 1024;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** Prints rows as an aligned text table. */

@@ -1,236 +1,203 @@
 /**
- * `npm run bench`: the ingest path against baselines measured in the same run, on this machine.
- * Needs PostgreSQL and Redis on loopback (as the tests do). BENCH_SECONDS and BENCH_CONNECTIONS tune it.
+ * `npm run bench [-- --quick] [-- --soak]`: every case against baselines measured in the same run, on
+ * this machine. HTTP load comes from wrk (C, one thread) with pre-signed requests. Needs PostgreSQL and
+ * Redis on loopback (as the tests do). Prints a table and the bars, and writes `bench/results.json`.
+ * BENCH_SECONDS and BENCH_CONNECTIONS tune it; `--quick` runs ~3 s cases.
  */
-import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createPostgresClient } from '@sluice/store';
-import { TEST_DATABASE_URL } from '@sluice/store/testing';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { BENCH_CONNECTIONS, BENCH_SECONDS } from './config.ts';
-import { type LoadResult, load, printTable, startServer } from './harness.ts';
-import { printSchedulerLateness, runSchedulerLateness } from './scheduler-lateness.ts';
+import { printTable } from './harness.ts';
+import {
+  baselineCases,
+  batchCases,
+  type CaseRow,
+  coldStartMs,
+  embeddedCases,
+  serverIngestCases,
+} from './ingest-cases.ts';
+import { endToEnd, jobThroughput } from './pipeline-cases.ts';
+import { runRouterMatch } from './router-match.ts';
+import { soak } from './soak.ts';
+import { ensureWrk } from './wrk.ts';
 
-const SECONDS = BENCH_SECONDS;
-const CONNECTIONS = BENCH_CONNECTIONS;
-const SECRET = 'bench-shopify-secret';
-const MAIN = new URL('../apps/server/src/main.ts', import.meta.url).pathname;
-const here = (file: string) => new URL(file, import.meta.url).pathname;
+const quick = process.argv.includes('--quick');
+const withSoak = process.argv.includes('--soak');
+const settings = { seconds: quick ? 3 : BENCH_SECONDS, connections: BENCH_CONNECTIONS };
+const results: Record<string, number> = {};
+const began = performance.now();
+const step = (name: string) =>
+  process.stdout.write(`[${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s] ${name}\n`);
 
-let orderId = 1;
-const shopifyOrder = (id: number) => {
-  const body = JSON.stringify({
-    id,
-    name: `#${id}`,
-    total_price: '19.99',
-    currency: 'USD',
-    email: 'buyer@example.com',
-    created_at: '2026-06-11T09:00:00-04:00',
-    updated_at: '2026-06-11T09:00:00-04:00',
-    line_items: [{ id: id * 10, title: 'Widget', quantity: 1, price: '19.99' }],
-  });
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'x-shopify-topic': 'orders/create',
-      'x-shopify-hmac-sha256': createHmac('sha256', SECRET).update(body).digest('base64'),
-    },
-  };
-};
-const newOrder = () => shopifyOrder(orderId++);
-const sameOrder = shopifyOrder(0);
+ensureWrk();
+results['load_average_1m_start'] = loadavg()[0] ?? Number.NaN;
 
-const ms = (value: number) => value.toFixed(1);
-const fmt = (value: number) => Math.round(value).toLocaleString('en-US');
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+step('cold start (embedded)');
+const colds = [await coldStartMs(), await coldStartMs()];
+results['embedded_cold_start_ms'] = Math.max(...colds);
 
-async function webhookScenarios(): Promise<Array<{ name: string; result: LoadResult }>> {
-  const rows: Array<{ name: string; result: LoadResult }> = [];
-  const loadAt = (
-    url: string,
-    path: string,
-    request: () => { body: string; headers: Record<string, string> },
-  ) => load({ url, path, connections: CONNECTIONS, seconds: SECONDS, request });
+const rows: CaseRow[] = [];
+step('baselines: bare node:http, peer');
+rows.push(...(await baselineCases(settings)));
+step('server mode: 1 connection, 8 connections, duplicates');
+const server = await serverIngestCases(settings);
+rows.push(...server.rows);
+results['server_rss_peak_mb'] = server.rssMb;
+step('batch emit, raw INSERT');
+rows.push(...(await batchCases(settings)));
+step('embedded');
+const embedded = await embeddedCases(settings);
+rows.push(...embedded.rows);
+results['embedded_rss_peak_mb'] = embedded.rssMb;
 
-  const bare = await startServer(here('./servers/bare-http.ts'));
-  rows.push({
-    name: 'bare node:http (no verify, nothing kept)',
-    result: await loadAt(bare.url, '/', newOrder),
-  });
-  await bare.stop();
+for (const { key, result } of rows) {
+  results[`${key}_rps`] = result.rps;
+  results[`${key}_p50_ms`] = result.p50;
+  results[`${key}_p99_ms`] = result.p99;
+  results[`${key}_failed`] = result.failed;
+  results[`${key}_wraps`] = result.wraps;
+  if (result.cpuMsPerRequest !== undefined) results[`${key}_cpu_ms_per_req`] = result.cpuMsPerRequest;
+}
+const rps = (key: string) => results[`${key}_rps`] ?? Number.NaN;
+results['server_1conn_vs_peer'] = rps('server_1conn') / rps('peer');
+results['server_8conn_vs_1conn'] = rps('server_8conn') / rps('server_1conn');
+results['server_dup_vs_new'] = rps('server_dup') / rps('server_1conn');
+results['batch_emit_vs_raw_insert'] = rps('batch_emit') / rps('raw_insert');
 
-  const baseline = await startServer(here('./servers/fastify-hmac-bullmq.ts'), { BENCH_SECRET: SECRET });
-  rows.push({
-    name: 'Fastify + HMAC + BullMQ queue.add',
-    result: await loadAt(baseline.url, '/webhooks/orders', newOrder),
-  });
-  await baseline.stop();
+step('router: 10k triggers');
+const [indexed] = runRouterMatch({ quick });
+results['router_events_per_s'] = indexed?.events_per_s ?? Number.NaN;
 
-  const schema = `sluice_bench_${randomBytes(4).toString('hex')}`;
-  const admin = createPostgresClient({ connectionString: TEST_DATABASE_URL, max: 1 });
-  await admin.exec(`CREATE SCHEMA ${schema}`);
-  const url = new URL(TEST_DATABASE_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
-  const sluice = await startServer(MAIN, {
-    SLUICE_PORT: '0',
-    SLUICE_DATABASE_URL: url.toString(),
-    SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
-    SLUICE_DEV: '1',
-    SLUICE_DATA_DIR: dataDir,
-    SLUICE_LOG_LEVEL: 'warn',
-    SLUICE_CONNECTION_RATE: '10000000',
-    SLUICE_CONNECTION_BURST: '10000000',
-  });
-  try {
-    const key = /(slk_[A-Za-z0-9_-]+)/.exec(sluice.output())?.[1];
-    const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-    const created = await fetch(`${sluice.url}/api/v1/connections`, {
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify({ connector_id: 'commerce-orders', secret: SECRET }),
-    });
-    const connectionId = ((await created.json()) as { connection: { id: string } }).connection.id;
-    const ingestPath = `/api/v1/ingest/${connectionId}`;
-    rows.push({
-      name: 'Sluice webhook, server mode (new events)',
-      result: await loadAt(sluice.url, ingestPath, newOrder),
-    });
-    await fetch(`${sluice.url}${ingestPath}`, { method: 'POST', ...sameOrder });
-    rows.push({
-      name: 'Sluice webhook, server mode (duplicates)',
-      result: await loadAt(sluice.url, ingestPath, () => sameOrder),
-    });
+step('jobs: throughput to a local sink');
+const jobs = await jobThroughput({ quick });
+results['jobs_per_s'] = jobs.jobsPerSecond;
 
-    let batch = 0;
-    const emit = () => ({
-      headers: auth,
-      body: JSON.stringify({
-        connection_id: connectionId,
-        emissions: Array.from({ length: 500 }, (_, i) => ({
-          source: 'shopify',
-          event_type: 'order.created',
-          dedupe_key: `bench:batch:${batch}:${i}`,
-          payload: { entity: { kind: 'order', id: `${batch}-${i}` }, total: 19.99, currency: 'USD', i },
-        })),
-      }),
-    });
-    const emitted = await load({
-      url: sluice.url,
-      path: '/api/v1/events',
-      connections: 4,
-      seconds: SECONDS,
-      request: () => {
-        batch++;
-        return emit();
-      },
-    });
-    const raw = await rawInsertRowsPerSecond(admin, schema);
-    return [
-      ...rows,
-      {
-        name: 'Sluice batch emit, 500 per request (envelopes/s)',
-        result: { ...emitted, rps: emitted.rps * 500 },
-      },
-      { name: 'raw multi-row INSERT, 500 per statement (rows/s)', result: raw },
-    ];
-  } finally {
-    await sluice.stop();
-    await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.close();
-    await rm(dataDir, { recursive: true, force: true });
+for (const mode of ['server', 'embedded'] as const) {
+  step(`end to end at 1,000/s (${mode})`);
+  const e2e = await endToEnd(mode, settings.seconds);
+  results[`e2e_${mode}_p50_ms`] = e2e.p50;
+  results[`e2e_${mode}_p99_ms`] = e2e.p99;
+  results[`e2e_${mode}_missing`] = e2e.missing;
+  results[`e2e_${mode}_rate`] = e2e.rate;
+  if (e2e.pickup !== null) {
+    results['job_pickup_p50_ms'] = e2e.pickup.p50;
+    results['job_pickup_p99_ms'] = e2e.pickup.p99;
   }
 }
 
-/** Baseline for batch emit: 4 clients inserting 500 envelope-shaped rows per statement, no dedupe, no outbox. */
-async function rawInsertRowsPerSecond(
-  admin: ReturnType<typeof createPostgresClient>,
-  schema: string,
-): Promise<LoadResult> {
-  await admin.exec(`CREATE TABLE ${schema}.raw_envelopes (
-    event_id uuid PRIMARY KEY, tenant_id text, connection_id text, source text, event_type text,
-    dedupe_key text, received_at timestamptz, payload jsonb)`);
-  const client = createPostgresClient({ connectionString: TEST_DATABASE_URL, max: 4, schema });
-  let rows = 0;
-  const until = Date.now() + SECONDS * 1000;
-  const worker = async () => {
-    while (Date.now() < until) {
-      const params: unknown[] = [];
-      const values: string[] = [];
-      for (let i = 0; i < 500; i++) {
-        const base = params.length;
-        params.push(
-          crypto.randomUUID(),
-          'ten_bench',
-          'con_bench',
-          'shopify',
-          'order.created',
-          `raw:${rows}:${i}:${Math.random()}`,
-          new Date(),
-          JSON.stringify({ entity: { kind: 'order', id: String(i) }, total: 19.99, currency: 'USD', i }),
-        );
-        values.push(`(${Array.from({ length: 8 }, (_, k) => `$${base + k + 1}`).join(', ')})`);
-      }
-      await client.query(`INSERT INTO raw_envelopes VALUES ${values.join(', ')}`, params);
-      rows += 500;
-    }
-  };
-  const started = Date.now();
-  await Promise.all([worker(), worker(), worker(), worker()]);
-  await client.close();
-  return {
-    rps: rows / ((Date.now() - started) / 1000),
-    p50: Number.NaN,
-    p99: Number.NaN,
-    non2xx: 0,
-    errors: 0,
-  };
+if (withSoak) {
+  const rate = Math.round(rps('server_1conn') / 2);
+  step(`soak: 5 minutes at ${rate} req/s (half of the 1-connection rate)`);
+  const figures = await soak({ rate, windows: quick ? 3 : 10, windowSeconds: quick ? 5 : 30 });
+  results['soak_rate'] = figures.rate;
+  results['soak_rss_drift_pct'] = figures.rssDriftPct;
+  results['soak_p99_drift_pct'] = figures.p99DriftPct;
+  results['soak_p99_last_ms'] = figures.windows.at(-1)?.p99 ?? Number.NaN;
+  results['soak_rss_last_mb'] = figures.windows.at(-1)?.rssMb ?? Number.NaN;
 }
+results['load_average_1m_end'] = loadavg()[0] ?? Number.NaN;
+results['run_seconds'] = (performance.now() - began) / 1000;
 
-/** Embedded default: spawn to first 2xx of /healthz, on an empty data directory. */
-async function coldStartMs(): Promise<number> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-cold-'));
-  const started = performance.now();
-  const server = await startServer(MAIN, {
-    SLUICE_PORT: '0',
-    SLUICE_DATA_DIR: dataDir,
-    SLUICE_LOG_LEVEL: 'warn',
-  });
-  for (;;) {
-    const response = await fetch(`${server.url}/healthz`).catch(() => null);
-    if (response?.ok) break;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  const elapsed = performance.now() - started;
-  await server.stop();
-  await rm(dataDir, { recursive: true, force: true });
-  return elapsed;
-}
-
-const cold = await coldStartMs();
-const rows = await webhookScenarios();
-const bare = rows[0]?.result.rps ?? Number.NaN;
-const baseline = rows[1]?.result.rps ?? Number.NaN;
-const rawInsert = rows.at(-1)?.result.rps ?? Number.NaN;
-
-process.stdout.write(`\nSluice ingest benchmark — ${SECONDS} s per scenario, ${CONNECTIONS} connections\n\n`);
+const fmt = (value: number) => (Number.isNaN(value) ? '-' : Math.round(value).toLocaleString('en-US'));
+const ms = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(1));
+const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '-');
+process.stdout.write(
+  `\nSluice benchmark — ${settings.seconds} s per case, ${settings.connections} HTTP connections, wrk -t1; ` +
+    `load average ${results['load_average_1m_start']?.toFixed(1)} → ${results['load_average_1m_end']?.toFixed(1)}\n\n`,
+);
 printTable(
-  ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'vs bare', 'vs Fastify+HMAC+BullMQ'],
-  rows.map(({ name, result }) => [
-    name,
-    fmt(result.rps),
-    Number.isNaN(result.p50) ? '-' : ms(result.p50),
-    Number.isNaN(result.p99) ? '-' : ms(result.p99),
-    String(result.non2xx + result.errors),
-    name.includes('(envelopes/s)') || name.startsWith('raw') ? '-' : ratio(result.rps, bare),
-    name.includes('(envelopes/s)') || name.startsWith('raw') ? '-' : ratio(result.rps, baseline),
+  ['case', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'failed', 'vs bare', 'vs peer'],
+  rows.map(({ key, name, result }) => {
+    const http = key !== 'batch_emit' && key !== 'raw_insert';
+    return [
+      name,
+      fmt(result.rps),
+      ms(result.p50),
+      ms(result.p99),
+      result.cpuMsPerRequest === undefined ? '-' : result.cpuMsPerRequest.toFixed(3),
+      `${result.failed}${result.wraps > 0 && key !== 'server_dup' ? ` (${result.wraps} wraps)` : ''}`,
+      http ? x(result.rps / rps('bare')) : '-',
+      http ? x(result.rps / rps('peer')) : '-',
+    ];
+  }),
+);
+
+/** Each bar of the design, its figure from this run, and whether it holds. */
+const num = (key: string) => results[key] ?? Number.NaN;
+const bars: Array<[string, string, boolean]> = [
+  [
+    'server ingest, 1 connection / peer ≥ 0.6',
+    x(num('server_1conn_vs_peer')),
+    num('server_1conn_vs_peer') >= 0.6,
+  ],
+  ['server ingest p99 ≤ 25 ms', `${ms(num('server_1conn_p99_ms'))} ms`, num('server_1conn_p99_ms') <= 25],
+  ['8 connections / 1 connection ≥ 1.0', x(num('server_8conn_vs_1conn')), num('server_8conn_vs_1conn') >= 1],
+  ['duplicates / new ≥ 1.5', x(num('server_dup_vs_new')), num('server_dup_vs_new') >= 1.5],
+  [
+    'batch emit / raw INSERT ≥ 0.8',
+    x(num('batch_emit_vs_raw_insert')),
+    num('batch_emit_vs_raw_insert') >= 0.8,
+  ],
+  ['embedded ingest ≥ 5,000 req/s', fmt(rps('embedded')), rps('embedded') >= 5000],
+  ['embedded p99 ≤ 50 ms', `${ms(num('embedded_p99_ms'))} ms`, num('embedded_p99_ms') <= 50],
+  [
+    'embedded cold start ≤ 1,500 ms',
+    `${fmt(num('embedded_cold_start_ms'))} ms`,
+    num('embedded_cold_start_ms') <= 1500,
+  ],
+  ['RSS peak, server ≤ 200 MB', `${fmt(num('server_rss_peak_mb'))} MB`, num('server_rss_peak_mb') <= 200],
+  [
+    'RSS peak, embedded ≤ 300 MB',
+    `${fmt(num('embedded_rss_peak_mb'))} MB`,
+    num('embedded_rss_peak_mb') <= 300,
+  ],
+  [
+    'router, 10k triggers ≥ 250,000 events/s',
+    fmt(num('router_events_per_s')),
+    num('router_events_per_s') >= 250_000,
+  ],
+  ['jobs ≥ 2,000/s', fmt(num('jobs_per_s')), num('jobs_per_s') >= 2000],
+  ['job pickup p99 ≤ 20 ms', `${ms(num('job_pickup_p99_ms'))} ms`, num('job_pickup_p99_ms') <= 20],
+  ['end to end, server: p50 ≤ 10 ms', `${ms(num('e2e_server_p50_ms'))} ms`, num('e2e_server_p50_ms') <= 10],
+  ['end to end, server: p99 ≤ 50 ms', `${ms(num('e2e_server_p99_ms'))} ms`, num('e2e_server_p99_ms') <= 50],
+  [
+    'end to end, embedded: p50 ≤ 5 ms',
+    `${ms(num('e2e_embedded_p50_ms'))} ms`,
+    num('e2e_embedded_p50_ms') <= 5,
+  ],
+  [
+    'end to end, embedded: p99 ≤ 25 ms',
+    `${ms(num('e2e_embedded_p99_ms'))} ms`,
+    num('e2e_embedded_p99_ms') <= 25,
+  ],
+];
+if (withSoak) {
+  bars.push(
+    [
+      'soak: RSS drift within ±10 %',
+      `${ms(num('soak_rss_drift_pct'))} %`,
+      Math.abs(num('soak_rss_drift_pct')) <= 10,
+    ],
+    [
+      'soak: p99 drift within ±10 %',
+      `${ms(num('soak_p99_drift_pct'))} %`,
+      Math.abs(num('soak_p99_drift_pct')) <= 10,
+    ],
+  );
+}
+process.stdout.write('\n');
+printTable(
+  ['bar', 'this run', 'met'],
+  bars.map(([bar, value, ok]) => [bar, value, ok ? 'yes' : 'NO']),
+);
+results['bars_met'] = bars.filter(([, , ok]) => ok).length;
+results['bars_total'] = bars.length;
+
+const rounded = Object.fromEntries(
+  Object.entries(results).map(([key, value]) => [
+    key,
+    Number.isFinite(value) ? Number(value.toFixed(3)) : null,
   ]),
 );
-const batch = rows.at(-2)?.result.rps ?? Number.NaN;
-process.stdout.write(`\nbatch emit / raw multi-row INSERT: ${ratio(batch, rawInsert)} (target ≥ 0.80x)\n`);
-process.stdout.write(`embedded cold start to first 2xx: ${fmt(cold)} ms (target ≤ 3000 ms)\n`);
-
-// Poll streams: 10,000 across 1,000 tenants, lateness against next_run_at.
-printSchedulerLateness(await runSchedulerLateness({ quick: process.argv.includes('--quick') }));
+writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(rounded, null, 2)}\n`);
+process.stdout.write(`\nwrote bench/results.json (${fmt(num('run_seconds'))} s)\n`);

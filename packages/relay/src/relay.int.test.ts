@@ -285,6 +285,38 @@ for (const storeAdapter of STORE_ADAPTERS) {
             3_000,
           );
         }));
+
+      it('with appendsNudge, looks after an acknowledgement only if something was appended since its claim', () =>
+        withBus(async ({ bus }, cleanup) => {
+          const connection = await createTestConnection(store, 'AppendsNudge');
+          const seen = probe(bus);
+          cleanup(seen);
+          let claims = 0;
+          const outbox = Object.assign(Object.create(store.outbox) as typeof store.outbox, {
+            claim: (claim: Parameters<typeof store.outbox.claim>[0]) => {
+              claims++;
+              return store.outbox.claim(claim);
+            },
+          });
+          const relay = new Relay({ outbox, bus, owner: 'relay-an', idleMs: 60_000, appendsNudge: true });
+          relay.start();
+          cleanup(relay);
+          await eventually('the first, empty claim', () => claims === 1, 3_000);
+          await append(connection, 'an1');
+          relay.nudge();
+          await eventually(
+            'the nudged envelope',
+            () => seen.messages.some((m) => m.key === connection.id),
+            3_000,
+          );
+          const afterPublish = claims;
+          relay.acknowledged();
+          // A few turns of the event loop: an acknowledgement alone does not start a claim.
+          for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+          assert.equal(claims, afterPublish, 'no claim after an acknowledgement with nothing appended');
+          relay.nudge();
+          await eventually('a claim after the next append', () => claims === afterPublish + 1, 3_000);
+        }));
     });
   }
 }

@@ -18,6 +18,13 @@ export interface RelayOptions {
   readonly leaseMs?: number;
   /** How long the relay waits after an empty claim before it looks again, in ms; 20 by default. */
   readonly idleMs?: number;
+  /**
+   * Every append this relay must see promptly nudges it (one process, embedded mode). An acknowledgement
+   * then wakes it only when something was appended since its last claim: a claim right after an
+   * acknowledgement would otherwise most often find nothing, and cost the shared database as much as a
+   * commit. False by default (other processes append unseen, so an acknowledgement always wakes it).
+   */
+  readonly appendsNudge?: boolean;
   /** Waits after a failed pass (store or bus down), doubling from `minMs` to `maxMs`; 100 and 1,000 by default. */
   readonly backoff?: { readonly minMs: number; readonly maxMs: number };
   readonly now?: () => Date;
@@ -45,6 +52,8 @@ export class Relay {
    * interval instead of costing an empty claim each.
    */
   #awaitingAck = false;
+  /** A nudge came since the last claim began: there may be rows it did not see. */
+  #appendedSinceClaim = false;
 
   constructor(options: RelayOptions) {
     this.#options = options;
@@ -63,13 +72,17 @@ export class Relay {
    * relay published last is not acknowledged yet, in which case it looks when it is (or after the interval).
    */
   nudge(): void {
+    this.#appendedSinceClaim = true;
     if (!this.#awaitingAck) this.#wake.nudge();
   }
 
-  /** A router in this process acknowledged rows: their connections can be claimed again, so look now. */
+  /**
+   * A router in this process acknowledged rows: their connections can be claimed again, so look now (with
+   * `appendsNudge`, only if something was appended since the last claim).
+   */
   acknowledged(): void {
     this.#awaitingAck = false;
-    this.#wake.nudge();
+    if (this.#options.appendsNudge !== true || this.#appendedSinceClaim) this.#wake.nudge();
   }
 
   /** Stops after the pass under way (its rows are published and marked, or left to their lease). */
@@ -101,6 +114,7 @@ export class Relay {
     let failures = 0;
     while (!this.#stopping) {
       try {
+        this.#appendedSinceClaim = false;
         const pass = await this.runOnce();
         failures = 0;
         if (pass.claimed > 0) this.#options.onPass?.(pass);

@@ -64,7 +64,10 @@ function manualCommit() {
   return { commit, calls, accept, maxInFlight: () => maxInFlight };
 }
 
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Lets a few turns of the event loop pass: a finished commit's caller, then the next group's start. */
+const settle = async () => {
+  for (let turn = 0; turn < 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
 
 function groupCommit(options: GroupCommitOptions = {}) {
   const manual = manualCommit();
@@ -72,12 +75,24 @@ function groupCommit(options: GroupCommitOptions = {}) {
 }
 
 describe('GroupCommit', () => {
-  it('commits a lone append at once, without waiting for company', () => {
+  it('commits a lone append in the turn it arrived, without waiting for company', async () => {
     const { group, calls } = groupCommit();
     void group.submit(input('a'));
+    await settle();
     assert.deepEqual(
       calls.map((call) => call.names),
       [['a']],
+    );
+  });
+
+  it('puts every append of one turn of the event loop in one group, in arrival order', async () => {
+    const { group, calls } = groupCommit();
+    for (const name of ['a', 'b', 'c']) void group.submit(input(name));
+    assert.equal(calls.length, 0, 'nothing starts before the I/O callbacks of this turn have run');
+    await settle();
+    assert.deepEqual(
+      calls.map((call) => call.names),
+      [['a', 'b', 'c']],
     );
   });
 
@@ -98,7 +113,10 @@ describe('GroupCommit', () => {
   it('queues appends behind a commit under way and commits them together, in arrival order', async () => {
     const { group, calls, accept } = groupCommit();
     const [a, b, c, d] = [input('a'), input('b'), input('c'), input('d')];
-    const results = [a, b, c, d].map((each) => group.submit(each));
+    const first = group.submit(a);
+    await settle();
+    const results = [first, ...[b, c, d].map((each) => group.submit(each))];
+    await settle();
     assert.equal(calls.length, 1, 'b, c and d wait for a');
     accept(0, [a]);
     await settle();
@@ -114,6 +132,7 @@ describe('GroupCommit', () => {
     const { group, calls } = groupCommit();
     const [a, b, c] = [input('a'), input('b'), input('c')];
     const first = group.submit(a);
+    await settle();
     const rest = [group.submit(b), group.submit(c)];
     calls[0]?.resolve([{ ok: true, result: committed(a) }]);
     await first;
@@ -129,7 +148,9 @@ describe('GroupCommit', () => {
   it('takes at most maxInputs inputs per group', async () => {
     const { group, calls, accept } = groupCommit({ maxInputs: 2 });
     const inputs = ['a', 'b', 'c', 'd', 'e'].map((name) => input(name));
-    const results = inputs.map((each) => group.submit(each));
+    const results = [group.submit(inputs[0] as AppendInput)];
+    await settle();
+    results.push(...inputs.slice(1).map((each) => group.submit(each)));
     accept(0, inputs.slice(0, 1));
     await settle();
     accept(1, inputs.slice(1, 3));
@@ -149,7 +170,9 @@ describe('GroupCommit', () => {
       onGroup: (inputs, envelopes) => sizes.push([inputs, envelopes]),
     });
     const [a, b, c, d, e] = [input('a'), input('b', 3), input('c', 2), input('d', 7), input('e')];
-    const results = [a, b, c, d, e].map((each) => group.submit(each));
+    const results = [group.submit(a)];
+    await settle();
+    results.push(...[b, c, d, e].map((each) => group.submit(each)));
     accept(0, [a]);
     await settle();
     accept(1, [b, c]);
@@ -174,6 +197,7 @@ describe('GroupCommit', () => {
     const { group, calls } = groupCommit();
     const [a, b, c] = [input('a'), input('b'), input('c')];
     const first = group.submit(a);
+    await settle();
     const outcomes = Promise.allSettled([group.submit(b), group.submit(c)]);
     calls[0]?.resolve([{ ok: true, result: committed(a) }]);
     await first;
@@ -193,6 +217,7 @@ describe('GroupCommit', () => {
     const { group, calls, accept } = groupCommit();
     const [a, b, c, d] = [input('a'), input('b'), input('c'), input('d')];
     const first = group.submit(a);
+    await settle();
     const thrown = Promise.allSettled([group.submit(b), group.submit(c)]);
     accept(0, [a]);
     await first;
@@ -213,6 +238,7 @@ describe('GroupCommit', () => {
   it('rejects a caller whose result the commit did not return', async () => {
     const { group, calls } = groupCommit();
     const pending = group.submit(input('a'));
+    await settle();
     calls[0]?.resolve([]);
     await assert.rejects(pending, /group commit lost a result/);
   });
@@ -220,7 +246,12 @@ describe('GroupCommit', () => {
   it('keeps at most maxInFlight groups committing at once', async () => {
     const { group, calls, accept, maxInFlight } = groupCommit({ maxInFlight: 2 });
     const inputs = ['a', 'b', 'c', 'd', 'e'].map((name) => input(name));
-    const results = inputs.map((each) => group.submit(each));
+    const results = [group.submit(inputs[0] as AppendInput)];
+    await settle();
+    results.push(group.submit(inputs[1] as AppendInput));
+    await settle();
+    results.push(...inputs.slice(2).map((each) => group.submit(each)));
+    await settle();
     assert.deepEqual(
       calls.map((call) => call.names),
       [['a'], ['b']],
@@ -236,10 +267,13 @@ describe('GroupCommit', () => {
     assert.equal(maxInFlight(), 2);
   });
 
-  it('defaults to two groups in flight', () => {
+  it('defaults to two groups in flight', async () => {
     const manual = manualCommit();
     const group = new GroupCommit(manual.commit);
-    for (const name of ['a', 'b', 'c']) void group.submit(input(name));
+    for (const name of ['a', 'b', 'c']) {
+      void group.submit(input(name));
+      await settle();
+    }
     assert.equal(manual.calls.length, 2);
   });
 });

@@ -19,8 +19,12 @@ interface Pending {
 
 /**
  * Group commit: appends that arrive while a commit is under way wait for the next one and share it.
- * Nothing waits on a timer — a lone append commits at once — and under load a commit carries everything
- * that queued behind it. Each caller still gets its own result, and only after the commit that holds it.
+ * Nothing waits on a timer. A group starts in the event loop's check phase (`setImmediate`), once the I/O
+ * callbacks already due have run: every request read in this turn joins it, and a lone append still commits
+ * in the turn it arrived. Starting at once instead would let an engine whose queries finish without giving
+ * the event loop back (PGlite runs in this thread) commit each request alone, before the next socket is
+ * even read. Under load a commit carries everything that queued behind it. Each caller still gets its own
+ * result, and only after the commit that holds it.
  */
 export class GroupCommit {
   readonly #commit: (inputs: ReadonlyArray<AppendInput>) => Promise<GroupItemResult[]>;
@@ -30,6 +34,7 @@ export class GroupCommit {
   readonly #onGroup: ((inputs: number, envelopes: number) => void) | undefined;
   readonly #queue: Pending[] = [];
   #inFlight = 0;
+  #scheduled = false;
 
   constructor(
     commit: (inputs: ReadonlyArray<AppendInput>) => Promise<GroupItemResult[]>,
@@ -45,6 +50,16 @@ export class GroupCommit {
   submit(input: AppendInput): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ input, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Drains in the check phase of this turn of the event loop (once), after the I/O callbacks due now. */
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
       this.#drain();
     });
   }
@@ -55,7 +70,7 @@ export class GroupCommit {
       this.#inFlight++;
       this.#run(group).finally(() => {
         this.#inFlight--;
-        this.#drain();
+        this.#schedule();
       });
     }
   }

@@ -1,15 +1,21 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { templateFor } from './pglite-template.ts';
 import type { SqlClient, SqlExecutor } from './sql-client.ts';
 import { asStorageError } from './storage-errors.ts';
 
 /**
  * An embedded PostgreSQL (WASM) `SqlClient`, file-backed under `dataDir` or in memory when omitted.
- * PGlite has one connection, so transactions run one at a time.
+ * PGlite has one connection, so transactions run one at a time. A new or empty `dataDir` starts from the
+ * shipped template (see `pglite-template.ts`) when there is one, and from initdb otherwise.
  */
 export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
-  const db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+  const db = dataDir === undefined ? new PGlite() : await openDataDir(dataDir);
   await db.waitReady;
+  return pgliteClientOf(db);
+}
 
+/** A `SqlClient` over a PGlite instance that is ready; closing the client closes it. */
+export function pgliteClientOf(db: PGlite): SqlClient {
   const executor = (target: PGlite | Transaction): SqlExecutor => ({
     async query<Row extends object>(text: string, params: ReadonlyArray<unknown> = []) {
       try {
@@ -36,4 +42,9 @@ export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
       if (!db.closed) await db.close();
     },
   };
+}
+
+async function openDataDir(dataDir: string): Promise<PGlite> {
+  const template = await templateFor(dataDir);
+  return template === null ? new PGlite(dataDir) : new PGlite(dataDir, { loadDataDir: template });
 }

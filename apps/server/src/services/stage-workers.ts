@@ -118,6 +118,8 @@ export class StageWorkers {
           owner: `relay-${name}`,
           idleMs: config.relayIdleMs,
           leaseMs: config.relayLeaseMs,
+          // Embedded: every ingest commit is in this process and nudges the relay.
+          appendsNudge: config.databaseUrl === null,
           onPass: (pass) => {
             if (pass.published > 0) metrics.relayed.inc({ outcome: 'published' }, pass.published);
             if (pass.quiet > 0) metrics.relayed.inc({ outcome: 'quiet' }, pass.quiet);

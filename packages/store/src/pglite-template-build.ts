@@ -1,0 +1,22 @@
+/**
+ * `npm run store:template` runs this file: it writes packages/store/template/pgdata.tar.gz, a PGlite data directory with
+ * every migration applied, which a first embedded start loads instead of running initdb. Run it after
+ * adding a migration or upgrading PGlite (a stale template still works: the missing migrations run at start).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { migrate } from './migrator.ts';
+import { pgliteClientOf } from './pglite-client.ts';
+import { PGLITE_TEMPLATE } from './pglite-template.ts';
+
+// From initdb, not from the template this replaces: a PGlite in memory, migrated, then dumped.
+const db = new PGlite();
+await db.waitReady;
+const client = pgliteClientOf(db);
+const { applied } = await migrate(client);
+await db.exec('CHECKPOINT');
+const dump = await db.dumpDataDir('gzip');
+await mkdir(new URL('.', PGLITE_TEMPLATE), { recursive: true });
+await writeFile(PGLITE_TEMPLATE, Buffer.from(await dump.arrayBuffer()));
+await db.close();
+process.stdout.write(`wrote ${PGLITE_TEMPLATE.pathname}: ${applied.length} migrations, ${dump.size} bytes\n`);

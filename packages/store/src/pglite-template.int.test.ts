@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { MIGRATIONS } from './migrations.ts';
+import { migrate } from './migrator.ts';
+import { createPgliteClient } from './pglite-client.ts';
+import { templateFor } from './pglite-template.ts';
+
+describe('the shipped PGlite template', () => {
+  let root: string;
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'sluice-template-'));
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  it('is offered for a new or empty data directory, never for one that holds anything', async () => {
+    assert.ok((await templateFor(join(root, 'not-yet'))) instanceof Blob);
+    const empty = await mkdtemp(join(root, 'empty-'));
+    assert.ok((await templateFor(empty)) instanceof Blob);
+    const used = await mkdtemp(join(root, 'used-'));
+    await writeFile(join(used, 'PG_VERSION'), '17\n');
+    assert.equal(await templateFor(used), null);
+  });
+
+  it('starts a new data directory already migrated, and migrate then brings it to the current list', async () => {
+    const dataDir = join(root, 'fresh');
+    const client = await createPgliteClient(dataDir);
+    try {
+      // Before any migration runs here: initdb alone would have no such table.
+      const shipped = await client.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id');
+      assert.ok(shipped.length > 0, 'the template carries applied migrations');
+      await migrate(client);
+      const now = await client.query<{ id: string }>('SELECT id FROM schema_migrations');
+      assert.deepEqual(now.map((row) => row.id).sort(), MIGRATIONS.map((migration) => migration.id).sort());
+    } finally {
+      await client.close();
+    }
+    // Opened again, it is the same database (not a second copy of the template).
+    const again = await createPgliteClient(dataDir);
+    try {
+      await again.exec('CREATE TABLE kept (n int)');
+    } finally {
+      await again.close();
+    }
+    const third = await createPgliteClient(dataDir);
+    try {
+      assert.deepEqual(await third.query('SELECT count(*)::int AS n FROM kept'), [{ n: 0 }]);
+    } finally {
+      await third.close();
+    }
+  });
+});
