@@ -123,6 +123,7 @@ for (const adapter of ['pglite', 'postgres'] as const) {
           [{ ...order(8), event_id: 'forged' }, 'event_id'],
           [{ ...order(8), tenant_id: 'ten_other' }, 'tenant_id'],
           [{ ...order(8), source: 'Not A Source' }, 'source'],
+          [{ ...order(8), source: 'sluice', event_type: 'run.completed' }, 'source'],
           [{ ...order(8), dedupe_key: '' }, 'dedupe_key'],
           [{ ...order(8), occurred_at: 'yesterday' }, 'occurred_at'],
           ['a string', ''],

@@ -168,6 +168,28 @@ describe('validateEmission', () => {
     }
   });
 
+  it("refuses the platform's own source from any other connector, so receipts cannot be forged", () => {
+    const message = refused(
+      { ...valid, source: 'sluice', event_type: 'run.completed' },
+      'source',
+      'source_reserved',
+    );
+    assert.match(message, /reserved for the platform/);
+    const platform = defineConnector({
+      id: 'sluice',
+      streams: [{ key: 'platform', mode: 'webhook', events: ['run.completed'] }],
+      webhook: { verify: { scheme: 'shopify' } },
+      map: () => null,
+    });
+    const own = validateEmission(
+      { ...valid, source: 'sluice', event_type: 'run.completed' },
+      0,
+      platform,
+      limits,
+    );
+    assert.equal(own.ok, true);
+  });
+
   it('requires occurred_at to be an ISO 8601 timestamp when present', () => {
     assert.equal(check({ ...valid, occurred_at: null }).ok, true);
     for (const occurred_at of ['yesterday', 1718096400000, '2026-13-45T00:00:00Z']) {

@@ -6,6 +6,7 @@ import {
   type ErrorCode,
   isEventType,
   isSourceId,
+  PLATFORM_CONNECTOR_ID,
 } from '@sluice/core';
 import { validateCloudEventContext } from '@sluice/core/codecs';
 import { resolveStream } from '@sluice/map';
@@ -88,6 +89,15 @@ export function validateEmission(
       'source',
       'source_id',
       `source must be a stable lowercase id like "cn-magento"; got ${JSON.stringify(source)}.`,
+    );
+  }
+  // Receipts (run.completed, webhook.delivered, …) are published on their platform topics by source: only
+  // the platform's own connector may speak as it, or a tenant could forge receipts for its subscribers.
+  if (source === PLATFORM_CONNECTOR_ID && connector.id !== PLATFORM_CONNECTOR_ID) {
+    return fail(
+      'source',
+      'source_reserved',
+      `source "${PLATFORM_CONNECTOR_ID}" is reserved for the platform's own events; use your connector's id.`,
     );
   }
   if (typeof event_type !== 'string' || !isEventType(event_type)) {
