@@ -61,6 +61,18 @@ export function rssMb(pid: number | undefined): number {
   return statusMb(pid, 'VmRSS');
 }
 
+/** CPU seconds a process has used (user + system, its threads included); NaN once it has exited. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function statusMb(pid: number | undefined, field: string): number {
   if (pid === undefined) return Number.NaN;
   try {

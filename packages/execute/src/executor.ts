@@ -1,6 +1,7 @@
 import type { AppendInput, ClaimedJob, JobQueue, PlatformEventInput } from '@sluice/core';
 import type { ActionRunner, AnyActionRunner } from './action-runner.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
+import { FinishBatches } from './finish-batches.ts';
 import { type JobRun, runJob } from './run-job.ts';
 
 /** What the executor reports of each finished attempt (metrics). */
@@ -52,9 +53,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * The job worker of one process: claims runnable jobs up to its free slots (again at once after a full
  * claim, after `idleMs` otherwise, or when nudged or a job ends), runs each under its trigger's policy,
- * and finishes it with its receipts. Heartbeats extend the leases it holds; a job whose lease it lost is
- * aborted (another executor has it). Any number of executors share one queue; the database decides who
- * runs what.
+ * and finishes it with its receipts (attempts that end together share one transaction). Heartbeats
+ * extend the leases it holds; a job whose lease it lost is aborted (another executor has it). Any number
+ * of executors share one queue; the database decides who runs what.
  */
 export class Executor {
   readonly #options: ExecutorOptions;
@@ -64,6 +65,7 @@ export class Executor {
   readonly #concurrency: number;
   readonly #leaseMs: number;
   readonly #now: () => number;
+  readonly #finishes: FinishBatches;
   #loop: Promise<void> | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
@@ -77,6 +79,7 @@ export class Executor {
     this.#concurrency = options.concurrency ?? 32;
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#now = options.now ?? Date.now;
+    this.#finishes = new FinishBatches({ queue: options.queue, owner: options.owner });
   }
 
   /** Jobs running in this process now. */
@@ -196,7 +199,7 @@ export class Executor {
     const facts = await Promise.all(
       run.receipts.map((event) => this.#options.fact(claimed.job.tenant_id, event)),
     );
-    const held = await this.#options.queue.finish(this.#options.owner, claimed.job.id, run.outcome, facts);
+    const held = await this.#finishes.finish({ job_id: claimed.job.id, outcome: run.outcome, facts });
     this.#options.onAttempt?.({ claimed, outcome: held ? run.label : 'lost', latency_ms: run.latency_ms });
     if (held && run.disable && claimed.trigger !== null) {
       await this.#options.disableTrigger(claimed.job.tenant_id, claimed.trigger.id);
