@@ -19,7 +19,11 @@ export interface ExecutorOptions {
   readonly runners: ReadonlyArray<AnyActionRunner>;
   /** This process's lease owner id; unique per process and start. */
   readonly owner: string;
-  /** Most jobs running at once in this process; default 32. */
+  /**
+   * Most actions running at once in this process; default 32. A job whose action ended and whose finish
+   * waits for its commit holds no slot, so the next claim need not wait for that commit (such jobs are at
+   * most as many again).
+   */
   readonly concurrency?: number;
   /** Most running jobs one tenant may have across all executors; absent: no cap. */
   readonly tenantConcurrency?: number;
@@ -62,6 +66,8 @@ export class Executor {
   readonly #runners: ReadonlyMap<string, ActionRunner>;
   readonly #breaker: CircuitBreaker;
   readonly #running = new Map<string, Running>();
+  /** Running jobs whose action has not ended yet: the ones that hold a slot. */
+  #acting = 0;
   readonly #concurrency: number;
   readonly #leaseMs: number;
   readonly #now: () => number;
@@ -127,7 +133,7 @@ export class Executor {
   async #claimLoop(): Promise<void> {
     let failures = 0;
     while (!this.#stopping) {
-      const free = this.#concurrency - this.#running.size;
+      const free = Math.min(this.#concurrency - this.#acting, 2 * this.#concurrency - this.#running.size);
       if (free <= 0) {
         await this.#idle(this.#options.idleMs ?? 50);
         continue;
@@ -173,6 +179,7 @@ export class Executor {
   #start(claimed: ClaimedJob): void {
     const running: Running = { claimed, abort: new AbortController(), done: Promise.resolve() };
     this.#running.set(claimed.job.id, running);
+    this.#acting++;
     running.done = this.#execute(running)
       .catch((error: unknown) => this.#options.onError?.(error))
       .finally(() => {
@@ -184,18 +191,25 @@ export class Executor {
 
   async #execute(running: Running): Promise<void> {
     const { claimed } = running;
-    const run: JobRun = await runJob(
-      {
-        queue: this.#options.queue,
-        runners: this.#runners,
-        breaker: this.#breaker,
-        now: this.#now,
-        random: this.#options.random ?? Math.random,
-        resultTtlMs: this.#options.resultTtlMs ?? 24 * 3_600_000,
-      },
-      claimed,
-      running.abort.signal,
-    );
+    let run: JobRun;
+    try {
+      run = await runJob(
+        {
+          queue: this.#options.queue,
+          runners: this.#runners,
+          breaker: this.#breaker,
+          now: this.#now,
+          random: this.#options.random ?? Math.random,
+          resultTtlMs: this.#options.resultTtlMs ?? 24 * 3_600_000,
+        },
+        claimed,
+        running.abort.signal,
+      );
+    } finally {
+      // The action is over: its slot is free while the finish waits for its commit.
+      this.#acting--;
+      this.#wake?.();
+    }
     const facts = await Promise.all(
       run.receipts.map((event) => this.#options.fact(claimed.job.tenant_id, event)),
     );

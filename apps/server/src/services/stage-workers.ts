@@ -109,7 +109,14 @@ export class StageWorkers {
       ? new Router({
           bus: this.bus,
           triggers: store.triggers,
-          jobs: store.jobs,
+          jobs: {
+            // An executor in this process claims the new jobs at once, not after the batch's acknowledgement.
+            createMany: async (jobs) => {
+              const created = await store.jobs.createMany(jobs);
+              if (created > 0) this.executor?.nudge();
+              return created;
+            },
+          },
           outbox: store.outbox,
           tenancy: store.tenancy,
           deadLetters: store.deadLetters,
@@ -128,11 +135,7 @@ export class StageWorkers {
             if (stats.dropped > 0) metrics.unmatched.inc({ disposition: 'dropped' }, stats.dropped);
             if (stats.deadLettered > 0)
               metrics.unmatched.inc({ disposition: 'dead_lettered' }, stats.deadLettered);
-            if (stats.jobsCreated > 0) {
-              metrics.jobsCreated.inc(stats.jobsCreated);
-              // Embedded mode and co-located workers: the executor claims at once.
-              this.executor?.nudge();
-            }
+            if (stats.jobsCreated > 0) metrics.jobsCreated.inc(stats.jobsCreated);
           },
           onRejected: (id, problems) =>
             log.warn(
