@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --soak]`: every case against baselines measured in the same run, on
- * this machine. HTTP load comes from wrk (C, one thread) with pre-signed requests. Needs PostgreSQL and
- * Redis on loopback (as the tests do). Prints a table and the bars, and writes `bench/results.json`.
- * BENCH_SECONDS and BENCH_CONNECTIONS tune it; `--quick` runs ~3 s cases.
+ * `npm run bench [-- --quick] [-- --soak] [-- --pipeline]`: every case against baselines measured in the
+ * same run, on this machine (`--pipeline`: only the router, jobs and end-to-end cases, written to
+ * `bench/results-pipeline.json`). HTTP load comes from wrk (C, one thread) with pre-signed requests. Needs
+ * PostgreSQL and Redis on loopback (as the tests do). Prints a table and the bars, and writes
+ * `bench/results.json`. BENCH_SECONDS and BENCH_CONNECTIONS tune it; `--quick` runs ~3 s cases.
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -23,6 +24,7 @@ import { ensureWrk } from './wrk.ts';
 
 const quick = process.argv.includes('--quick');
 const withSoak = process.argv.includes('--soak');
+const pipelineOnly = process.argv.includes('--pipeline');
 const settings = { seconds: quick ? 3 : BENCH_SECONDS, connections: BENCH_CONNECTIONS };
 const results: Record<string, number> = {};
 const began = performance.now();
@@ -32,23 +34,25 @@ const step = (name: string) =>
 ensureWrk();
 results['load_average_1m_start'] = loadavg()[0] ?? Number.NaN;
 
-step('cold start (embedded)');
-const colds = [await coldStartMs(), await coldStartMs()];
-results['embedded_cold_start_ms'] = Math.max(...colds);
-
 const rows: CaseRow[] = [];
-step('baselines: bare node:http, peer');
-rows.push(...(await baselineCases(settings)));
-step('server mode: 1 connection, 8 connections, duplicates');
-const server = await serverIngestCases(settings);
-rows.push(...server.rows);
-results['server_rss_peak_mb'] = server.rssMb;
-step('batch emit, raw INSERT');
-rows.push(...(await batchCases(settings)));
-step('embedded');
-const embedded = await embeddedCases(settings);
-rows.push(...embedded.rows);
-results['embedded_rss_peak_mb'] = embedded.rssMb;
+if (!pipelineOnly) {
+  step('cold start (embedded)');
+  const colds = [await coldStartMs(), await coldStartMs()];
+  results['embedded_cold_start_ms'] = Math.max(...colds);
+
+  step('baselines: bare node:http, peer');
+  rows.push(...(await baselineCases(settings)));
+  step('server mode: 1 connection, 8 connections, duplicates');
+  const server = await serverIngestCases(settings);
+  rows.push(...server.rows);
+  results['server_rss_peak_mb'] = server.rssMb;
+  step('batch emit, raw INSERT');
+  rows.push(...(await batchCases(settings)));
+  step('embedded');
+  const embedded = await embeddedCases(settings);
+  rows.push(...embedded.rows);
+  results['embedded_rss_peak_mb'] = embedded.rssMb;
+}
 
 for (const { key, result } of rows) {
   results[`${key}_rps`] = result.rps;
@@ -71,6 +75,7 @@ results['router_events_per_s'] = indexed?.events_per_s ?? Number.NaN;
 step('jobs: throughput to a local sink');
 const jobs = await jobThroughput({ quick });
 results['jobs_per_s'] = jobs.jobsPerSecond;
+results['jobs_cpu_ms_per_job'] = jobs.cpuMsPerJob;
 
 for (const mode of ['server', 'embedded'] as const) {
   step(`end to end at 1,000/s (${mode})`);
@@ -199,5 +204,7 @@ const rounded = Object.fromEntries(
     Number.isFinite(value) ? Number(value.toFixed(3)) : null,
   ]),
 );
-writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(rounded, null, 2)}\n`);
-process.stdout.write(`\nwrote bench/results.json (${fmt(num('run_seconds'))} s)\n`);
+// A partial run does not overwrite the full run's figures.
+const written = pipelineOnly ? 'results-pipeline.json' : 'results.json';
+writeFileSync(new URL(`./${written}`, import.meta.url), `${JSON.stringify(rounded, null, 2)}\n`);
+process.stdout.write(`\nwrote bench/${written} (${fmt(num('run_seconds'))} s)\n`);

@@ -26,6 +26,8 @@ export interface SluiceProcess {
   readonly env: Readonly<Record<string, string>>;
   /** Creates `n` commerce-orders connections and returns their ingest paths. */
   ingestPaths(n: number): Promise<string[]>;
+  /** Server mode: another process on the same schema and keys, running only `workers`; stopped with this one. */
+  startWorkers(workers: string): Promise<Server>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startSluice(options: SluiceOptions): Promise<SluiceProcess
     env['SLUICE_SECRET_KEY'] = randomBytes(32).toString('base64');
   }
   const server = await startServer(MAIN, env);
+  const others: Server[] = [];
   const key = /(slk_[A-Za-z0-9_-]+)/.exec(server.output())?.[1];
   if (key === undefined && options.alongside === undefined) {
     throw new Error(`no dev key in the server's output:\n${server.output()}`);
@@ -107,7 +110,14 @@ export async function startSluice(options: SluiceOptions): Promise<SluiceProcess
       }
       return paths;
     },
+    async startWorkers(workers) {
+      if (schema === null) throw new Error('startWorkers: server mode only (embedded is one process)');
+      const other = await startServer(MAIN, { ...env, SLUICE_WORKERS: workers });
+      others.push(other);
+      return other;
+    },
     async stop() {
+      await Promise.all(others.map((other) => other.stop()));
       await server.stop();
       await db?.close();
       if (admin !== null) {

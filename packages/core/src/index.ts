@@ -137,6 +137,7 @@ export type { JobFilter, JobStore, NewJob } from './ports/job-port.ts';
 export type {
   ClaimedJob,
   JobClaimRequest,
+  JobFinish,
   JobOutcome,
   JobQueue,
   QueueDepth,

@@ -2,6 +2,7 @@ import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { AppendInput, ClaimedJob, JobQueue, PlatformEventInput } from '@sluice/core';
 import type { ActionRunner, AnyActionRunner } from './action-runner.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
+import { FinishBatches } from './finish-batches.ts';
 import { endJobSpan, startJobSpan } from './job-span.ts';
 import { type JobRun, runJob } from './run-job.ts';
 
@@ -20,7 +21,11 @@ export interface ExecutorOptions {
   readonly runners: ReadonlyArray<AnyActionRunner>;
   /** This process's lease owner id; unique per process and start. */
   readonly owner: string;
-  /** Most jobs running at once in this process; default 32. */
+  /**
+   * Most actions running at once in this process; default 32. A job whose action ended and whose finish
+   * waits for its commit holds no slot, so the next claim need not wait for that commit (such jobs are at
+   * most as many again).
+   */
   readonly concurrency?: number;
   /** Most running jobs one tenant may have across all executors; absent: no cap. */
   readonly tenantConcurrency?: number;
@@ -54,18 +59,21 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * The job worker of one process: claims runnable jobs up to its free slots (again at once after a full
  * claim, after `idleMs` otherwise, or when nudged or a job ends), runs each under its trigger's policy,
- * and finishes it with its receipts. Heartbeats extend the leases it holds; a job whose lease it lost is
- * aborted (another executor has it). Any number of executors share one queue; the database decides who
- * runs what.
+ * and finishes it with its receipts (attempts that end together share one transaction). Heartbeats
+ * extend the leases it holds; a job whose lease it lost is aborted (another executor has it). Any number
+ * of executors share one queue; the database decides who runs what.
  */
 export class Executor {
   readonly #options: ExecutorOptions;
   readonly #runners: ReadonlyMap<string, ActionRunner>;
   readonly #breaker: CircuitBreaker;
   readonly #running = new Map<string, Running>();
+  /** Running jobs whose action has not ended yet: the ones that hold a slot. */
+  #acting = 0;
   readonly #concurrency: number;
   readonly #leaseMs: number;
   readonly #now: () => number;
+  readonly #finishes: FinishBatches;
   #loop: Promise<void> | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
@@ -79,6 +87,7 @@ export class Executor {
     this.#concurrency = options.concurrency ?? 32;
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#now = options.now ?? Date.now;
+    this.#finishes = new FinishBatches({ queue: options.queue, owner: options.owner });
   }
 
   /** Jobs running in this process now. */
@@ -126,7 +135,7 @@ export class Executor {
   async #claimLoop(): Promise<void> {
     let failures = 0;
     while (!this.#stopping) {
-      const free = this.#concurrency - this.#running.size;
+      const free = Math.min(this.#concurrency - this.#acting, 2 * this.#concurrency - this.#running.size);
       if (free <= 0) {
         await this.#idle(this.#options.idleMs ?? 50);
         continue;
@@ -173,6 +182,7 @@ export class Executor {
   #start(claimed: ClaimedJob): void {
     const running: Running = { claimed, abort: new AbortController(), done: Promise.resolve() };
     this.#running.set(claimed.job.id, running);
+    this.#acting++;
     running.done = this.#execute(running)
       .catch((error: unknown) => this.#options.onError?.(error))
       .finally(() => {
@@ -188,25 +198,31 @@ export class Executor {
     let run: JobRun;
     let held: boolean;
     try {
-      // The action's own spans (an http delivery) are children of the job's.
-      run = await context.with(trace.setSpan(context.active(), span), () =>
-        runJob(
-          {
-            queue: this.#options.queue,
-            runners: this.#runners,
-            breaker: this.#breaker,
-            now: this.#now,
-            random: this.#options.random ?? Math.random,
-            resultTtlMs: this.#options.resultTtlMs ?? 24 * 3_600_000,
-          },
-          claimed,
-          running.abort.signal,
-        ),
-      );
+      try {
+        // The action's own spans (an http delivery) are children of the job's.
+        run = await context.with(trace.setSpan(context.active(), span), () =>
+          runJob(
+            {
+              queue: this.#options.queue,
+              runners: this.#runners,
+              breaker: this.#breaker,
+              now: this.#now,
+              random: this.#options.random ?? Math.random,
+              resultTtlMs: this.#options.resultTtlMs ?? 24 * 3_600_000,
+            },
+            claimed,
+            running.abort.signal,
+          ),
+        );
+      } finally {
+        // The action is over: its slot is free while the finish waits for its commit.
+        this.#acting--;
+        this.#wake?.();
+      }
       const facts = await Promise.all(
         run.receipts.map((event) => this.#options.fact(claimed.job.tenant_id, event)),
       );
-      held = await this.#options.queue.finish(this.#options.owner, claimed.job.id, run.outcome, facts);
+      held = await this.#finishes.finish({ job_id: claimed.job.id, outcome: run.outcome, facts });
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       span.end();

@@ -15,6 +15,9 @@ export interface HttpActionRunnerOptions {
   readonly now?: () => number;
 }
 
+/** Opened secrets an http runner keeps. */
+const MAX_SECRETS = 1_000;
+
 /**
  * The `http` action: POST the event to the action's URL in its format, signed per Standard Webhooks with
  * the job's idempotency key as `webhook-id`, through the guarded deliverer. A request that cannot be built
@@ -23,6 +26,11 @@ export interface HttpActionRunnerOptions {
 export class HttpActionRunner implements ActionRunner<HttpAction> {
   readonly type = 'http' as const;
   readonly #options: HttpActionRunnerOptions;
+  /**
+   * Opened secrets by trigger and version: every change of a trigger (its secret's too) moves its
+   * `updated_at`, so a job of a changed trigger looks its secret up again. Bounded; oldest out first.
+   */
+  readonly #secrets = new Map<string, Promise<string | null>>();
 
   constructor(options: HttpActionRunnerOptions) {
     this.#options = options;
@@ -32,7 +40,7 @@ export class HttpActionRunner implements ActionRunner<HttpAction> {
     const { trigger } = context;
     let secret: string | null;
     try {
-      secret = await this.#options.secretOf(trigger.tenant_id, trigger.id);
+      secret = await this.#secretOf(trigger);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       return {
@@ -71,6 +79,19 @@ export class HttpActionRunner implements ActionRunner<HttpAction> {
     span.end();
     if (outcome.kind !== 'delivered') return outcome;
     return { ...outcome, result: { status: outcome.status } };
+  }
+
+  #secretOf(trigger: ActionContext<HttpAction>['trigger']): Promise<string | null> {
+    const key = `${trigger.tenant_id}/${trigger.id}@${trigger.updated_at}`;
+    let secret = this.#secrets.get(key);
+    if (secret === undefined) {
+      if (this.#secrets.size >= MAX_SECRETS) this.#secrets.delete(this.#secrets.keys().next().value ?? '');
+      secret = this.#options.secretOf(trigger.tenant_id, trigger.id);
+      // A lookup that failed is not kept: the next job asks again.
+      secret.catch(() => this.#secrets.delete(key));
+      this.#secrets.set(key, secret);
+    }
+    return secret;
   }
 }
 

@@ -107,7 +107,11 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, stop: AbortS
       latency_ms: null,
     };
   }
-  const remembered = await deps.queue.recall(job.tenant_id, claimed.idempotency_key);
+  // The claim read it when it could; otherwise it is looked up now.
+  const remembered =
+    claimed.remembered === undefined
+      ? await deps.queue.recall(job.tenant_id, claimed.idempotency_key)
+      : claimed.remembered;
   if (remembered !== null) {
     const record: JobAttempt = { started_at: iso(started), status_code: null, latency_ms: 0, error: null };
     const ttl = Math.max(1, Date.parse(remembered.expires_at) - deps.now());

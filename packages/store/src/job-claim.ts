@@ -1,4 +1,4 @@
-import type { ClaimedJob, JobClaimRequest } from '@sluice/core';
+import type { ClaimedJob, JobClaimRequest, RememberedResult } from '@sluice/core';
 import { entitiesOf, lockEntities, settleHeads } from './job-entity-heads.ts';
 import { iso, toEnvelope } from './row-mappers.ts';
 import type { SqlExecutor } from './sql-client.ts';
@@ -87,11 +87,17 @@ export function claimStatement(capped: boolean): string {
 
 type Row = Record<string, unknown>;
 
-/** Each claimed job as it is now, with its envelope and its trigger (null when deleted). */
+/**
+ * Each claimed job as it is now, with its envelope, its trigger (null when deleted) and the result remembered
+ * under its idempotency key (null when none has been, or it expired by $2).
+ */
 const READ_CLAIMED = `SELECT q.*, j.lease_until, j.attempt_count, j.traceparent AS job_traceparent,
     (SELECT to_jsonb(e) FROM envelopes e WHERE e.event_id = j.event_id AND e.tenant_id = j.tenant_id) AS envelope,
     (SELECT to_jsonb(t) - 'secret_ciphertext' FROM triggers t WHERE t.id = j.trigger_id AND t.tenant_id = j.tenant_id)
-      AS trigger_row
+      AS trigger_row,
+    (SELECT jsonb_build_object('job_id', r.job_id, 'result', r.result, 'expires_at', r.expires_at)
+       FROM job_results r WHERE r.tenant_id = j.tenant_id AND r.key = j.idempotency_key AND r.expires_at > $2)
+      AS remembered
   FROM (${SELECT_JOBS} WHERE j.id IN (SELECT jsonb_array_elements_text($1::jsonb))) AS q
   JOIN jobs j ON j.id = q.id`;
 
@@ -117,7 +123,7 @@ export async function claimJobs(
   const picked = await tx.query<{ id: string }>(claimStatement(capped), params);
   if (picked.length === 0) return [];
   const ids = picked.map((row) => row.id);
-  const rows = await tx.query(READ_CLAIMED, [JSON.stringify(ids)]);
+  const rows = await tx.query(READ_CLAIMED, [JSON.stringify(ids), now]);
   const byId = new Map(rows.map((row) => [String(row['id']), row]));
   const claimed: ClaimedJob[] = [];
   const orphans: Row[] = [];
@@ -140,10 +146,17 @@ export async function claimJobs(
       idempotency_key: job.idempotency_key ?? `${job.trigger_id}:${job.event_id}`,
       lease_until: iso(row['lease_until']),
       traceparent: typeof row['job_traceparent'] === 'string' ? row['job_traceparent'] : null,
+      remembered: rememberedOf(row['remembered']),
     });
   }
   if (orphans.length > 0) await failOrphans(tx, orphans, now);
   return claimed;
+}
+
+function rememberedOf(value: unknown): RememberedResult | null {
+  if (value === null || value === undefined) return null;
+  const row = value as Row;
+  return { job_id: String(row['job_id']), result: row['result'] ?? null, expires_at: iso(row['expires_at']) };
 }
 
 async function failOrphans(tx: SqlExecutor, rows: ReadonlyArray<Row>, now: Date): Promise<void> {

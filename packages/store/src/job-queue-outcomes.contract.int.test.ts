@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { AppendInput, Stores } from '@sluice/core';
+import type { AppendInput, JobOutcome, Stores } from '@sluice/core';
 import {
   attemptAt,
   claimOf,
   clearQueue,
   modeTrigger,
   preparedEnvelope,
+  type QueueWorld,
   queueJob,
   queueWorld,
   STORE_ADAPTERS,
@@ -33,6 +34,19 @@ for (const adapter of STORE_ADAPTERS) {
     });
     after(() => db.drop());
     beforeEach(() => clearQueue(db.client));
+    /** A dead-lettered outcome: the target refused the event. */
+    const refusedBy = (world: QueueWorld): JobOutcome => ({
+      kind: 'dead_lettered',
+      attempt: attemptAt(now, 400),
+      dead_letter: {
+        tenant_id: world.tenant_id,
+        connector: 'test-orders',
+        connection_id: world.connection.id,
+        event_payload: { body_base64: '', headers: {}, content_type: null },
+        error_message: 'the target refused the event',
+        error_context: {},
+      },
+    });
 
     it('claims a lapsed lease again for another owner; the old owner can no longer finish it', async () => {
       const world = await queueWorld(store, 'Lease');
@@ -99,6 +113,87 @@ for (const adapter of STORE_ADAPTERS) {
       assert.ok(swept.job_results >= 1, JSON.stringify(swept));
     });
 
+    it('finishes several jobs in one call, each by its outcome, and a claim brings remembered results', async () => {
+      const world = await queueWorld(store, 'Many', 6);
+      const shared = 'many:shared-key';
+      await store.jobs.createMany([
+        queueJob(world, 0),
+        queueJob(world, 1, { event: 1 }),
+        queueJob(world, 2, { event: 2, entity_key: 'order:2' }),
+        { ...queueJob(world, 3, { event: 3, entity_key: 'order:3' }), idempotency_key: shared },
+        { ...queueJob(world, 4, { event: 4, entity_key: 'order:4' }), idempotency_key: shared },
+        queueJob(world, 5, { event: 5, entity_key: null }),
+      ]);
+      const claimed = await store.queue.claim(claimOf('exec', 10));
+      const id = (position: string) => claimed.find((item) => item.job.position === position)?.job.id ?? '';
+      assert.deepEqual(claimed.map((item) => item.job.position).sort(), [
+        '1000.0',
+        '1002.2',
+        '1003.3',
+        '1004.4',
+        '1005.5',
+      ]);
+      assert.ok(
+        claimed.every((item) => item.remembered === null),
+        'nothing remembered yet',
+      );
+      const succeeded = (result: unknown) => ({
+        kind: 'succeeded' as const,
+        attempt: attemptAt(now),
+        result,
+        result_ttl_ms: hour,
+      });
+      const held = await store.queue.finishMany('exec', [
+        { job_id: id('1000.0'), outcome: succeeded({ n: 0 }) },
+        {
+          job_id: id('1002.2'),
+          outcome: {
+            kind: 'retry',
+            attempt: attemptAt(now, 503),
+            run_after: new Date(now.getTime() + hour).toISOString(),
+          },
+        },
+        { job_id: id('1003.3'), outcome: succeeded({ n: 3 }) },
+        { job_id: id('1004.4'), outcome: succeeded({ n: 4 }) },
+        {
+          job_id: id('1005.5'),
+          outcome: refusedBy(world),
+        },
+        { job_id: 'job_not_held', outcome: succeeded(null) },
+      ]);
+      assert.deepEqual(held, [true, true, true, true, true, false]);
+      const statuses = (await store.jobs.list(world.tenant_id, {}, { limit: 10 })).items.map(
+        (job) => `${job.position}:${job.status}`,
+      );
+      assert.deepEqual(statuses, [
+        '1000.0:succeeded',
+        '1001.1:queued',
+        '1002.2:retrying',
+        '1003.3:succeeded',
+        '1004.4:succeeded',
+        '1005.5:dead_lettered',
+      ]);
+      const retried = await store.jobs.get(world.tenant_id, id('1002.2'));
+      assert.equal(retried?.attempts[0]?.status_code, 503);
+      const remembered = await store.queue.recall(world.tenant_id, shared);
+      assert.deepEqual(remembered?.result, { n: 4 }, 'one key twice in a batch: the later finish wins');
+      const dead = await db.client.query('SELECT job_id FROM dead_letters WHERE job_id = $1', [id('1005.5')]);
+      assert.equal(dead.length, 1);
+      // The entity released by the success runs its next job; the retrying one keeps its entity.
+      await store.jobs.createMany([
+        {
+          ...queueJob(world, 6, { event: 5, entity_key: 'order:6', trigger_id: 'trg_q6' }),
+          idempotency_key: shared,
+        },
+      ]);
+      const next = await store.queue.claim(claimOf('exec', 10));
+      assert.deepEqual(next.map((item) => item.job.position).sort(), ['1001.1', '1006.6']);
+      const again = next.find((item) => item.job.position === '1006.6');
+      assert.equal(again?.remembered?.job_id, id('1004.4'), 'the claim reads the remembered result');
+      assert.deepEqual(again?.remembered?.result, { n: 4 });
+      assert.equal(next.find((item) => item.job.position === '1001.1')?.remembered, null);
+    });
+
     it('skips a job of a skip trigger while its entity has one unfinished', async () => {
       const world = await queueWorld(store, 'Skip');
       const trigger = await modeTrigger(store, world, 'skip');
@@ -158,18 +253,7 @@ for (const adapter of STORE_ADAPTERS) {
       await store.jobs.createMany([queueJob(world, 0), queueJob(world, 1)]);
       const [item] = await store.queue.claim(claimOf('exec', 10));
       assert.ok(item !== undefined);
-      await store.queue.finish('exec', item.job.id, {
-        kind: 'dead_lettered',
-        attempt: attemptAt(now, 400),
-        dead_letter: {
-          tenant_id: world.tenant_id,
-          connector: 'test-orders',
-          connection_id: world.connection.id,
-          event_payload: { body_base64: '', headers: {}, content_type: null },
-          error_message: 'the target refused the event',
-          error_context: {},
-        },
-      });
+      await store.queue.finish('exec', item.job.id, refusedBy(world));
       assert.equal(await store.queue.requeue(world.tenant_id, 'job_none'), null);
       const stranger = await store.tenancy.createTenant({ name: 'Requeue stranger' });
       assert.equal(await store.queue.requeue(stranger.id, item.job.id), null, 'scoped by tenant');

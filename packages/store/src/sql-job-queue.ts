@@ -3,6 +3,7 @@ import type {
   ClaimedJob,
   Job,
   JobClaimRequest,
+  JobFinish,
   JobOutcome,
   JobQueue,
   Priority,
@@ -12,7 +13,7 @@ import type {
 import { appendFacts } from './append-facts.ts';
 import { isSingleFlightRace, withConflictRetry } from './conflict-retry.ts';
 import { claimJobs } from './job-claim.ts';
-import { finishJob } from './job-finish.ts';
+import { finishJobs } from './job-finish.ts';
 import { reclaimLapsedLeases } from './job-lease-reclaim.ts';
 import { requeueJob } from './job-requeue.ts';
 import { iso } from './row-mappers.ts';
@@ -68,23 +69,37 @@ export class SqlJobQueue implements JobQueue {
     leaseMs: number,
   ): Promise<ReadonlyArray<string>> {
     if (jobIds.length === 0) return [];
+    // Rows are locked in id order (as a finish locks them), so a heartbeat and a finish never deadlock.
     const rows = await this.#db.query<{ id: string }>(
-      `UPDATE jobs SET lease_until = $3
-        WHERE id IN (SELECT jsonb_array_elements_text($2::jsonb)) AND status = 'running' AND lease_owner = $1
-        RETURNING id`,
+      `WITH mine AS (
+         SELECT id FROM jobs
+          WHERE id IN (SELECT jsonb_array_elements_text($2::jsonb)) AND status = 'running' AND lease_owner = $1
+          ORDER BY id FOR UPDATE
+       )
+       UPDATE jobs SET lease_until = $3 FROM mine
+        WHERE jobs.id = mine.id AND jobs.status = 'running' AND jobs.lease_owner = $1
+        RETURNING jobs.id`,
       [owner, JSON.stringify(jobIds), new Date(this.#now().getTime() + leaseMs)],
     );
     return rows.map((row) => row.id);
   }
 
-  finish(
+  async finish(
     owner: string,
     jobId: string,
     outcome: JobOutcome,
     facts?: ReadonlyArray<AppendInput>,
   ): Promise<boolean> {
+    const [held] = await this.finishMany(owner, [
+      { job_id: jobId, outcome, ...(facts === undefined ? {} : { facts }) },
+    ]);
+    return held === true;
+  }
+
+  finishMany(owner: string, finishes: ReadonlyArray<JobFinish>): Promise<ReadonlyArray<boolean>> {
+    if (finishes.length === 0) return Promise.resolve([]);
     return withConflictRetry(() =>
-      this.#db.transaction((tx) => finishJob(tx, owner, jobId, outcome, facts, this.#now())),
+      this.#db.transaction((tx) => finishJobs(tx, owner, finishes, this.#now())),
     );
   }
 

@@ -134,7 +134,14 @@ export class StageWorkers {
       ? new Router({
           bus: this.bus,
           triggers: store.triggers,
-          jobs: store.jobs,
+          jobs: {
+            // An executor in this process claims the new jobs at once, not after the batch's acknowledgement.
+            createMany: async (jobs) => {
+              const created = await store.jobs.createMany(jobs);
+              if (created > 0) this.executor?.nudge();
+              return created;
+            },
+          },
           outbox: store.outbox,
           tenancy: store.tenancy,
           deadLetters: store.deadLetters,
@@ -156,8 +163,6 @@ export class StageWorkers {
             if (stats.jobsCreated > 0) {
               metrics.jobsCreated.inc(stats.jobsCreated);
               metrics.observeStage('relayed_to_job', stats.relayToJobMs);
-              // Embedded mode and co-located workers: the executor claims at once.
-              this.executor?.nudge();
             }
           },
           onRejected: (id, problems) =>

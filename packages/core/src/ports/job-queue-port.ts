@@ -28,6 +28,11 @@ export interface ClaimedJob {
   readonly lease_until: string;
   /** The route span's W3C `traceparent` the job was made under; null when tracing was off. */
   readonly traceparent: string | null;
+  /**
+   * The result already remembered under `idempotency_key` when the job was claimed (null: none), read by
+   * the claim so the executor need not `recall` it; absent when the queue did not read it.
+   */
+  readonly remembered?: RememberedResult | null;
 }
 
 /** How one attempt ended, as the executor reports it. */
@@ -45,6 +50,14 @@ export type JobOutcome =
   | { readonly kind: 'dead_lettered'; readonly attempt: JobAttempt; readonly dead_letter: NewDeadLetter }
   /** Not run (trigger gone or disabled, `single_flight: skip`, superseded under `latest`). */
   | { readonly kind: 'skipped'; readonly reason: string };
+
+/** One attempt's end, as `finishMany` takes it. */
+export interface JobFinish {
+  readonly job_id: string;
+  readonly outcome: JobOutcome;
+  /** Its platform events, committed with it. */
+  readonly facts?: ReadonlyArray<AppendInput>;
+}
 
 /** A side effect already made under an idempotency key, and what it returned. */
 export interface RememberedResult {
@@ -84,6 +97,12 @@ export interface JobQueue {
     outcome: JobOutcome,
     facts?: ReadonlyArray<AppendInput>,
   ): Promise<boolean>;
+  /**
+   * Several `finish`es in one transaction, one commit for the lot (the attempts of one executor that ended
+   * together): one flag per finish, in order, true when `owner` held its job. All commit or none: a fact
+   * that cannot be written rolls every one back.
+   */
+  finishMany(owner: string, finishes: ReadonlyArray<JobFinish>): Promise<ReadonlyArray<boolean>>;
   /** Puts running jobs whose lease lapsed (a killed executor) back in the queue; returns how many. */
   reclaimExpired(): Promise<number>;
   /** The result of a side effect already made under `key` and not yet expired, or null. */
