@@ -18,6 +18,7 @@ type Call = { readonly payload?: Record<string, unknown> };
 const ID_ROUTE_BODIES: Record<string, Record<string, unknown>> = {
   'PATCH /api/v1/connections/:connection_id': { name: 'taken over' },
   'POST /api/v1/connections/:connection_id/test': {},
+  'POST /api/v1/connections/:connection_id/test-deliveries': { body: '{"id":1}' },
   'POST /api/v1/connections/:connection_id/rotate-secret': {},
   'POST /api/v1/connections/:connection_id/backfills': {
     stream: 'customers',
