@@ -7,6 +7,7 @@ import {
   preparedEnvelope,
   STORE_ADAPTERS,
   type TestDatabase,
+  waitForHorizon,
 } from '@sluice/store/testing';
 import { Relay } from './relay.ts';
 import { eventually, failingFirst, probe } from './testing/relay-fixtures.ts';
@@ -278,6 +279,8 @@ for (const storeAdapter of STORE_ADAPTERS) {
           cleanup(relay);
           await new Promise((resolve) => setTimeout(resolve, 50));
           await append(connection, 'n1');
+          // A claim reads only below the cluster's commit horizon; another test's open transaction holds it.
+          await waitForHorizon(db.client);
           relay.nudge();
           await eventually(
             'the nudged envelope',
@@ -303,6 +306,8 @@ for (const storeAdapter of STORE_ADAPTERS) {
           cleanup(relay);
           await eventually('the first, empty claim', () => claims === 1, 3_000);
           await append(connection, 'an1');
+          // A claim reads only below the cluster's commit horizon; another test's open transaction holds it.
+          await waitForHorizon(db.client);
           relay.nudge();
           await eventually(
             'the nudged envelope',
