@@ -4,6 +4,7 @@ import type { ActionRunner, AnyActionRunner } from './action-runner.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { endJobSpan, startJobSpan } from './job-span.ts';
 import { type JobRun, runJob } from './run-job.ts';
+import { defaultPerTarget, TargetSlots } from './target-slots.ts';
 
 /** What the executor reports of each finished attempt (metrics). */
 export interface AttemptReport {
@@ -24,6 +25,11 @@ export interface ExecutorOptions {
   readonly concurrency?: number;
   /** Most running jobs one tenant may have across all executors; absent: no cap. */
   readonly tenantConcurrency?: number;
+  /**
+   * Most attempts in flight to one http endpoint (origin) in this process; default a quarter of
+   * `concurrency` (at least 1). A slow target then holds at most these slots; its other jobs are postponed.
+   */
+  readonly targetConcurrency?: number;
   /** How long a claim holds without a heartbeat; default 30 s. Heartbeats run every third of it. */
   readonly leaseMs?: number;
   /** The wait after a claim that found less than it could take; default 50 ms. */
@@ -62,6 +68,7 @@ export class Executor {
   readonly #options: ExecutorOptions;
   readonly #runners: ReadonlyMap<string, ActionRunner>;
   readonly #breaker: CircuitBreaker;
+  readonly #targetSlots: TargetSlots;
   readonly #running = new Map<string, Running>();
   readonly #concurrency: number;
   readonly #leaseMs: number;
@@ -77,6 +84,7 @@ export class Executor {
     this.#runners = new Map(options.runners.map((runner) => [runner.type, runner as ActionRunner]));
     this.#breaker = options.breaker ?? new CircuitBreaker();
     this.#concurrency = options.concurrency ?? 32;
+    this.#targetSlots = new TargetSlots(options.targetConcurrency ?? defaultPerTarget(this.#concurrency));
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#now = options.now ?? Date.now;
   }
@@ -195,6 +203,7 @@ export class Executor {
             queue: this.#options.queue,
             runners: this.#runners,
             breaker: this.#breaker,
+            targetSlots: this.#targetSlots,
             now: this.#now,
             random: this.#options.random ?? Math.random,
             resultTtlMs: this.#options.resultTtlMs ?? 24 * 3_600_000,
