@@ -19,6 +19,14 @@ const requests = Number(
  */
 const SCENARIOS: Record<string, () => Promise<ChaosSummary | HostileSummary>> = {
   'stage-crash': () => stageCrash({ roundsPerKind: 10 }),
+  /** The scheduler alone, one process: each kill is an outage its slots must catch up on. */
+  'scheduler-crash': () =>
+    stageCrash({
+      roundsPerKind: 10,
+      kinds: ['scheduler'],
+      layout: ['receiver', 'relay,router,executor', 'scheduler'],
+      name: 'scheduler-crash',
+    }),
   'postgres-restart': () => postgresRestart({ rounds: 5 }),
   'redis-restart': () => redisRestart({ rounds: 6 }),
   'slow-subscriber': () =>

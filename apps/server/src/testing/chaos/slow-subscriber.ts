@@ -40,6 +40,14 @@ function perSecond(target: WebhookTarget, from: number, ms: number): number {
   return Math.round((n * 100_000) / ms) / 100;
 }
 
+/** The fewest effects per second at the target over any `span` ms within [from, from + ms), in 1 s steps. */
+function worstPerSecond(target: WebhookTarget, from: number, ms: number, span = 5_000): number {
+  let worst = Number.POSITIVE_INFINITY;
+  for (let start = from; start + span <= from + ms; start += 1_000)
+    worst = Math.min(worst, perSecond(target, start, span));
+  return Number.isFinite(worst) ? worst : 0;
+}
+
 /** The most requests the target took in any one second from `from` on. */
 function peakPerSecond(target: WebhookTarget, from: number): number {
   const times = [...target.deliveries, ...target.failed]
@@ -150,12 +158,16 @@ export async function slowSubscriber(options: SlowSubscriberOptions): Promise<Ch
     const aloneFrom = Date.now();
     await sleep(options.windowMs);
     const alone = perSecond(world.target, aloneFrom, options.windowMs);
+    const aloneWorst = worstPerSecond(world.target, aloneFrom, options.windowMs);
 
     // Beside the bad one: its load starts, it misbehaves through the whole window.
     badLoad.start();
     const besideFrom = Date.now();
     const turns = await misbehave(badTarget, options, besideFrom + options.windowMs);
+    // Its slots' worth of deliveries still in flight may land after the window; give them the hang's time.
+    await sleep(1_000);
     const beside = perSecond(world.target, besideFrom, options.windowMs);
+    const besideWorst = worstPerSecond(world.target, besideFrom, options.windowMs);
     await Promise.all([healthyLoad.stop(), badLoad.stop()]);
 
     // The bad subscriber recovers; what waited for it drains at the breaker's pace.
@@ -183,6 +195,13 @@ export async function slowSubscriber(options: SlowSubscriberOptions): Promise<Ch
     if (alone === 0) problems.push('the healthy subscriber took nothing while alone');
     if (cost > MAX_COST)
       problems.push(`the bad subscriber cost the healthy one ${cost * 100} % (bound ${MAX_COST * 100} %)`);
+    // A stall caught up before the window ends costs nothing over the window: the worst 5 s shows it.
+    const stall =
+      aloneWorst === 0 ? 1 : Math.max(0, Math.round((1 - besideWorst / aloneWorst) * 1000) / 1000);
+    if (stall > MAX_COST)
+      problems.push(
+        `the worst 5 s beside the bad subscriber were ${stall * 100} % below the worst 5 s alone (bound ${MAX_COST * 100} %)`,
+      );
     if (opened === 0) problems.push('the circuit of the bad subscriber never opened');
     if (redrivePeak > redriveBound)
       problems.push(`the redrive reached ${redrivePeak}/s (bound ${redriveBound}/s): a burst, not paced`);
@@ -193,8 +212,9 @@ export async function slowSubscriber(options: SlowSubscriberOptions): Promise<Ch
       { scenario: 'slow-subscriber', rounds: turns, recoveries: [drainMs], startedAt },
       counts,
       {
-        healthy_per_s: { alone, beside },
+        healthy_per_s: { alone, beside, worst_5s_alone: aloneWorst, worst_5s_beside: besideWorst },
         cost_ratio: cost,
+        worst_5s_cost_ratio: stall,
         window_s: options.windowMs / 1000,
         rate_per_s: options.ratePerSecond,
         bad_timeout_s: options.timeoutMs / 1000,

@@ -17,7 +17,12 @@ export interface ChaosWorld {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** POSTs through the first receiver that answers, retrying while receivers are (re)starting. */
-async function post(cluster: StageCluster, path: string, headers: Record<string, string>, body: unknown) {
+export async function post(
+  cluster: StageCluster,
+  path: string,
+  headers: Record<string, string>,
+  body: unknown,
+) {
   for (let attempt = 0; ; attempt++) {
     const base = cluster.receiverUrls()[0];
     try {
@@ -47,7 +52,7 @@ export interface TriggerSpec {
 }
 
 /** Every order event to `/all`, and the updates of orders over 50 (a condition) to `/big`. */
-const DEFAULT_TRIGGERS: ReadonlyArray<TriggerSpec> = [
+export const DEFAULT_TRIGGERS: ReadonlyArray<TriggerSpec> = [
   { name: 'every order event', eventTypes: ['order.*'], condition: null, path: '/all', matches: () => true },
   {
     name: 'big updates',
