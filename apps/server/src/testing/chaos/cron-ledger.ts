@@ -103,7 +103,8 @@ export async function countTicks(
     // (a scheduler killed between the tick and its `complete`): it covers at least `between`.
     if (between > missed) {
       lost += between - missed;
-      problems.push(`${between - missed} slots lost before ${new Date(slots[i] as number).toISOString()}`);
+      const [from, to] = [slots[i - 1], slots[i]].map((ms) => new Date(ms as number).toISOString());
+      problems.unshift(`${between - missed} slots lost between ${from} and ${to} (missed ${missed})`);
     }
     collapsed += Math.max(0, between);
   }

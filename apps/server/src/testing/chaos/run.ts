@@ -25,6 +25,8 @@ const SCENARIOS: Record<string, () => Promise<ChaosSummary | HostileSummary>> = 
       roundsPerKind: 10,
       kinds: ['scheduler'],
       layout: ['receiver', 'relay,router,executor', 'scheduler'],
+      // One executor for the whole pipeline: a paced load it keeps up with.
+      ratePerSecond: 20,
       name: 'scheduler-crash',
     }),
   'postgres-restart': () => postgresRestart({ rounds: 5 }),

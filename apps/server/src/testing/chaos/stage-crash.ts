@@ -19,6 +19,8 @@ export interface StageCrashOptions {
   readonly layout?: ReadonlyArray<string>;
   /** Load: senders at once. */
   readonly concurrency?: number;
+  /** Load: events per second, paced; absent: as fast as the senders go. */
+  readonly ratePerSecond?: number;
   /** The scenario's name in its summary; default `stage-crash`. */
   readonly name?: string;
   /** The longest a scenario waits for the pipeline to drain after the last round. */
@@ -93,6 +95,7 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
       concurrency: options.concurrency ?? 8,
       updatesPerOrder: 2,
       maxAttempts: 60,
+      ...(options.ratePerSecond === undefined ? {} : { ratePerSecond: options.ratePerSecond }),
     });
     watch.start();
     load.start();
