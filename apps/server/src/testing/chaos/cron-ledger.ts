@@ -23,8 +23,10 @@ export interface TickCounts {
   readonly lost_slots: number;
   /** Slots ticked twice, ticks routed twice, ticks that took effect twice. */
   readonly duplicated: number;
-  /** Ticks routed and taken effect once. */
+  /** Ticks that took effect at the target. */
   readonly delivered: number;
+  /** Ticks stored but never taking effect. */
+  readonly undelivered: number;
   readonly problems: ReadonlyArray<string>;
 }
 
@@ -121,13 +123,14 @@ export async function countTicks(
     effects.set(d.envelope.event_id, ids);
   }
   let delivered = 0;
+  let undelivered = 0;
   for (const { eventId } of bySlot.values()) {
     const n = jobsOf.get(eventId) ?? 0;
     const took = effects.get(eventId)?.size ?? 0;
     if (n !== 1) problems.push(`tick ${eventId} routed ${n} times`);
     if (n > 1) duplicated += n - 1;
     if (took === 0) {
-      lost++;
+      undelivered++;
       problems.push(`tick ${eventId} never took effect`);
     } else delivered++;
     if (took > 1) {
@@ -141,6 +144,7 @@ export async function countTicks(
     lost_slots: lost,
     duplicated,
     delivered,
+    undelivered,
     problems: problems.length > 5 ? [...problems.slice(0, 5), `… ${problems.length - 5} more`] : problems,
   };
 }

@@ -124,8 +124,11 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
       if (slot.kind.split(',').includes('scheduler') && live.of('scheduler').length === 1) {
         schedulerOutageMs = Math.max(schedulerOutageMs, Date.now() - killedAt);
       }
-      const effects = world.target.deliveries.length;
-      const moved = await waitFor(() => world.target.deliveries.length > effects, 30_000);
+      // A scheduler has recovered once a new tick took effect; any other stage, once any new effect did.
+      const ticks = () => world.target.deliveries.filter((d) => d.path === cron?.path).length;
+      const effects = kind === 'scheduler' ? ticks : () => world.target.deliveries.length;
+      const before = effects();
+      const moved = await waitFor(() => effects() > before, 30_000);
       if (!moved) problems.push(`no effect within 30 s of restarting a ${kind}`);
       const recovery = Date.now() - killedAt;
       recoveries.push(recovery);
