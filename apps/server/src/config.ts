@@ -186,7 +186,7 @@ export const CONFIG_VARIABLES = {
   ),
   SLUICE_EXECUTOR_TARGET_CONCURRENCY: optionalInteger(
     'executorTargetConcurrency',
-    'Most attempts one executor process has in flight to one http endpoint (origin); a slow target holds no more of its slots. Unset = a quarter of SLUICE_EXECUTOR_CONCURRENCY.',
+    'Most attempts one executor process has in flight to one http endpoint (origin); a slow target holds no more of its slots, the rest of its jobs wait (uncounted). Unset = no cap.',
     { minimum: 1 },
   ),
   SLUICE_BREAKER_COOLDOWN_SECONDS: integer(

@@ -4,7 +4,7 @@ import type { ActionRunner, AnyActionRunner } from './action-runner.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { endJobSpan, startJobSpan } from './job-span.ts';
 import { type JobRun, runJob } from './run-job.ts';
-import { defaultPerTarget, TargetSlots } from './target-slots.ts';
+import { TargetSlots } from './target-slots.ts';
 
 /** What the executor reports of each finished attempt (metrics). */
 export interface AttemptReport {
@@ -26,8 +26,8 @@ export interface ExecutorOptions {
   /** Most running jobs one tenant may have across all executors; absent: no cap. */
   readonly tenantConcurrency?: number;
   /**
-   * Most attempts in flight to one http endpoint (origin) in this process; default a quarter of
-   * `concurrency` (at least 1). A slow target then holds at most these slots; its other jobs are postponed.
+   * Most attempts in flight to one http endpoint (origin) in this process; absent: no cap. A slow target
+   * then holds at most these slots; its other jobs are postponed (uncounted) until one is free.
    */
   readonly targetConcurrency?: number;
   /** How long a claim holds without a heartbeat; default 30 s. Heartbeats run every third of it. */
@@ -68,7 +68,7 @@ export class Executor {
   readonly #options: ExecutorOptions;
   readonly #runners: ReadonlyMap<string, ActionRunner>;
   readonly #breaker: CircuitBreaker;
-  readonly #targetSlots: TargetSlots;
+  readonly #targetSlots: TargetSlots | undefined;
   readonly #running = new Map<string, Running>();
   readonly #concurrency: number;
   readonly #leaseMs: number;
@@ -84,7 +84,8 @@ export class Executor {
     this.#runners = new Map(options.runners.map((runner) => [runner.type, runner as ActionRunner]));
     this.#breaker = options.breaker ?? new CircuitBreaker();
     this.#concurrency = options.concurrency ?? 32;
-    this.#targetSlots = new TargetSlots(options.targetConcurrency ?? defaultPerTarget(this.#concurrency));
+    this.#targetSlots =
+      options.targetConcurrency === undefined ? undefined : new TargetSlots(options.targetConcurrency);
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#now = options.now ?? Date.now;
   }
@@ -203,7 +204,7 @@ export class Executor {
             queue: this.#options.queue,
             runners: this.#runners,
             breaker: this.#breaker,
-            targetSlots: this.#targetSlots,
+            ...(this.#targetSlots === undefined ? {} : { targetSlots: this.#targetSlots }),
             now: this.#now,
             random: this.#options.random ?? Math.random,
             resultTtlMs: this.#options.resultTtlMs ?? 24 * 3_600_000,

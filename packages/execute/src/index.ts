@@ -89,4 +89,4 @@ export type { JobRun, RunJobDeps } from './run-job.ts';
 export { CIRCUIT_OPEN, runJob, TARGET_BUSY } from './run-job.ts';
 export type { GuardOptions, TargetAccepted, TargetCheck, TargetRefusal, TargetRule } from './target-guard.ts';
 export { checkAddress, checkTargetUrl, MAX_TARGET_URL_LENGTH } from './target-guard.ts';
-export { busyDelayMs, defaultPerTarget, TargetSlots } from './target-slots.ts';
+export { busyDelayMs, TargetSlots } from './target-slots.ts';

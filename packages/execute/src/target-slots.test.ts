@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { busyDelayMs, defaultPerTarget, TargetSlots } from './target-slots.ts';
+import { busyDelayMs, TargetSlots } from './target-slots.ts';
 
 describe('TargetSlots', () => {
   it('lets at most perTarget attempts in flight per origin, each origin on its own', () => {
@@ -21,13 +21,6 @@ describe('TargetSlots', () => {
   it('refuses a cap that is not a positive integer', () => {
     assert.throws(() => new TargetSlots(0), RangeError);
     assert.throws(() => new TargetSlots(1.5), RangeError);
-  });
-
-  it('defaults to a quarter of the process slots, at least one', () => {
-    assert.equal(defaultPerTarget(32), 8);
-    assert.equal(defaultPerTarget(8), 2);
-    assert.equal(defaultPerTarget(3), 1);
-    assert.equal(defaultPerTarget(1), 1);
   });
 
   it('backs off a postponed job: doubling from 250 ms, jittered, capped at 30 s', () => {

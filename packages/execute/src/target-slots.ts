@@ -35,11 +35,6 @@ export class TargetSlots {
   }
 }
 
-/** The default cap: a quarter of the process's slots, at least one. */
-export function defaultPerTarget(concurrency: number): number {
-  return Math.max(1, Math.ceil(concurrency / 4));
-}
-
 /**
  * How long a job postponed for a full target waits: 250 ms doubling with each earlier such postponement
  * of the job, up to 30 s, times a jitter in [0.5, 1.5), so a backlog behind a slow target does not come

@@ -20,7 +20,7 @@ export interface SlowSubscriberOptions {
   readonly faultMs: number;
   /** The executors' breaker cool-down (SLUICE_BREAKER_COOLDOWN_SECONDS). */
   readonly coolDownSeconds: number;
-  /** SLUICE_EXECUTOR_TARGET_CONCURRENCY; default the executor's (a quarter of its slots). */
+  /** SLUICE_EXECUTOR_TARGET_CONCURRENCY; default a quarter of the executor's slots. */
   readonly targetConcurrency?: number;
   /** The longest the scenario waits for the backlog to drain after the bad subscriber recovers. */
   readonly drainTimeoutMs?: number;
@@ -103,9 +103,7 @@ export async function slowSubscriber(options: SlowSubscriberOptions): Promise<Ch
       env: {
         SLUICE_EXECUTOR_CONCURRENCY: String(EXECUTOR_SLOTS),
         SLUICE_BREAKER_COOLDOWN_SECONDS: String(options.coolDownSeconds),
-        ...(options.targetConcurrency === undefined
-          ? {}
-          : { SLUICE_EXECUTOR_TARGET_CONCURRENCY: String(options.targetConcurrency) }),
+        SLUICE_EXECUTOR_TARGET_CONCURRENCY: String(options.targetConcurrency ?? EXECUTOR_SLOTS / 4),
       },
     });
     const live = cluster;
