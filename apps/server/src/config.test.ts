@@ -52,6 +52,8 @@ describe('loadConfig', () => {
       allowPrivateTargets: false,
       jobLeaseMs: 30_000,
       executorConcurrency: 32,
+      executorTargetConcurrency: null,
+      breakerCoolDownMs: 30_000,
       tenantConcurrency: null,
       configFile: null,
       allowedActions: ['*'],

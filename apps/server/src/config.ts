@@ -184,6 +184,16 @@ export const CONFIG_VARIABLES = {
     'Most jobs one executor process runs at once.',
     { default: 32, minimum: 1, maximum: 10_000 },
   ),
+  SLUICE_EXECUTOR_TARGET_CONCURRENCY: optionalInteger(
+    'executorTargetConcurrency',
+    'Most attempts one executor process has in flight to one http endpoint (origin); a slow target holds no more of its slots, the rest of its jobs wait (uncounted). Unset = no cap.',
+    { minimum: 1 },
+  ),
+  SLUICE_BREAKER_COOLDOWN_SECONDS: integer(
+    'breakerCoolDownMs',
+    'How long an endpoint circuit stays open before one probe is let through (it doubles with each failed probe, up to 10 min).',
+    { default: 30, minimum: 1, maximum: 600, scale: 1000 },
+  ),
   SLUICE_TENANT_CONCURRENCY: optionalInteger(
     'tenantConcurrency',
     'Most running jobs one tenant may have across all executors. Unset = no cap.',

@@ -5,6 +5,7 @@ import { CircuitBreaker } from './circuit-breaker.ts';
 import { FinishBatches } from './finish-batches.ts';
 import { endJobSpan, startJobSpan } from './job-span.ts';
 import { type JobRun, runJob } from './run-job.ts';
+import { TargetSlots } from './target-slots.ts';
 
 /** What the executor reports of each finished attempt (metrics). */
 export interface AttemptReport {
@@ -29,6 +30,11 @@ export interface ExecutorOptions {
   readonly concurrency?: number;
   /** Most running jobs one tenant may have across all executors; absent: no cap. */
   readonly tenantConcurrency?: number;
+  /**
+   * Most attempts in flight to one http endpoint (origin) in this process; absent: no cap. A slow target
+   * then holds at most these slots; its other jobs are postponed (uncounted) until one is free.
+   */
+  readonly targetConcurrency?: number;
   /** How long a claim holds without a heartbeat; default 30 s. Heartbeats run every third of it. */
   readonly leaseMs?: number;
   /** The wait after a claim that found less than it could take; default 50 ms. */
@@ -67,6 +73,7 @@ export class Executor {
   readonly #options: ExecutorOptions;
   readonly #runners: ReadonlyMap<string, ActionRunner>;
   readonly #breaker: CircuitBreaker;
+  readonly #targetSlots: TargetSlots | undefined;
   readonly #running = new Map<string, Running>();
   /** Running jobs whose action has not ended yet: the ones that hold a slot. */
   #acting = 0;
@@ -85,6 +92,8 @@ export class Executor {
     this.#runners = new Map(options.runners.map((runner) => [runner.type, runner as ActionRunner]));
     this.#breaker = options.breaker ?? new CircuitBreaker();
     this.#concurrency = options.concurrency ?? 32;
+    this.#targetSlots =
+      options.targetConcurrency === undefined ? undefined : new TargetSlots(options.targetConcurrency);
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#now = options.now ?? Date.now;
     this.#finishes = new FinishBatches({ queue: options.queue, owner: options.owner });
@@ -206,6 +215,7 @@ export class Executor {
               queue: this.#options.queue,
               runners: this.#runners,
               breaker: this.#breaker,
+              ...(this.#targetSlots === undefined ? {} : { targetSlots: this.#targetSlots }),
               now: this.#now,
               random: this.#options.random ?? Math.random,
               resultTtlMs: this.#options.resultTtlMs ?? 24 * 3_600_000,

@@ -86,6 +86,7 @@ export {
   validateRetry,
 } from './retry-policy.ts';
 export type { JobRun, RunJobDeps } from './run-job.ts';
-export { CIRCUIT_OPEN, runJob } from './run-job.ts';
+export { CIRCUIT_OPEN, runJob, TARGET_BUSY } from './run-job.ts';
 export type { GuardOptions, TargetAccepted, TargetCheck, TargetRefusal, TargetRule } from './target-guard.ts';
 export { checkAddress, checkTargetUrl, MAX_TARGET_URL_LENGTH } from './target-guard.ts';
+export { busyDelayMs, TargetSlots } from './target-slots.ts';

@@ -6,9 +6,12 @@ import type { CircuitBreaker } from './circuit-breaker.ts';
 import { jobDeadLetter } from './job-dead-letter.ts';
 import { receiptsOf } from './job-receipts.ts';
 import { retrySettings } from './retry-policy.ts';
+import { busyDelayMs, type TargetSlots } from './target-slots.ts';
 
 /** The error an attempt postponed by an open circuit records; such attempts do not count. */
 export const CIRCUIT_OPEN = 'circuit open';
+/** The error an attempt postponed because its target had all its slots in flight records; not counted either. */
+export const TARGET_BUSY = 'target busy';
 
 /** What running one claimed job came to: the outcome to finish it with, its receipts, and what follows. */
 export interface JobRun {
@@ -26,6 +29,8 @@ export interface RunJobDeps {
   readonly queue: Pick<JobQueue, 'recall'>;
   readonly runners: ReadonlyMap<string, ActionRunner>;
   readonly breaker: CircuitBreaker;
+  /** The per-target cap on attempts in flight; absent: no cap. */
+  readonly targetSlots?: TargetSlots;
   readonly now: () => number;
   readonly random: () => number;
   readonly resultTtlMs: number;
@@ -33,10 +38,25 @@ export interface RunJobDeps {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Attempts that ran the action: those an open circuit postponed are not counted against the limit. */
+const isBusy = (a: JobAttempt) => a.error?.startsWith(TARGET_BUSY) === true;
+const isPostponed = (a: JobAttempt) => a.error?.startsWith(CIRCUIT_OPEN) === true || isBusy(a);
+
+/** Attempts that ran the action: those an open circuit or a full target postponed are not counted. */
 function attemptsMade(claimed: ClaimedJob): number {
-  const postponed = claimed.job.attempts.filter((a) => a.error?.startsWith(CIRCUIT_OPEN) === true).length;
+  const postponed = claimed.job.attempts.filter(isPostponed).length;
   return Math.max(1, claimed.attempt - postponed);
+}
+
+/** A job not sent now: back as `retrying` after `waitMs`, its attempt recorded with `error`. */
+function postpone(deps: RunJobDeps, started: number, error: string, waitMs: number): JobRun {
+  const record: JobAttempt = { started_at: iso(started), status_code: null, latency_ms: null, error };
+  return {
+    outcome: { kind: 'retry', attempt: record, run_after: iso(deps.now() + waitMs) },
+    receipts: [],
+    disable: false,
+    label: 'postponed',
+    latency_ms: null,
+  };
 }
 
 /** Runs the action under its time limit; a throw, or a runner that ignores the signal, is a retryable failure. */
@@ -132,24 +152,23 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, stop: AbortS
     const error = `No runner for action type ${trigger.action.type} in this executor.`;
     action = { outcome: { kind: 'refused', rule: 'request_invalid', error } };
   } else {
-    const permit = origin === null ? null : deps.breaker.canSend(origin);
-    if (permit !== null && !permit.allowed) {
-      const record: JobAttempt = {
-        started_at: iso(started),
-        status_code: null,
-        latency_ms: null,
-        error: `${CIRCUIT_OPEN} (${permit.state}) for ${origin}: not sent`,
-      };
-      return {
-        outcome: { kind: 'retry', attempt: record, run_after: iso(deps.now() + permit.retry_in_ms) },
-        receipts: [],
-        disable: false,
-        label: 'postponed',
-        latency_ms: null,
-      };
+    const slots = origin === null ? undefined : deps.targetSlots;
+    if (origin !== null && slots !== undefined && !slots.tryAcquire(origin)) {
+      const earlier = claimed.job.attempts.filter(isBusy).length;
+      const error = `${TARGET_BUSY} (${slots.perTarget} in flight) for ${origin}: not sent`;
+      return postpone(deps, started, error, busyDelayMs(earlier, deps.random));
     }
-    action = await runAction(runner, claimed, settings.timeout_ms, stop);
-    if (origin !== null) deps.breaker.record(origin, action.outcome);
+    try {
+      const permit = origin === null ? null : deps.breaker.canSend(origin);
+      if (permit !== null && !permit.allowed) {
+        const error = `${CIRCUIT_OPEN} (${permit.state}) for ${origin}: not sent`;
+        return postpone(deps, started, error, permit.retry_in_ms);
+      }
+      action = await runAction(runner, claimed, settings.timeout_ms, stop);
+      if (origin !== null) deps.breaker.record(origin, action.outcome);
+    } finally {
+      if (origin !== null) slots?.release(origin);
+    }
   }
   const { outcome } = action;
   const latency = outcome.kind === 'delivered' ? outcome.latency_ms : deps.now() - started;

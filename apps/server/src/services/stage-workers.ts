@@ -14,6 +14,7 @@ import {
 import {
   type AnyActionRunner,
   actionKind,
+  CircuitBreaker,
   ConnectorActionRunner,
   type ConnectorActionRunnerOptions,
   Executor,
@@ -41,6 +42,8 @@ export interface StageWorkersOptions {
     | 'jobLeaseMs'
     | 'executorConcurrency'
     | 'tenantConcurrency'
+    | 'executorTargetConcurrency'
+    | 'breakerCoolDownMs'
     | 'jobResultTtlMs'
     | 'databaseUrl'
   >;
@@ -219,6 +222,10 @@ export class StageWorkers {
       owner: `executor-${name}`,
       runners: [...runners, ...(options.runners ?? [])],
       concurrency: config.executorConcurrency,
+      ...(config.executorTargetConcurrency === null
+        ? {}
+        : { targetConcurrency: config.executorTargetConcurrency }),
+      breaker: new CircuitBreaker({ coolDownMs: config.breakerCoolDownMs }),
       // Embedded mode shares one PGlite connection with ingest; its router nudges the executor anyway.
       idleMs: config.databaseUrl === null ? 200 : 50,
       leaseMs: config.jobLeaseMs,

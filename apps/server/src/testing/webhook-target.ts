@@ -15,8 +15,11 @@ export interface TargetDelivery {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** Per path: how long to take, or to hold the first delivery of an id until the sender goes away. */
-export type TargetBehaviour = (delivery: TargetDelivery) => { delayMs: number } | 'hold';
+/**
+ * Per path: how long to take before a 200, another status to answer at once (a failing subscriber: its
+ * delivery is recorded but is not an `effect`), or to hold the delivery until the sender goes away.
+ */
+export type TargetBehaviour = (delivery: TargetDelivery) => { delayMs: number } | { status: number } | 'hold';
 
 /**
  * A webhook receiver as a careful subscriber would write one: it verifies every request with the
@@ -27,9 +30,15 @@ export interface WebhookTarget {
   readonly deliveries: TargetDelivery[];
   /** Requests whose signature did not verify. */
   readonly unverified: string[];
+  /** Deliveries answered with a failing status by a `{ status }` behaviour (no effect). */
+  readonly failed: TargetDelivery[];
   /** The most deliveries of one entity in flight at once, by entity (`kind:id`). */
   readonly maxInFlight: Map<string, number>;
   behave(path: string, behaviour: TargetBehaviour): void;
+  /** Stops listening (and drops open connections): new connections are refused until {@link listen}. */
+  refuse(): Promise<void>;
+  /** Listens again, on the same port. */
+  listen(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,6 +46,7 @@ export async function startWebhookTarget(secret: string): Promise<WebhookTarget>
   const verifier = new Webhook(secret);
   const deliveries: TargetDelivery[] = [];
   const unverified: string[] = [];
+  const failed: TargetDelivery[] = [];
   const seen = new Set<string>();
   const inFlight = new Map<string, number>();
   const maxInFlight = new Map<string, number>();
@@ -60,10 +70,17 @@ export async function startWebhookTarget(secret: string): Promise<WebhookTarget>
       const envelope = JSON.parse(body.toString('utf8')) as TargetDelivery['envelope'];
       const entity = envelope.payload['entity'] as { kind: string; id: string } | undefined;
       const key = entity === undefined ? '' : `${entity.kind}:${entity.id}`;
+      const path = request.url ?? '/';
+      const probe: TargetDelivery = { path, webhookId, envelope, at: Date.now(), effect: false, headers };
+      const behaviour = behaviours.get(path)?.(probe) ?? { delayMs: 0 };
+      if (typeof behaviour === 'object' && 'status' in behaviour) {
+        failed.push(probe);
+        response.writeHead(behaviour.status).end();
+        return;
+      }
       const effect = !seen.has(webhookId);
       seen.add(webhookId);
-      const path = request.url ?? '/';
-      const delivery: TargetDelivery = { path, webhookId, envelope, at: Date.now(), effect, headers };
+      const delivery: TargetDelivery = { ...probe, effect };
       deliveries.push(delivery);
       const now = (inFlight.get(key) ?? 0) + 1;
       inFlight.set(key, now);
@@ -79,7 +96,6 @@ export async function startWebhookTarget(secret: string): Promise<WebhookTarget>
         if (!response.destroyed) response.writeHead(200).end();
       };
       response.on('close', leave);
-      const behaviour = behaviours.get(path)?.(delivery) ?? { delayMs: 0 };
       if (behaviour === 'hold') return;
       if (behaviour.delayMs <= 0) done();
       else setTimeout(done, behaviour.delayMs);
@@ -87,16 +103,21 @@ export async function startWebhookTarget(secret: string): Promise<WebhookTarget>
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   return {
     origin: `http://127.0.0.1:${port}`,
     deliveries,
     unverified,
+    failed,
     maxInFlight,
     behave: (path, behaviour) => behaviours.set(path, behaviour),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    refuse: close,
+    listen: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
+    close,
   };
 }

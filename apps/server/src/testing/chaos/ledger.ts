@@ -7,6 +7,8 @@ export interface ChaosTrigger {
   readonly id: string;
   /** The path on the webhook target its action posts to. */
   readonly path: string;
+  /** The target its action posts to, when not the scenario's main one. */
+  readonly target?: WebhookTarget;
   readonly matches: (event: AckedEvent) => boolean;
 }
 
@@ -51,10 +53,15 @@ export class Ledger {
     this.target = target;
   }
 
-  /** Counts the effects at the target of each (event, path), as distinct webhook-ids. */
+  /** The main target and each trigger's own. */
+  private targets(): WebhookTarget[] {
+    return [...new Set([this.target, ...this.triggers.flatMap((t) => (t.target ? [t.target] : []))])];
+  }
+
+  /** Counts the effects at the targets of each (event, path), as distinct webhook-ids. */
   private effects(): Map<string, Set<string>> {
     const byPair = new Map<string, Set<string>>();
-    for (const delivery of this.target.deliveries) {
+    for (const delivery of this.targets().flatMap((target) => target.deliveries)) {
       const pair = `${delivery.envelope.event_id} ${delivery.path}`;
       const ids = byPair.get(pair) ?? new Set<string>();
       ids.add(delivery.webhookId);
@@ -137,10 +144,11 @@ export class Ledger {
         }
       }
     }
-    const concurrent = [...this.target.maxInFlight.entries()].filter(([, n]) => n > 1);
+    const targets = this.targets();
+    const concurrent = targets.flatMap((t) => [...t.maxInFlight.entries()].filter(([, n]) => n > 1));
     for (const [entity] of concurrent) problem('two deliveries of one entity at once', entity);
-    if (this.target.unverified.length > 0)
-      problem('signature did not verify', this.target.unverified[0] ?? '');
+    const unverified = targets.flatMap((t) => t.unverified);
+    if (unverified.length > 0) problem('signature did not verify', unverified[0] ?? '');
     return {
       acked: acked.size,
       stored,

@@ -2,6 +2,7 @@ import type { HostileSummary } from './hostile-input.ts';
 import { hostileInput } from './hostile-input.ts';
 import { postgresRestart } from './postgres-restart.ts';
 import { redisRestart } from './redis-restart.ts';
+import { slowSubscriber } from './slow-subscriber.ts';
 import { stageCrash } from './stage-crash.ts';
 import type { ChaosSummary } from './summary.ts';
 
@@ -18,8 +19,35 @@ const requests = Number(
  */
 const SCENARIOS: Record<string, () => Promise<ChaosSummary | HostileSummary>> = {
   'stage-crash': () => stageCrash({ roundsPerKind: 10 }),
+  /** The scheduler alone, one process: each kill is an outage its slots must catch up on. */
+  'scheduler-crash': () =>
+    stageCrash({
+      roundsPerKind: 10,
+      kinds: ['scheduler'],
+      layout: ['receiver', 'relay,router,executor', 'scheduler'],
+      // One executor for the whole pipeline: a paced load it keeps up with.
+      ratePerSecond: 20,
+      name: 'scheduler-crash',
+    }),
   'postgres-restart': () => postgresRestart({ rounds: 5 }),
   'redis-restart': () => redisRestart({ rounds: 6 }),
+  'slow-subscriber': () =>
+    slowSubscriber({
+      windowMs: 30_000,
+      ratePerSecond: 10,
+      timeoutMs: 15_000,
+      faultMs: 6_000,
+      coolDownSeconds: 5,
+    }),
+  /** A minute's form of the one above: 2 s timeouts, 10 s windows. */
+  'slow-subscriber-short': () =>
+    slowSubscriber({
+      windowMs: 10_000,
+      ratePerSecond: 8,
+      timeoutMs: 2_000,
+      faultMs: 2_000,
+      coolDownSeconds: 2,
+    }),
   'hostile-input': () => hostileInput({ requests, concurrency: 32, auditEvery: 200, progress }),
 };
 

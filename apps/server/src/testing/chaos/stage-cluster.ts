@@ -7,7 +7,7 @@ import { createPostgresClient, type SqlClient, SqlStores } from '@sluice/store';
 import { killHard, type ServerProcess, startServerProcess } from '../server-process.ts';
 
 /** The stage workers a chaos scenario runs as processes of their own. */
-export type StageKind = 'receiver' | 'relay' | 'router' | 'executor';
+export type StageKind = 'receiver' | 'relay' | 'router' | 'executor' | 'scheduler';
 
 /** One running process; `current` changes when it is restarted. */
 export interface StageSlot {
@@ -22,7 +22,7 @@ export interface StageClusterOptions {
   /** The bus; without it a process that runs both relay and router uses the in-process bus. */
   readonly redisUrl?: string;
   /** How many processes of each stage, one stage each. */
-  readonly counts?: Readonly<Record<StageKind, number>>;
+  readonly counts?: Readonly<Partial<Record<StageKind, number>>>;
   /** Instead of `counts`: the processes by the stages each runs, such as `['receiver', 'relay,router,executor']`. */
   readonly layout?: ReadonlyArray<string>;
   /** Extra environment for every process. */
@@ -82,7 +82,7 @@ export class StageCluster {
       ...this.options.env,
     };
     const counts = this.options.counts;
-    const order: StageKind[] = ['receiver', 'relay', 'router', 'executor'];
+    const order: StageKind[] = ['receiver', 'relay', 'router', 'executor', 'scheduler'];
     const layout =
       this.options.layout ??
       order.flatMap((kind) => Array.from({ length: counts?.[kind] ?? 0 }, () => kind as string));

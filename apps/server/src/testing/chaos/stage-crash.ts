@@ -1,5 +1,6 @@
 import { TEST_DATABASE_URL } from '@sluice/store/testing';
 import { startRedisServer } from '../redis-process.ts';
+import { type ChaosSchedule, countTicks, endSchedule, openSchedule, ScheduleWatch } from './cron-ledger.ts';
 import { JobWatch } from './job-watch.ts';
 import { Ledger } from './ledger.ts';
 import { settle } from './settle.ts';
@@ -18,6 +19,10 @@ export interface StageCrashOptions {
   readonly layout?: ReadonlyArray<string>;
   /** Load: senders at once. */
   readonly concurrency?: number;
+  /** Load: events per second, paced; absent: as fast as the senders go. */
+  readonly ratePerSecond?: number;
+  /** The scenario's name in its summary; default `stage-crash`. */
+  readonly name?: string;
   /** The longest a scenario waits for the pipeline to drain after the last round. */
   readonly drainTimeoutMs?: number;
 }
@@ -52,8 +57,10 @@ async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
  */
 export async function stageCrash(options: StageCrashOptions): Promise<ChaosSummary> {
   const startedAt = Date.now();
-  const kinds = options.kinds ?? (['receiver', 'relay', 'router', 'executor'] as const);
+  const kinds = options.kinds ?? (['receiver', 'relay', 'router', 'executor', 'scheduler'] as const);
   const per = options.processesPerKind ?? 2;
+  const withScheduler =
+    options.layout === undefined || options.layout.some((k) => k.split(',').includes('scheduler'));
   const redis = await startRedisServer();
   let cluster: StageCluster | null = null;
   let closeTarget: () => Promise<void> = async () => {};
@@ -62,7 +69,7 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
       databaseUrl: TEST_DATABASE_URL,
       redisUrl: redis.url,
       ...(options.layout === undefined
-        ? { counts: { receiver: per, relay: per, router: per, executor: per } }
+        ? { counts: { receiver: per, relay: per, router: per, executor: per, scheduler: per } }
         : { layout: options.layout }),
       env: {
         SLUICE_RELAY_LEASE_SECONDS: String(LEASE_SECONDS),
@@ -75,6 +82,12 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
     closeTarget = () => world.target.close();
     const ledger = new Ledger(live.sql, world.tenantId, world.triggers, world.target);
     const watch = new JobWatch(live.sql, world.tenantId);
+    // A cron schedule every second beside the load, when schedulers run: each slot ticked once.
+    const cron: ChaosSchedule | null = withScheduler
+      ? await openSchedule(live, world.auth, world.target, world.targetSecret, 1)
+      : null;
+    const scheduleWatch = cron === null ? null : new ScheduleWatch(live.sql, cron.id);
+    scheduleWatch?.start();
     const load = new WebhookLoad({
       receivers: () => live.receiverUrls(),
       connectionId: world.connectionId,
@@ -82,6 +95,7 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
       concurrency: options.concurrency ?? 8,
       updatesPerOrder: 2,
       maxAttempts: 60,
+      ...(options.ratePerSecond === undefined ? {} : { ratePerSecond: options.ratePerSecond }),
     });
     watch.start();
     load.start();
@@ -93,6 +107,7 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
     const byKind = new Map<string, number[]>();
     const problems: string[] = [];
     let executorOutageMs = 0;
+    let schedulerOutageMs = 0;
     for (const kind of schedule) {
       await sleep(300 + Math.random() * 1_500);
       const slots = live.of(kind);
@@ -106,19 +121,36 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
       if (slot.kind.split(',').includes('executor') && live.of('executor').length === 1) {
         executorOutageMs = Math.max(executorOutageMs, Date.now() - killedAt);
       }
-      const effects = world.target.deliveries.length;
-      const moved = await waitFor(() => world.target.deliveries.length > effects, 30_000);
+      if (slot.kind.split(',').includes('scheduler') && live.of('scheduler').length === 1) {
+        schedulerOutageMs = Math.max(schedulerOutageMs, Date.now() - killedAt);
+      }
+      // A scheduler has recovered once a new tick took effect; any other stage, once any new effect did.
+      const ticks = () => world.target.deliveries.filter((d) => d.path === cron?.path).length;
+      const effects = kind === 'scheduler' ? ticks : () => world.target.deliveries.length;
+      const before = effects();
+      const moved = await waitFor(() => effects() > before, 30_000);
       if (!moved) problems.push(`no effect within 30 s of restarting a ${kind}`);
       const recovery = Date.now() - killedAt;
       recoveries.push(recovery);
       byKind.set(kind, [...(byKind.get(kind) ?? []), recovery]);
     }
     await load.stop();
+    await scheduleWatch?.stop();
+    if (cron !== null) await endSchedule(live.sql, cron);
     const { counts, drainMs } = await settle(ledger, load.acked, {
       timeoutMs: options.drainTimeoutMs ?? 120_000,
       quietMs: 3_000,
     });
     await watch.stop();
+    const ticks = cron === null ? null : await countTicks(live.sql, world.tenantId, cron, world.target);
+    if (ticks !== null) problems.push(...ticks.problems);
+    // A schedule past its slot and any lease is claimed by the next round of any scheduler: past a few
+    // rounds (at most 5 s apart), and past the longest time no scheduler ran, it is stuck.
+    const scheduleBound = 10 + schedulerOutageMs / 1000;
+    if (scheduleWatch !== null && scheduleWatch.maxOverdueSeconds > scheduleBound)
+      problems.push(
+        `the schedule stayed ${scheduleWatch.maxOverdueSeconds} s overdue (bound ${scheduleBound} s)`,
+      );
     for (const [kind, times] of byKind)
       perKind[kind] = { rounds: times.length, recovery_s: recoveryOf(times) };
     if (watch.maxRunningPerEntity > 1)
@@ -131,7 +163,7 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
     if (load.unexpected.length > 0)
       problems.push(`refused valid deliveries: ${load.unexpected.slice(0, 3).join('; ')}`);
     return summarize(
-      { scenario: 'stage-crash', rounds: schedule.length, recoveries, startedAt },
+      { scenario: options.name ?? 'stage-crash', rounds: schedule.length, recoveries, startedAt },
       counts,
       {
         per_kind: perKind,
@@ -143,6 +175,13 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
         max_past_lease_s: Math.round(watch.maxPastLeaseSeconds * 100) / 100,
         no_executor_s: executorOutageMs / 1000,
         lease_s: LEASE_SECONDS,
+        ...(ticks === null
+          ? {}
+          : {
+              ticks: { ...ticks, problems: undefined },
+              schedule_max_overdue_s: Math.round((scheduleWatch?.maxOverdueSeconds ?? 0) * 100) / 100,
+              no_scheduler_s: schedulerOutageMs / 1000,
+            }),
       },
       problems,
     );

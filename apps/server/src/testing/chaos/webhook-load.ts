@@ -29,6 +29,10 @@ export interface WebhookLoadOptions {
   readonly updatesPerOrder: number;
   /** Attempts per delivery before the sender gives up on it (a provider's retry schedule). */
   readonly maxAttempts: number;
+  /** Events sent per second across all senders (each send waits its turn); absent: as fast as they go. */
+  readonly ratePerSecond?: number;
+  /** Each order's total; default uniform in [0, 100). Conditions on it pick the triggers an order meets. */
+  readonly total?: () => number;
   /** Called with every attempt, e.g. to check what was answered while a dependency was down. */
   readonly onAttempt?: (attempt: Attempt) => void;
 }
@@ -51,6 +55,8 @@ export class WebhookLoad {
   private workers: Promise<void>[] = [];
   private readonly run = randomBytes(3).readUIntBE(0, 3);
   private nextOrder = 0;
+  /** The paced start time of the next send. */
+  private nextSendAt = 0;
 
   private readonly options: WebhookLoadOptions;
 
@@ -72,7 +78,7 @@ export class WebhookLoad {
   private async worker(): Promise<void> {
     while (this.running) {
       const orderId = this.newOrderId();
-      const total = Math.round(Math.random() * 10_000) / 100;
+      const total = Math.round((this.options.total?.() ?? Math.random() * 100) * 100) / 100;
       for (let update = 0; update <= this.options.updatesPerOrder; update++) {
         // The entity's next event is sent only once this one is acknowledged: the source's own order.
         if (!(await this.send(orderId, update, total))) break;
@@ -93,8 +99,19 @@ export class WebhookLoad {
     return (await this.send(orderId, 0, 1)) ? orderId : null;
   }
 
+  /** Waits for this send's turn at `ratePerSecond`. */
+  private async pace(): Promise<void> {
+    const rate = this.options.ratePerSecond;
+    if (rate === undefined) return;
+    const now = Date.now();
+    const at = Math.max(now, this.nextSendAt);
+    this.nextSendAt = at + 1_000 / rate;
+    if (at > now) await sleep(at - now);
+  }
+
   /** Sends event number `update` of one order (0 = its creation); answers whether it was acknowledged. */
-  private send(orderId: string, update: number, total: number): Promise<boolean> {
+  private async send(orderId: string, update: number, total: number): Promise<boolean> {
+    await this.pace();
     const placed = new Date(Date.UTC(2025, 2, 14, 10, 0, 0));
     const updatedAt = new Date(placed.getTime() + update * 60_000).toISOString();
     const created = update === 0;
