@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateApiKey } from '@sluice/control';
-import { createPostgresClient, type SqlClient, SqlStores } from '@sluice/store';
-import { TEST_DATABASE_URL } from '@sluice/store/testing';
-import { startRedisServer } from './testing/redis-process.ts';
+import { type SqlClient, SqlStores } from '@sluice/store';
+import { openServerModeWorld } from './testing/server-mode-world.ts';
 import { killHard, type ServerProcess, startServerProcess } from './testing/server-process.ts';
 import { startWebhookTarget, type WebhookTarget } from './testing/webhook-target.ts';
 
@@ -85,26 +84,12 @@ describe('3 executor processes: order, priority, fairness, kill -9', () => {
   const of = (path: string) => target.deliveries.filter((d) => d.path === path && d.effect);
 
   before(async () => {
-    const schema = `sluice_exec_${randomBytes(4).toString('hex')}`;
-    const admin = createPostgresClient({ connectionString: TEST_DATABASE_URL, max: 1 });
-    await admin.exec(`CREATE SCHEMA ${schema}`);
-    cleanups.push(async () => {
-      await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.close();
-    });
-    sql = createPostgresClient({ connectionString: TEST_DATABASE_URL, schema, max: 4 });
-    cleanups.push(() => sql.close());
-    const redis = await startRedisServer();
-    cleanups.push(() => redis.stop());
+    const world = await openServerModeWorld('sluice_exec', cleanups);
+    sql = world.sql;
     target = await startWebhookTarget(SECRET);
     cleanups.push(() => target.close());
-    const url = new URL(TEST_DATABASE_URL);
-    url.searchParams.set('options', `-c search_path=${schema}`);
     const env = {
-      SLUICE_DATABASE_URL: url.toString(),
-      SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
-      SLUICE_REDIS_URL: redis.url,
-      SLUICE_DEV: '0',
+      ...world.env,
       SLUICE_ALLOW_PRIVATE_TARGETS: '1',
       SLUICE_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
       SLUICE_EXECUTOR_CONCURRENCY: String(SLOTS),

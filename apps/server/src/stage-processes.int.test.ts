@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createPostgresClient, PostgresChangeFeed, type SqlClient, SqlStores } from '@sluice/store';
+import { PostgresChangeFeed, type SqlClient, SqlStores } from '@sluice/store';
 import { TEST_DATABASE_URL } from '@sluice/store/testing';
 import { Redis } from 'ioredis';
-import { startRedisServer } from './testing/redis-process.ts';
+import { openServerModeWorld } from './testing/server-mode-world.ts';
 import { killHard, type ServerProcess, startServerProcess } from './testing/server-process.ts';
 
 const CONNECTIONS = 3;
@@ -28,26 +27,12 @@ describe('receiver, 2 relays and 2 routers as separate processes', () => {
   let redisUrl: string;
 
   before(async () => {
-    const schema = `sluice_stages_${randomBytes(4).toString('hex')}`;
-    const admin = createPostgresClient({ connectionString: TEST_DATABASE_URL, max: 1 });
-    await admin.exec(`CREATE SCHEMA ${schema}`);
-    cleanups.push(async () => {
-      await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.close();
-    });
-    sql = createPostgresClient({ connectionString: TEST_DATABASE_URL, schema, max: 4 });
-    cleanups.push(() => sql.close());
-    const redis = await startRedisServer();
-    redisUrl = redis.url;
-    cleanups.push(() => redis.stop());
-    const url = new URL(TEST_DATABASE_URL);
-    url.searchParams.set('options', `-c search_path=${schema}`);
+    const world = await openServerModeWorld('sluice_stages', cleanups);
+    sql = world.sql;
+    redisUrl = world.redisUrl;
     env = {
-      SLUICE_DATABASE_URL: url.toString(),
-      SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
-      SLUICE_REDIS_URL: redis.url,
+      ...world.env,
       SLUICE_RELAY_LEASE_SECONDS: '2',
-      SLUICE_DEV: '0',
     };
   });
 

@@ -4,11 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createPostgresClient } from '@sluice/store';
-import { TEST_DATABASE_URL } from '@sluice/store/testing';
 import { type DeliveredFlow, runDeliveredFlow } from './testing/delivered-flow.ts';
 import { type Collector, startCollector } from './testing/otlp-collector.ts';
-import { startRedisServer } from './testing/redis-process.ts';
+import { openServerModeWorld } from './testing/server-mode-world.ts';
 import { killHard, type ServerProcess, startServerProcess } from './testing/server-process.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -29,22 +27,9 @@ describe('one trace across a receiver, a relay, a router and an executor process
   before(async () => {
     collector = await startCollector();
     cleanups.push(() => collector.close());
-    const schema = `sluice_traces_${randomBytes(4).toString('hex')}`;
-    const admin = createPostgresClient({ connectionString: TEST_DATABASE_URL, max: 1 });
-    await admin.exec(`CREATE SCHEMA ${schema}`);
-    cleanups.push(async () => {
-      await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.close();
-    });
-    const redis = await startRedisServer();
-    cleanups.push(() => redis.stop());
-    const url = new URL(TEST_DATABASE_URL);
-    url.searchParams.set('options', `-c search_path=${schema}`);
+    const world = await openServerModeWorld('sluice_traces', cleanups);
     const env = {
-      SLUICE_DATABASE_URL: url.toString(),
-      SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
-      SLUICE_REDIS_URL: redis.url,
-      SLUICE_DEV: '0',
+      ...world.env,
       SLUICE_ALLOW_PRIVATE_TARGETS: '1',
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
       OTEL_BSP_SCHEDULE_DELAY: '100',
