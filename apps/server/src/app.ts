@@ -90,6 +90,9 @@ export async function buildApp(
         'The URL holds a NUL character (%00); no id or filter has one.',
       );
     }
+    if (request.routeOptions.config.checksNulInBody !== true && hasNul(request.body)) {
+      throw new SluiceError('invalid_request', 'The body holds a NUL character (\\u0000); no field may.');
+    }
   });
   app.addHook('onResponse', async (request, reply) => {
     const labels = {

@@ -126,4 +126,40 @@ describe('garbage in: never a 5xx, never a crash, always a JSON error', () => {
     const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(ready.statusCode, 200);
   });
+
+  it('answers 400 to a NUL character in a JSON body the store would refuse, and keeps nothing', async () => {
+    const count = async () =>
+      (
+        await t.sql.query<{ n: string }>(
+          'SELECT (SELECT count(*) FROM connections) + (SELECT count(*) FROM triggers) AS n',
+        )
+      )[0]?.n;
+    const before = await count();
+    const nul = String.fromCharCode(0);
+    for (const [url, payload] of [
+      [
+        '/api/v1/connections',
+        { connector_id: 'commerce-orders', secret: 'garbage-secret-1234', name: `a${nul}b` },
+      ],
+      [
+        '/api/v1/triggers',
+        {
+          name: `t${nul}`,
+          event_types: ['order.*'],
+          condition: null,
+          action: { type: 'handler', name: 'noop' },
+        },
+      ],
+    ] as const) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...auth, 'content-type': 'application/json' },
+        payload: JSON.stringify(payload),
+      });
+      assert.equal(response.statusCode, 400, `${url}: ${response.body}`);
+      assert.equal(response.json().error.code, 'invalid_request');
+    }
+    assert.equal(await count(), before);
+  });
 });

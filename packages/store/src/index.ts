@@ -8,4 +8,4 @@ export { createPostgresClient, type PostgresClientOptions } from './postgres-cli
 export type { SqlClient, SqlExecutor } from './sql-client.ts';
 export { DEFAULT_AGING_MS, type JobQueueOptions, SqlJobQueue } from './sql-job-queue.ts';
 export { SqlStores, type SqlStoresOptions } from './sql-stores.ts';
-export { asStorageError, isUnavailable } from './storage-errors.ts';
+export { asStorageError, isDataError, isUnavailable } from './storage-errors.ts';

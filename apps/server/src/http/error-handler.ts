@@ -1,4 +1,5 @@
 import { type ErrorCode, SluiceError } from '@sluice/core';
+import { isDataError } from '@sluice/store';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Metrics } from '../services/metrics.ts';
 import { RouteMethods } from './route-methods.ts';
@@ -60,6 +61,11 @@ export function toSluiceError(error: unknown, contentType = ''): SluiceError {
     fastifyError.statusCode < 500
   ) {
     return new SluiceError('invalid_request', fastifyError.message);
+  }
+  // SQLSTATE class 22: a value from the request the database cannot hold (a NUL character, say).
+  if (isDataError(error)) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new SluiceError('invalid_request', `The request holds a value the store cannot keep: ${reason}.`);
   }
   return new SluiceError('internal', 'Internal error.', { cause: error });
 }

@@ -48,7 +48,7 @@ export function eventRoutes(
     app.post<{ Body: Static<typeof EmitBody> }>(
       '/api/v1/events',
       {
-        config: documentBodyAs(EmitInput),
+        config: { ...documentBodyAs(EmitInput), checksNulInBody: true },
         schema: {
           ...secured,
           operationId: 'emitEvents',

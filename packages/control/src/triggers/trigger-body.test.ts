@@ -32,6 +32,13 @@ describe('trigger bodies', () => {
     assert.equal(parsed.draft.enabled, false);
   });
 
+  it('refuse null event types on create and on update', () => {
+    assert.deepEqual(rules({ ...VALID, event_types: null }), ['event_types event_types_size']);
+    assert.deepEqual(rules({ event_types: null }, { mode: 'update', current: { event_types: ['a.b'] } }), [
+      'event_types event_types_size',
+    ]);
+  });
+
   it('refuse SQL when no checker is given', () => {
     assert.deepEqual(rules({ ...VALID, condition: { sql: 'true' } }), ['condition.sql sql_unavailable']);
     assert.deepEqual(rules({ ...VALID, condition: 'sql "true"' }), ['condition.sql sql_unavailable']);

@@ -214,7 +214,10 @@ function checkPatternsAndCondition(
     {
       id: 'trg_check',
       tenant_id: 'check',
-      event_types: (types ?? options.current?.event_types ?? ['*']) as ReadonlyArray<string>,
+      // Null is checked as given (and refused): only an absent field falls back.
+      event_types: (types === undefined
+        ? (options.current?.event_types ?? ['*'])
+        : types) as ReadonlyArray<string>,
       condition: ast as Condition | null,
       enabled: true,
     },

@@ -161,7 +161,7 @@ export async function hostileInput(options: HostileInputOptions): Promise<Hostil
       SLUICE_ADMIN_KEY: ADMIN_KEY,
       SLUICE_CONNECTION_RATE: '1000000',
       SLUICE_CONNECTION_BURST: '1000000',
-      SLUICE_LOG_LEVEL: 'fatal',
+      SLUICE_LOG_LEVEL: 'error',
     },
   });
   try {
@@ -170,6 +170,22 @@ export async function hostileInput(options: HostileInputOptions): Promise<Hostil
     const base = slot.current.url;
     const port = Number(new URL(base).port);
     const pid = slot.current.child.pid ?? 0;
+    // The server's own account of an internal error: what a 5xx below names as its cause.
+    const serverErrors: string[] = [];
+    slot.current.child.stdout?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (serverErrors.length >= 5 || !line.includes('"level":50')) continue;
+        // A line split across chunks is shown as it came.
+        const logged = (() => {
+          try {
+            return JSON.parse(line) as { err?: { code?: string; message?: string } };
+          } catch {
+            return {};
+          }
+        })();
+        serverErrors.push(`${logged.err?.code ?? ''} ${logged.err?.message ?? line.slice(0, 200)}`);
+      }
+    });
     const tenant = async (name: string): Promise<HostileTenant> => {
       const made = await cluster.tenant(name);
       const connections: Array<{ id: string; connector: string; secret: string }> = [];
@@ -331,6 +347,7 @@ export async function hostileInput(options: HostileInputOptions): Promise<Hostil
       .then((r) => r.status)
       .catch(() => 0);
     if (ready !== 200) problem('not ready after the run', String(ready));
+    if (serverErrors.length > 0) problem('internal errors logged', serverErrors.join(' | '));
     const rssBound = options.rssBoundMb ?? 600;
     if (rss.max > rssBound) problem('RSS over its bound', `${rss.max} MB > ${rssBound} MB`);
     const slowest = slowestCondition(accepted);
