@@ -95,7 +95,8 @@ export class StageCluster {
     const name = kind.replaceAll(',', '-');
     const dataDir = await mkdtemp(join(tmpdir(), `sluice-chaos-${name}-`));
     this.cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    return startServerProcess({ ...this.env, SLUICE_WORKERS: kind, SLUICE_DATA_DIR: dataDir });
+    // A loaded machine can take longer than the tests' 30 s to start a process; a start is not the fault under test.
+    return startServerProcess({ ...this.env, SLUICE_WORKERS: kind, SLUICE_DATA_DIR: dataDir }, 120_000);
   }
 
   /** The processes that run one stage. */
