@@ -18,7 +18,8 @@ const requests = Number(
  * line each on stdout; exits 1 when any fails.
  */
 const SCENARIOS: Record<string, () => Promise<ChaosSummary | HostileSummary>> = {
-  'stage-crash': () => stageCrash({ roundsPerKind: 10 }),
+  /** Paced at a rate two executors keep up with on a loaded machine: a backlog would hide recoveries. */
+  'stage-crash': () => stageCrash({ roundsPerKind: 10, ratePerSecond: 20 }),
   /** The scheduler alone, one process: each kill is an outage its slots must catch up on. */
   'scheduler-crash': () =>
     stageCrash({

@@ -23,8 +23,10 @@ export interface StageCrashOptions {
   readonly ratePerSecond?: number;
   /** The scenario's name in its summary; default `stage-crash`. */
   readonly name?: string;
-  /** The longest a scenario waits for the pipeline to drain after the last round. */
+  /** The longest a scenario waits for the pipeline to drain after the last round (default 10 min). */
   readonly drainTimeoutMs?: number;
+  /** The longest the drain may go without an effect or a finished job before it counts as stuck (60 s). */
+  readonly drainStallMs?: number;
 }
 
 const LEASE_SECONDS = 2;
@@ -138,7 +140,8 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
     await scheduleWatch?.stop();
     if (cron !== null) await endSchedule(live.sql, cron);
     const { counts, drainMs } = await settle(ledger, load.acked, {
-      timeoutMs: options.drainTimeoutMs ?? 120_000,
+      timeoutMs: options.drainTimeoutMs ?? 600_000,
+      stallMs: options.drainStallMs ?? 60_000,
       quietMs: 3_000,
     });
     await watch.stop();
