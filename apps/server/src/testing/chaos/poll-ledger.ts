@@ -44,7 +44,7 @@ export async function openPollStream(
   auth: Record<string, string>,
   options: { pageSize?: number; maxDelayMs?: number } = {},
 ): Promise<ChaosPollStream> {
-  const source = new PollSource({ pageSize: options.pageSize ?? 8, maxDelayMs: options.maxDelayMs ?? 400 });
+  const source = new PollSource({ pageSize: options.pageSize ?? 12, maxDelayMs: options.maxDelayMs ?? 400 });
   await source.start();
   const made = await post(cluster, '/api/v1/connections', auth, {
     connector_id: 'http-poll',

@@ -19,7 +19,10 @@ const requests = Number(
  */
 const SCENARIOS: Record<string, () => Promise<ChaosSummary | HostileSummary>> = {
   'stage-crash': () => stageCrash({ roundsPerKind: 10 }),
-  /** The scheduler alone, one process: each kill is an outage its slots must catch up on. */
+  /**
+   * The scheduler alone, one process: each kill is an outage its cron slots and its poll stream must catch
+   * up on, without a slot or a record version lost or doubled.
+   */
   'scheduler-crash': () =>
     stageCrash({
       roundsPerKind: 10,
