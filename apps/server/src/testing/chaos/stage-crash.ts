@@ -120,8 +120,7 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
     load.start();
     // The first kill must find the schedulers at work: a tick delivered, the stream polled (a scheduler
     // sees a new schedule or stream within its 5 s sleep).
-    if (cron !== null)
-      await waitFor(() => world.target.deliveries.some((d) => d.path === cron.path), 30_000);
+    if (cron !== null) await waitFor(() => world.target.deliveries.some((d) => d.path === cron.path), 30_000);
     if (poll !== null) {
       const source = poll.source;
       await waitFor(() => source.requests > 1, 30_000);
