@@ -20,12 +20,13 @@ describe('chaos, short form', () => {
   // router and executor together; killing the second kills all three of its stages at once.
   const layout = ['receiver', 'relay,router,executor'];
 
-  it('kill -9 of the receiver and of the relay + router + executor loses and doubles nothing', async () => {
+  it('kill -9 of the receiver and of the relay + router + executor + scheduler loses and doubles nothing, cron slots and polled records included', async () => {
     report(
       await stageCrash({
         roundsPerKind: 1,
         kinds: ['receiver', 'executor'],
-        layout,
+        // The scheduler beside the executor: its kill is also a scheduler's (a cron schedule, a poll stream).
+        layout: ['receiver', 'relay,router,executor,scheduler'],
         concurrency: 2,
         drainTimeoutMs: 45_000,
       }),

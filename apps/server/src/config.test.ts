@@ -51,6 +51,7 @@ describe('loadConfig', () => {
       relayLeaseMs: 30_000,
       allowPrivateTargets: false,
       jobLeaseMs: 30_000,
+      schedulerLeaseMs: 10_000,
       executorConcurrency: 32,
       executorTargetConcurrency: null,
       breakerCoolDownMs: 30_000,

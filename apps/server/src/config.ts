@@ -179,6 +179,11 @@ export const CONFIG_VARIABLES = {
     'How long an executor holds a job without a heartbeat (it beats every third of it); the job of a killed executor runs again once this passes.',
     { default: 30, minimum: 1, maximum: 3600, scale: 1000 },
   ),
+  SLUICE_SCHEDULER_LEASE_SECONDS: integer(
+    'schedulerLeaseMs',
+    'How long a scheduler holds a poll stream or cron schedule it claimed without a heartbeat (it beats every third of it while the run or tick is under way); the stream or slot of a killed scheduler is taken again once this passes.',
+    { default: 10, minimum: 1, maximum: 3600, scale: 1000 },
+  ),
   SLUICE_EXECUTOR_CONCURRENCY: integer(
     'executorConcurrency',
     'Most jobs one executor process runs at once.',

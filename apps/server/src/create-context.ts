@@ -148,6 +148,7 @@ export function createContext(options: ContextOptions): AppContext {
     secretBox,
     now,
     ...(options.pollMaxSleepMs === undefined ? {} : { maxSleepMs: options.pollMaxSleepMs }),
+    leaseMs: config.schedulerLeaseMs,
     onRun: ({ stream, lateMs }) => metrics.pollLag.observe({ connector: stream.connector_id }, lateMs / 1000),
     onError: (error) =>
       options.log?.warn({ err: error }, 'poll scheduler round failed; the next one retries'),

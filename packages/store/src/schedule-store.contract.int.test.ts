@@ -99,6 +99,30 @@ for (const adapter of STORE_ADAPTERS) {
       assert.equal(failed?.last_error, 'HTTP 429');
     });
 
+    it('renews a lease only for its holder: a held stream stays held past its first term', async () => {
+      await store.schedules.upsertStreams([stream('ten_r', 'con_r', 'customers', at(-1_000))]);
+      const ref = { tenant_id: 'ten_r', connection_id: 'con_r', stream: 'customers' };
+      assert.equal((await store.schedules.claimDue('one', T0, 10, 10_000)).length, 1);
+      assert.equal(await store.schedules.renewLease('one', ref, at(8_000), 10_000), true);
+      assert.equal(await store.schedules.renewLease('two', ref, at(8_000), 10_000), false);
+      // Past the first term (10 s) but within the renewed one (18 s): still held.
+      assert.deepEqual(
+        (await store.schedules.claimDue('two', at(15_000), 10, 10_000)).filter(
+          (s) => s.tenant_id === 'ten_r',
+        ),
+        [],
+      );
+      const taken = await store.schedules.claimDue('two', at(19_000), 10, 10_000);
+      assert.deepEqual(
+        taken.filter((s) => s.tenant_id === 'ten_r').map((s) => s.lease_owner),
+        ['two'],
+      );
+      // The lapsed holder's heartbeat finds the stream gone to another and writes nothing.
+      assert.equal(await store.schedules.renewLease('one', ref, at(19_500), 10_000), false);
+      assert.equal((await store.schedules.get(ref))?.lease_until, at(29_000).toISOString());
+      assert.equal(await store.schedules.removeConnection('ten_r', 'con_r'), 1);
+    });
+
     it('pauses, resumes and runs now; lists by tenant, connection and status', async () => {
       const ref = { tenant_id: 'ten_b', connection_id: 'con_2', stream: 'customers' };
       const paused = await store.schedules.setPaused(ref, true, T0);
@@ -150,6 +174,24 @@ for (const adapter of STORE_ADAPTERS) {
       assert.equal(await store.cronSchedules.complete('two', created.id, at(-1), at(86_400_000)), false);
       assert.equal(await store.cronSchedules.complete('one', created.id, at(-1), at(86_400_000)), true);
       assert.equal((await store.cronSchedules.get('ten_a', created.id))?.last_slot_at, at(-1).toISOString());
+      // Renewal: only the holder's leases, and answers which it still held.
+      const second = await store.cronSchedules.create({
+        tenant_id: 'ten_a',
+        name: 'hourly',
+        schedule: '0 * * * *',
+        timezone: 'UTC',
+        next_slot_at: at(-1),
+      });
+      assert.equal((await store.cronSchedules.claimDue('one', T0, 10, 10_000)).length, 1);
+      assert.deepEqual(await store.cronSchedules.renewLeases('two', [second.id], at(8_000), 10_000), []);
+      assert.deepEqual(
+        await store.cronSchedules.renewLeases('one', [second.id, created.id], at(8_000), 10_000),
+        [second.id],
+      );
+      assert.deepEqual(await store.cronSchedules.claimDue('two', at(15_000), 10, 10_000), []);
+      assert.equal((await store.cronSchedules.claimDue('two', at(19_000), 10, 10_000))[0]?.id, second.id);
+      assert.deepEqual(await store.cronSchedules.renewLeases('one', [second.id], at(19_500), 10_000), []);
+      assert.equal(await store.cronSchedules.delete('ten_a', second.id), true);
       assert.equal(await store.cronSchedules.delete('ten_b', created.id), false);
       assert.equal(await store.cronSchedules.delete('ten_a', created.id), true);
     });

@@ -100,6 +100,21 @@ export class SqlCronScheduleStore implements CronScheduleStore {
     return rows.length > 0;
   }
 
+  async renewLeases(
+    owner: string,
+    ids: ReadonlyArray<string>,
+    now: Date,
+    leaseMs: number,
+  ): Promise<ReadonlyArray<string>> {
+    if (ids.length === 0) return [];
+    const rows = await this.#db.query<{ id: string }>(
+      `UPDATE cron_schedules SET lease_until = $3::timestamptz
+       WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND lease_owner = $2 RETURNING id`,
+      [JSON.stringify(ids), owner, new Date(now.getTime() + leaseMs).toISOString()],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async nextDueAt(): Promise<Date | null> {
     const [row] = await this.#db.query<{ due: unknown }>(
       `SELECT ${DUE} AS due FROM cron_schedules ORDER BY ${DUE} LIMIT 1`,

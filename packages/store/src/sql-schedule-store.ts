@@ -154,6 +154,15 @@ export class SqlScheduleStore implements ScheduleStore {
     return facts === undefined || facts.length === 0 ? write(this.#db) : this.#db.transaction(write);
   }
 
+  async renewLease(owner: string, ref: StreamRef, now: Date, leaseMs: number): Promise<boolean> {
+    const rows = await this.#db.query(
+      `UPDATE stream_schedules SET lease_until = $5::timestamptz
+       WHERE ${KEY} AND lease_owner = $4 RETURNING stream`,
+      [...keyOf(ref), owner, new Date(now.getTime() + leaseMs).toISOString()],
+    );
+    return rows.length > 0;
+  }
+
   async nextDueAt(): Promise<Date | null> {
     const [row] = await this.#db.query<{ due: unknown }>(
       `SELECT ${DUE} AS due FROM stream_schedules WHERE NOT paused ORDER BY ${DUE} LIMIT 1`,

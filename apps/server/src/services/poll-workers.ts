@@ -16,6 +16,8 @@ export interface PollWorkersDeps {
   readonly fetch?: typeof fetch;
   readonly concurrency?: number;
   readonly maxSleepMs?: number;
+  /** The lease of a claimed stream or schedule without a heartbeat (the components' default, 10 s). */
+  readonly leaseMs?: number;
   readonly onError?: (error: unknown) => void;
   /** Told of every poll stream run as it starts (poll lag). */
   readonly onRun?: SchedulerOptions['onRun'];
@@ -45,6 +47,7 @@ export class PollWorkers {
       now,
       ...(deps.concurrency === undefined ? {} : { concurrency: deps.concurrency }),
       ...(deps.maxSleepMs === undefined ? {} : { maxSleepMs: deps.maxSleepMs }),
+      ...(deps.leaseMs === undefined ? {} : { leaseMs: deps.leaseMs }),
       statusFacts: async (change) => [await streamStatusFact(deps.platform, change, now())],
       ...(deps.onError === undefined ? {} : { onError: deps.onError }),
       ...(deps.onRun === undefined ? {} : { onRun: deps.onRun }),
@@ -54,6 +57,7 @@ export class PollWorkers {
       store: store.cronSchedules,
       now,
       ...(deps.maxSleepMs === undefined ? {} : { maxSleepMs: deps.maxSleepMs }),
+      ...(deps.leaseMs === undefined ? {} : { leaseMs: deps.leaseMs }),
       async emit(schedule, tick) {
         const connection = await cronConnections.of(schedule.tenant_id);
         const result = await deps.ingestor.ingest(connection, [cronTickEmission(tick)], {

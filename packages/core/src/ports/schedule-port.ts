@@ -98,6 +98,11 @@ export interface ScheduleStore {
     run: StreamRunCompletion,
     facts?: ReadonlyArray<AppendInput>,
   ): Promise<StreamSchedule | null>;
+  /**
+   * Extends `owner`'s lease on a stream it is running to `now + leaseMs` (the run's heartbeat); false, and
+   * nothing written, when `owner` no longer holds it (it lapsed and another scheduler took it).
+   */
+  renewLease(owner: string, ref: StreamRef, now: Date, leaseMs: number): Promise<boolean>;
   /** The earliest `next_run_at` of an unpaused stream (or lapsing lease), across tenants; null when none. */
   nextDueAt(): Promise<Date | null>;
   get(ref: StreamRef): Promise<StreamSchedule | null>;
@@ -149,6 +154,16 @@ export interface CronScheduleStore {
   claimDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<ReadonlyArray<CronSchedule>>;
   /** Records the slot emitted (or null when none was) and the next one; releases the lease. */
   complete(owner: string, id: string, lastSlot: Date | null, nextSlot: Date): Promise<boolean>;
+  /**
+   * Extends `owner`'s leases on the schedules it is ticking to `now + leaseMs` (the round's heartbeat);
+   * answers the ids it still held, the others are left alone.
+   */
+  renewLeases(
+    owner: string,
+    ids: ReadonlyArray<string>,
+    now: Date,
+    leaseMs: number,
+  ): Promise<ReadonlyArray<string>>;
   /** The earliest next slot across tenants; null when none. */
   nextDueAt(): Promise<Date | null>;
   /** Moves a schedule to another time zone with its next slot computed in it (its tenant's zone changed). */

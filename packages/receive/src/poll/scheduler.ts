@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ScheduleStore, StreamRunCompletion, StreamSchedule, StreamStatus } from '@sluice/core';
+import type {
+  ScheduleStore,
+  StreamRef,
+  StreamRunCompletion,
+  StreamSchedule,
+  StreamStatus,
+} from '@sluice/core';
 import { nextRun, type RunFinding } from './next-run.ts';
 import { changesOf, type PollPassResult, type StreamRunner } from './stream-runner.ts';
 
@@ -10,13 +16,17 @@ export interface StreamStatusChange {
 }
 
 export interface SchedulerOptions {
-  readonly store: Pick<ScheduleStore, 'claimDue' | 'complete' | 'nextDueAt'>;
+  readonly store: Pick<ScheduleStore, 'claimDue' | 'complete' | 'nextDueAt' | 'renewLease'>;
   readonly runner: StreamRunner;
   /** This process's lease name; random by default. */
   readonly owner?: string;
   /** Streams run at once by this process; default 16. */
   readonly concurrency?: number;
-  /** How long a claim holds a stream before another scheduler may take it; default 5 min. */
+  /**
+   * How long a claim holds a stream without a heartbeat; a run renews it every third of this while it is
+   * under way, so a run may take longer, and the stream of a scheduler that died is taken again once this
+   * passes. Default 10 s.
+   */
   readonly leaseMs?: number;
   /** The longest sleep between checks (a stream added elsewhere is seen within it); default 5 s. */
   readonly maxSleepMs?: number;
@@ -31,6 +41,9 @@ export interface SchedulerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+/** A stream's lease without a heartbeat: a dead scheduler's stream is taken again after this. */
+export const DEFAULT_LEASE_MS = 10_000;
+
 const STATUS_OF: Record<PollPassResult['status'], StreamRunCompletion['status'] | null> = {
   completed: 'ok',
   rate_limited: 'rate_limited',
@@ -42,7 +55,10 @@ const STATUS_OF: Record<PollPassResult['status'], StreamRunCompletion['status'] 
  * Runs poll streams when they are due. It sleeps until the earliest `next_run_at` (at most `maxSleepMs`,
  * or until `wake`), claims due streams with a lease, runs each through the poll pass with bounded
  * concurrency, and records the next run: cron, adaptive interval, business hours and rate limits
- * (`nextRun`). Any number of schedulers share the store; a stream never runs twice at once.
+ * (`nextRun`). Any number of schedulers share the store; a stream never runs twice at once: a run renews
+ * its lease every third of `leaseMs`, and a run whose renewal finds the lease gone (it lapsed, say while
+ * the database was out of reach, and another scheduler took the stream) is aborted after its last
+ * committed page.
  */
 export class Scheduler {
   readonly #options: SchedulerOptions;
@@ -86,7 +102,7 @@ export class Scheduler {
 
   /** One round: claims what is due and free slots allow, starts each run; the number started. */
   async claimRound(): Promise<number> {
-    const { store, concurrency = 16, leaseMs = 300_000 } = this.#options;
+    const { store, concurrency = 16, leaseMs = DEFAULT_LEASE_MS } = this.#options;
     const free = concurrency - this.#active.size;
     if (free <= 0) return 0;
     const claimed = await store.claimDue(this.#owner, this.#now(), free, leaseMs);
@@ -151,8 +167,16 @@ export class Scheduler {
   async #runOne(stream: StreamSchedule): Promise<void> {
     const startedAt = this.#now();
     const lateMs = Math.max(0, startedAt.getTime() - Date.parse(stream.next_run_at));
+    const ref = { tenant_id: stream.tenant_id, connection_id: stream.connection_id, stream: stream.stream };
+    const lost = new AbortController();
+    const heartbeat = this.#heartbeat(ref, lost);
     const result = await this.#options.runner
-      .run(stream, { from: null, to: startedAt.toISOString() }, this.#abort.signal)
+      .run(
+        stream,
+        { from: null, to: startedAt.toISOString() },
+        AbortSignal.any([this.#abort.signal, lost.signal]),
+      )
+      .finally(() => clearInterval(heartbeat))
       .catch(
         (error: unknown): PollPassResult => ({
           status: 'failed',
@@ -167,7 +191,6 @@ export class Scheduler {
     this.#options.onRun?.({ stream, lateMs, result });
     const ranAt = this.#now();
     const completion = completionOf(stream, result, ranAt);
-    const ref = { tenant_id: stream.tenant_id, connection_id: stream.connection_id, stream: stream.stream };
     const changed = completion.status !== stream.status && !stream.paused;
     const facts =
       changed && this.#options.statusFacts !== undefined
@@ -177,6 +200,29 @@ export class Scheduler {
           })
         : undefined;
     await this.#options.store.complete(this.#owner, ref, completion, facts);
+  }
+
+  /** Renews the run's lease every third of it; aborts the run through `lost` once another holds it. */
+  #heartbeat(ref: StreamRef, lost: AbortController): NodeJS.Timeout {
+    const { store, leaseMs = DEFAULT_LEASE_MS } = this.#options;
+    let beating = false;
+    const timer = setInterval(() => {
+      // One renewal at a time: a slow database delays the next, never stacks them.
+      if (beating) return;
+      beating = true;
+      store
+        .renewLease(this.#owner, ref, this.#now(), leaseMs)
+        .then((held) => {
+          if (!held) lost.abort();
+        })
+        // Unreachable store: the next beat tries again; if the lease lapses meanwhile, it answers false.
+        .catch((error: unknown) => this.#options.onError?.(error))
+        .finally(() => {
+          beating = false;
+        });
+    }, leaseMs / 3);
+    timer.unref();
+    return timer;
   }
 }
 

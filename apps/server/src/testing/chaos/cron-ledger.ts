@@ -150,8 +150,8 @@ export async function countTicks(
 }
 
 /**
- * Samples the schedule while a scenario runs: the longest it was overdue, that is past both its next slot
- * and any lease on it, with nothing claiming it (a stuck lease, or no scheduler running).
+ * Samples the schedule while a scenario runs: the longest it was overdue, that is past its next slot,
+ * whoever holds it (a scheduler that died mid-tick holds it until its lease lapses, or none is running).
  */
 export class ScheduleWatch {
   maxOverdueSeconds = 0;
@@ -178,7 +178,7 @@ export class ScheduleWatch {
 
   private async sample(): Promise<void> {
     const [row] = await this.sql.query<{ s: string }>(
-      `SELECT COALESCE(EXTRACT(EPOCH FROM (now() - GREATEST(next_slot_at, COALESCE(lease_until, next_slot_at)))), 0)::text AS s
+      `SELECT GREATEST(0, EXTRACT(EPOCH FROM now() - next_slot_at))::text AS s
          FROM cron_schedules WHERE id = $1`,
       [this.scheduleId],
     );

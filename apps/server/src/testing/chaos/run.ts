@@ -20,7 +20,10 @@ const requests = Number(
 const SCENARIOS: Record<string, () => Promise<ChaosSummary | HostileSummary>> = {
   /** Paced at a rate two executors keep up with on a loaded machine: a backlog would hide recoveries. */
   'stage-crash': () => stageCrash({ roundsPerKind: 10, ratePerSecond: 20 }),
-  /** The scheduler alone, one process: each kill is an outage its slots must catch up on. */
+  /**
+   * The scheduler alone, one process: each kill is an outage its cron slots and its poll stream must catch
+   * up on, without a slot or a record version lost or doubled.
+   */
   'scheduler-crash': () =>
     stageCrash({
       roundsPerKind: 10,

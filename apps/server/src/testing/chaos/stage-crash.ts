@@ -3,6 +3,14 @@ import { startRedisServer } from '../redis-process.ts';
 import { type ChaosSchedule, countTicks, endSchedule, openSchedule, ScheduleWatch } from './cron-ledger.ts';
 import { JobWatch } from './job-watch.ts';
 import { Ledger } from './ledger.ts';
+import {
+  type ChaosPollStream,
+  countPoll,
+  openPollStream,
+  PollWatch,
+  pollCaughtUp,
+  SourceChanges,
+} from './poll-ledger.ts';
 import { settle } from './settle.ts';
 import { StageCluster as Cluster, type StageCluster, type StageKind } from './stage-cluster.ts';
 import { type ChaosSummary, recoveryOf, summarize } from './summary.ts';
@@ -30,6 +38,8 @@ export interface StageCrashOptions {
 }
 
 const LEASE_SECONDS = 2;
+/** The schedulers' lease on a stream or cron schedule (the default): a killed one's is taken after it. */
+const SCHEDULER_LEASE_SECONDS = 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Shuffled in place (Fisher–Yates). */
@@ -66,6 +76,7 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
   const redis = await startRedisServer();
   let cluster: StageCluster | null = null;
   let closeTarget: () => Promise<void> = async () => {};
+  let poll: ChaosPollStream | null = null;
   try {
     cluster = await Cluster.start({
       databaseUrl: TEST_DATABASE_URL,
@@ -76,6 +87,7 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
       env: {
         SLUICE_RELAY_LEASE_SECONDS: String(LEASE_SECONDS),
         SLUICE_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
+        SLUICE_SCHEDULER_LEASE_SECONDS: String(SCHEDULER_LEASE_SECONDS),
         SLUICE_EXECUTOR_CONCURRENCY: '8',
       },
     });
@@ -90,6 +102,13 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
       : null;
     const scheduleWatch = cron === null ? null : new ScheduleWatch(live.sql, cron.id);
     scheduleWatch?.start();
+    // And a poll stream on a local source whose records change all along: each version stored once.
+    poll = withScheduler ? await openPollStream(live, world.auth) : null;
+    const changes = poll === null ? null : new SourceChanges(poll.source, 400);
+    const pollWatch =
+      poll === null ? null : new PollWatch(live.sql, world.tenantId, poll, SCHEDULER_LEASE_SECONDS * 1000);
+    changes?.start();
+    pollWatch?.start();
     const load = new WebhookLoad({
       receivers: () => live.receiverUrls(),
       connectionId: world.connectionId,
@@ -101,6 +120,13 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
     });
     watch.start();
     load.start();
+    // The first kill must find the schedulers at work: a tick delivered, the stream polled (a scheduler
+    // sees a new schedule or stream within its 5 s sleep).
+    if (cron !== null) await waitFor(() => world.target.deliveries.some((d) => d.path === cron.path), 30_000);
+    if (poll !== null) {
+      const source = poll.source;
+      await waitFor(() => source.requests > 1, 30_000);
+    }
     const schedule = shuffle(
       kinds.flatMap((kind) => Array.from({ length: options.roundsPerKind }, () => kind)),
     );
@@ -130,15 +156,26 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
       const ticks = () => world.target.deliveries.filter((d) => d.path === cron?.path).length;
       const effects = kind === 'scheduler' ? ticks : () => world.target.deliveries.length;
       const before = effects();
-      const moved = await waitFor(() => effects() > before, 30_000);
-      if (!moved) problems.push(`no effect within 30 s of restarting a ${kind}`);
+      // A scheduler killed mid-tick holds its slot until its lease lapses: that long more.
+      const withinS = 30 + (kind === 'scheduler' ? SCHEDULER_LEASE_SECONDS : 0);
+      const moved = await waitFor(() => effects() > before, withinS * 1000);
+      if (!moved) problems.push(`no effect within ${withinS} s of restarting a ${kind}`);
       const recovery = Date.now() - killedAt;
       recoveries.push(recovery);
       byKind.set(kind, [...(byKind.get(kind) ?? []), recovery]);
     }
     await load.stop();
+    changes?.stop();
     await scheduleWatch?.stop();
     if (cron !== null) await endSchedule(live.sql, cron);
+    // The poller must commit every change the source made (at a pass a second, a few passes).
+    const caughtUpAt = Date.now();
+    if (poll !== null && !(await pollCaughtUp(poll, 60_000)))
+      problems.push(
+        `the poll stream had not committed every change 60 s after the last round (asked from ${poll.source.watermark}, last change ${poll.source.lastSeq})`,
+      );
+    const pollCatchUpMs = Date.now() - caughtUpAt;
+    await pollWatch?.stop();
     const { counts, drainMs } = await settle(ledger, load.acked, {
       timeoutMs: options.drainTimeoutMs ?? 600_000,
       stallMs: options.drainStallMs ?? 60_000,
@@ -147,12 +184,20 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
     await watch.stop();
     const ticks = cron === null ? null : await countTicks(live.sql, world.tenantId, cron, world.target);
     if (ticks !== null) problems.push(...ticks.problems);
-    // A schedule past its slot and any lease is claimed by the next round of any scheduler: past a few
-    // rounds (at most 5 s apart), and past the longest time no scheduler ran, it is stuck.
-    const scheduleBound = 10 + schedulerOutageMs / 1000;
+    const pollCounts =
+      poll === null || pollWatch === null ? null : await countPoll(live.sql, world.tenantId, poll, pollWatch);
+    if (pollCounts !== null) problems.push(...pollCounts.problems);
+    // A schedule past its slot is ticked by the next round of any scheduler, or, when the one that claimed
+    // it died mid-tick, once its lease lapses: past the lease, a few rounds (at most 5 s apart), and the
+    // longest time no scheduler ran, it is stuck. The same for the poll stream past its next run.
+    const scheduleBound = SCHEDULER_LEASE_SECONDS + 10 + schedulerOutageMs / 1000;
     if (scheduleWatch !== null && scheduleWatch.maxOverdueSeconds > scheduleBound)
       problems.push(
         `the schedule stayed ${scheduleWatch.maxOverdueSeconds} s overdue (bound ${scheduleBound} s)`,
+      );
+    if (pollWatch !== null && pollWatch.maxOverdueSeconds > scheduleBound)
+      problems.push(
+        `the poll stream stayed ${pollWatch.maxOverdueSeconds} s overdue (bound ${scheduleBound} s)`,
       );
     for (const [kind, times] of byKind)
       perKind[kind] = { rounds: times.length, recovery_s: recoveryOf(times) };
@@ -184,11 +229,24 @@ export async function stageCrash(options: StageCrashOptions): Promise<ChaosSumma
               ticks: { ...ticks, problems: undefined },
               schedule_max_overdue_s: Math.round((scheduleWatch?.maxOverdueSeconds ?? 0) * 100) / 100,
               no_scheduler_s: schedulerOutageMs / 1000,
+              scheduler_lease_s: SCHEDULER_LEASE_SECONDS,
+            }),
+        ...(pollCounts === null
+          ? {}
+          : {
+              poll: {
+                ...pollCounts,
+                problems: undefined,
+                lease_holders: pollWatch?.holders.size ?? 0,
+                max_overdue_s: Math.round((pollWatch?.maxOverdueSeconds ?? 0) * 100) / 100,
+                catch_up_s: pollCatchUpMs / 1000,
+              },
             }),
       },
       problems,
     );
   } finally {
+    await poll?.source.close();
     await closeTarget();
     await cluster?.close();
     await redis.stop();
