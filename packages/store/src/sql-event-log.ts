@@ -11,7 +11,7 @@ import {
   type PositionPage,
   type StoredRecordHash,
 } from '@sluice/core';
-import { appendGroup, type GroupItemResult, GroupRestart } from './append-group.ts';
+import { appendGroup, type GroupItemResult, needsTransaction } from './append-group.ts';
 import { queryEnvelopes, readAfter } from './envelope-queries.ts';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { formatPosition } from './position.ts';
@@ -43,9 +43,12 @@ export class SqlEventLog implements EventLog {
   async #commitGroup(inputs: ReadonlyArray<AppendInput>): Promise<GroupItemResult[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#db.transaction((tx) => appendGroup(tx, inputs, this.#now()));
+        // A webhook group is one statement, its own transaction; a poll page's writes share one.
+        return needsTransaction(inputs)
+          ? await this.#db.transaction((tx) => appendGroup(tx, inputs, this.#now()))
+          : await appendGroup(this.#db, inputs, this.#now());
       } catch (error) {
-        if (attempt < 3 && (error instanceof GroupRestart || isRetryableConflict(error))) continue;
+        if (attempt < 3 && isRetryableConflict(error)) continue;
         if (!isDataError(error)) throw error;
         // Data the database refuses fails its whole group: commit each input alone, so only its own fails.
         if (inputs.length > 1) {
