@@ -4,7 +4,7 @@
  * printing req/s, latency, the server's CPU ms per request and its peak RSS. For profiles, not the table.
  */
 import { rm } from 'node:fs/promises';
-import { cpuSeconds, peakRssMb } from './harness.ts';
+import { cpuSeconds, peakRssMb, rssMb } from './harness.ts';
 import { shopifyOrder, writeRequests } from './signed-requests.ts';
 import { SHOPIFY_SECRET, startSluice } from './sluice-process.ts';
 import { wrk } from './wrk.ts';
@@ -18,6 +18,7 @@ const sluice = await startSluice({
   env: nodeFlags.length === 0 ? {} : { NODE_OPTIONS: nodeFlags.join(' ') },
 });
 let orderId = Date.now() * 10;
+const rssAtStartMb = rssMb(sluice.server.child.pid);
 try {
   const paths = await sluice.ingestPaths(kind === 'eight' ? 8 : 1);
   const first = paths[0] as string;
@@ -67,6 +68,7 @@ try {
       failed: result.failed,
       wraps: result.wraps,
       cpuMsPerRequest: Number(((cpu * 1000) / (result.rps * seconds)).toFixed(3)),
+      rssAtStartMb,
       peakRssMb: peakRssMb(pid),
     })}\n`,
   );
