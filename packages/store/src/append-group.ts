@@ -36,8 +36,9 @@ export function needsTransaction(inputs: ReadonlyArray<AppendInput>): boolean {
 }
 
 /**
- * The ingest statement (see `appendGroup`). `$1` is one row per input, `$2` one row per candidate element
- * (its claim and its envelope), `$3` the transaction's time. Its one result set names, row by row, what
+ * The ingest statement (see `appendGroup`). `$1` is one row per input, `$2` one claim per candidate
+ * element, `$3` the transaction's time, `$4` the candidates' envelopes (text, parsed only when something
+ * was accepted: a group of duplicates never parses its payloads). Its one result set names, row by row, what
  * the caller needs: each connection (`owner`), each live input whose replay key, if any, was fresh
  * (`fresh`), each accepted envelope's sequence (`accepted`), and the original of each key this statement
  * did not win (`original`) when its snapshot shows that key live: one taken while the statement ran is not
@@ -67,14 +68,13 @@ const INGEST = `WITH given AS MATERIALIZED (
   UNION ALL
   SELECT f.input FROM first_replays f JOIN replays r USING (connection_id, replay_key)
 ), candidates AS MATERIALIZED (
-  SELECT DISTINCT ON (c.tenant_id, c.source, c.dedupe_key) c.*
-    FROM jsonb_to_recordset($2::jsonb) AS c(input int, element int, expires_at timestamptz, event_id uuid,
-      tenant_id text, reseller_id text, workspace_id text, connection_id text, source text, event_type text,
-      stream text, dedupe_key text, correlation_id text, causation_id text, trace_id text,
-      occurred_at timestamptz, received_at timestamptz, mode text, schema_version text, payload jsonb,
-      agent_id text, session_id text, entity_key text, origin text, cloudevent jsonb, traceparent text)
+  SELECT DISTINCT ON (g.tenant_id, c.source, c.dedupe_key) c.input, c.element, c.event_id, c.source,
+    c.dedupe_key, c.expires_at, g.tenant_id, g.connection_id
+    FROM jsonb_to_recordset($2::jsonb)
+      AS c(input int, element int, event_id uuid, source text, dedupe_key text, expires_at timestamptz)
+    JOIN given g ON g.input = c.input
    WHERE c.input IN (SELECT input FROM fresh)
-   ORDER BY c.tenant_id, c.source, c.dedupe_key, c.input, c.element
+   ORDER BY g.tenant_id, c.source, c.dedupe_key, c.input, c.element
 ), won AS (
   INSERT INTO dedupe_keys (tenant_id, source, dedupe_key, event_id, expires_at)
   SELECT tenant_id, source, dedupe_key, event_id, expires_at FROM candidates
@@ -93,7 +93,17 @@ const INGEST = `WITH given AS MATERIALIZED (
    WHERE c.id = counts.connection_id
   RETURNING c.id, c.next_sequence - counts.n AS base
 ), rows AS MATERIALIZED (
-  SELECT a.*, v.base + a.ordinal AS sequence FROM accepted a JOIN advanced v ON v.id = a.connection_id
+  SELECT a.event_id, a.tenant_id, a.connection_id, v.base + a.ordinal AS sequence, a.source, a.dedupe_key,
+    e.reseller_id, e.workspace_id, e.event_type, e.stream, e.correlation_id, e.causation_id, e.trace_id,
+    e.occurred_at, e.received_at, e.mode, e.schema_version, e.payload, e.agent_id, e.session_id, e.entity_key,
+    e.origin, e.cloudevent, e.traceparent
+    FROM accepted a JOIN advanced v ON v.id = a.connection_id
+    JOIN jsonb_to_recordset(CASE WHEN EXISTS (SELECT 1 FROM accepted) THEN $4::text::jsonb ELSE '[]' END)
+      AS e(event_id uuid, reseller_id text, workspace_id text, event_type text, stream text, correlation_id text,
+        causation_id text, trace_id text, occurred_at timestamptz, received_at timestamptz, mode text,
+        schema_version text, payload jsonb, agent_id text, session_id text, entity_key text, origin text,
+        cloudevent jsonb, traceparent text)
+      ON e.event_id = a.event_id
 ), stored AS (
   INSERT INTO envelopes (event_id, tenant_id, reseller_id, workspace_id, connection_id, sequence, source,
     event_type, stream, dedupe_key, correlation_id, causation_id, trace_id, occurred_at, received_at, mode,
@@ -142,24 +152,22 @@ export async function appendGroup(
     replay_key: input.replay?.key ?? null,
     replay_expires_at: input.replay?.expiresAt.toISOString() ?? null,
   }));
-  const candidates: Array<Record<string, unknown>> = [];
+  const claims: Array<Record<string, unknown>> = [];
+  const envelopes: Array<Record<string, unknown>> = [];
   const claimOf = new Map<string, Claim>();
   inputs.forEach((input, i) => {
-    const expires = new Date(now.getTime() + input.dedupeWindowMs).toISOString();
+    const expires_at = new Date(now.getTime() + input.dedupeWindowMs).toISOString();
     input.envelopes.forEach((envelope, e) => {
       const id = keyOf(input.connection.tenant_id, envelope.source, envelope.dedupe_key);
       if (input.dedupeAgainstLog === true && inLog.has(id)) return;
       const event_id = newEventId();
       claimOf.set(`${i}:${e}`, { input: i, element: e, event_id });
-      candidates.push({
+      const { source, dedupe_key } = envelope;
+      claims.push({ input: i, element: e, event_id, source, dedupe_key, expires_at });
+      // Tenant and connection come from the claim: the writing connection decides them.
+      envelopes.push({
         ...envelope,
-        input: i,
-        element: e,
-        expires_at: expires,
         event_id,
-        // The writing connection decides tenancy, whatever the prepared envelope says.
-        tenant_id: input.connection.tenant_id,
-        connection_id: input.connection.id,
         entity_key: entityKey(envelope.payload),
         origin: input.origin ?? 'webhook',
         traceparent: input.traceparent ?? null,
@@ -169,8 +177,9 @@ export async function appendGroup(
 
   const rows = await tx.query<{ kind: string; a: string; b: string | null; c: string | null }>(INGEST, [
     JSON.stringify(given),
-    JSON.stringify(candidates),
+    JSON.stringify(claims),
     now,
+    JSON.stringify(envelopes),
   ]);
   const ownerOf = new Map<string, { tenant_id: string; status: string }>();
   const fresh = new Set<number>();
