@@ -1,5 +1,5 @@
 /**
- * `node bench/profile-ingest.ts [one|eight|dup|batch] [seconds] [-- node flags…]`: one server-mode ingest case
+ * `node bench/profile-ingest.ts [one|eight|dup|batch|embedded] [seconds] [-- node flags…]`: one ingest case
  * against a Sluice process started with the given node flags (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
  * printing req/s, latency, the server's CPU ms per request and its peak RSS. For profiles, not the table.
  */
@@ -14,7 +14,7 @@ const dash = process.argv.indexOf('--');
 const nodeFlags = dash === -1 ? [] : process.argv.slice(dash + 1);
 const seconds = Number(secondsText);
 const sluice = await startSluice({
-  mode: 'server',
+  mode: kind === 'embedded' ? 'embedded' : 'server',
   env: nodeFlags.length === 0 ? {} : { NODE_OPTIONS: nodeFlags.join(' ') },
 });
 let orderId = Date.now() * 10;
@@ -48,7 +48,7 @@ try {
         ? emit
         : (i: number) => shopifyOrder(orderId++, SHOPIFY_SECRET, paths[i % paths.length] as string);
   const connections = kind === 'batch' ? 4 : 64;
-  const ceiling = kind === 'batch' ? 150 : kind === 'dup' ? 1 : 15_000;
+  const ceiling = kind === 'batch' ? 150 : kind === 'dup' ? 1 : kind === 'embedded' ? 10_000 : 15_000;
   const warm = await writeRequests(Math.max(1, ceiling), make);
   await wrk({ url: sluice.server.url, requests: warm, connections, seconds: 1 });
   await rm(warm);
