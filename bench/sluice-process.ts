@@ -13,6 +13,12 @@ export const SHOPIFY_SECRET = 'bench-shopify-secret';
 
 export type Mode = 'server' | 'embedded';
 
+/**
+ * The V8 flags `npm start` runs the server with: a young generation of 2 × 8 MB instead of the up to
+ * 2 × 64 MB V8 grows it to under load (80–90 MB of RSS; scavenges stay short, CPU per request unchanged).
+ */
+export const SERVER_NODE_FLAGS = '--max-semi-space-size=8';
+
 /** A Sluice process under measurement, with its dev tenant's key and, in server mode, its schema. */
 export interface SluiceProcess {
   readonly server: Server;
@@ -55,6 +61,7 @@ export async function startSluice(options: SluiceOptions): Promise<SluiceProcess
     SLUICE_ALLOW_PRIVATE_TARGETS: '1',
     ...(options.workers === undefined ? {} : { SLUICE_WORKERS: options.workers }),
     ...options.env,
+    NODE_OPTIONS: [SERVER_NODE_FLAGS, options.env?.['NODE_OPTIONS']].filter(Boolean).join(' '),
   };
   if (options.alongside !== undefined) {
     const shared = options.alongside.env;

@@ -11,11 +11,10 @@ const keyOf = (tenant: string, source: string, key: string): string => `${tenant
 export async function storedDuplicates(
   tx: SqlExecutor,
   inputs: ReadonlyArray<AppendInput>,
-  live: ReadonlyArray<boolean>,
 ): Promise<Map<string, string>> {
   const wanted = new Map<string, { tenant_id: string; source: string; dedupe_key: string }>();
-  inputs.forEach((input, index) => {
-    if (!live[index] || input.dedupeAgainstLog !== true) return;
+  inputs.forEach((input) => {
+    if (input.dedupeAgainstLog !== true) return;
     for (const envelope of input.envelopes) {
       const tenant = input.connection.tenant_id;
       wanted.set(keyOf(tenant, envelope.source, envelope.dedupe_key), {

@@ -11,7 +11,7 @@ import {
   type PositionPage,
   type StoredRecordHash,
 } from '@sluice/core';
-import { appendGroup, type GroupItemResult, GroupRestart } from './append-group.ts';
+import { appendGroup, type GroupItemResult, needsTransaction } from './append-group.ts';
 import { queryEnvelopes, readAfter } from './envelope-queries.ts';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { formatPosition } from './position.ts';
@@ -19,33 +19,48 @@ import { toEnvelope } from './row-mappers.ts';
 import type { SqlClient } from './sql-client.ts';
 import { isDataError, isRetryableConflict } from './storage-errors.ts';
 
+/** How many group commits PostgreSQL runs side by side, each for its own share of the connections. */
+const POSTGRES_LANES = 2;
+
 /** The envelopes over SQL: appends share commits (group commit); reads are tenant-scoped. */
 export class SqlEventLog implements EventLog {
   readonly #db: SqlClient;
   readonly #now: () => Date;
-  readonly #group: GroupCommit;
+  readonly #lanes: ReadonlyArray<GroupCommit>;
 
   constructor(db: SqlClient, now: () => Date, groupCommit: GroupCommitOptions = {}) {
     this.#db = db;
     this.#now = now;
-    // PGlite runs one transaction at a time; PostgreSQL overlaps two groups' round trips.
-    this.#group = new GroupCommit((inputs) => this.#commitGroup(inputs), {
-      maxInFlight: db.dialect === 'pglite' ? 1 : 2,
-      ...groupCommit,
-    });
+    // PGlite runs one transaction at a time; PostgreSQL overlaps two groups' round trips per lane. A
+    // group locks every connection it writes, so groups of one lane commit one after another; the
+    // connections are split between lanes (always the same lane for a connection, which keeps its order),
+    // so the writers of different connections commit side by side instead of queueing on each other's
+    // locks.
+    const lanes = db.dialect === 'pglite' ? 1 : POSTGRES_LANES;
+    this.#lanes = Array.from(
+      { length: lanes },
+      () =>
+        new GroupCommit((inputs) => this.#commitGroup(inputs), {
+          maxInFlight: db.dialect === 'pglite' ? 1 : 2,
+          ...groupCommit,
+        }),
+    );
   }
 
   /** Shares a commit with the appends that arrive while another is under way (group commit). */
   append(input: AppendInput): Promise<AppendResult> {
-    return this.#group.submit(input);
+    return (this.#lanes[laneOf(input.connection.id, this.#lanes.length)] as GroupCommit).submit(input);
   }
 
   async #commitGroup(inputs: ReadonlyArray<AppendInput>): Promise<GroupItemResult[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#db.transaction((tx) => appendGroup(tx, inputs, this.#now()));
+        // A webhook group is one statement, its own transaction; a poll page's writes share one.
+        return needsTransaction(inputs)
+          ? await this.#db.transaction((tx) => appendGroup(tx, inputs, this.#now()))
+          : await appendGroup(this.#db, inputs, this.#now());
       } catch (error) {
-        if (attempt < 3 && (error instanceof GroupRestart || isRetryableConflict(error))) continue;
+        if (attempt < 3 && isRetryableConflict(error)) continue;
         if (!isDataError(error)) throw error;
         // Data the database refuses fails its whole group: commit each input alone, so only its own fails.
         if (inputs.length > 1) {
@@ -134,4 +149,14 @@ export class SqlEventLog implements EventLog {
       record: typeof row.record === 'string' ? JSON.parse(row.record) : row.record,
     }));
   }
+}
+
+/** A connection's lane: an FNV-1a hash of its id. */
+function laneOf(connectionId: string, lanes: number): number {
+  if (lanes === 1) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < connectionId.length; i++) {
+    hash = Math.imul(hash ^ connectionId.charCodeAt(i), 0x01000193);
+  }
+  return (hash >>> 0) % lanes;
 }

@@ -53,14 +53,19 @@ export function discardBody(request: IncomingMessage, maxBytes: number, timeoutM
  * found to be larger than the bound is not waited for: the sender is cut off after the answer.
  */
 export function installRefusedBodyDrain(app: FastifyInstance, options: RefusedBodyOptions): void {
-  app.addHook('onSend', async (request, reply, payload) => {
-    // `complete` is false only on a real socket whose request body has not all arrived yet.
-    if (reply.statusCode < 400 || request.raw.complete !== false) return payload;
+  app.addHook('onSend', (request, reply, payload, done) => {
+    // `complete` is false only on a real socket whose request body has not all arrived yet. Callback
+    // style: the answers that wait for nothing (nearly all) cost no promise.
+    if (reply.statusCode < 400 || request.raw.complete !== false) return done(null, payload);
     reply.header('connection', 'close');
     const declared = Number(request.headers['content-length']);
     if (options.drainBytes > 0 && !(declared > options.drainBytes)) {
-      await discardBody(request.raw, options.drainBytes, options.drainTimeoutMs);
+      discardBody(request.raw, options.drainBytes, options.drainTimeoutMs).then(
+        () => done(null, payload),
+        (error: Error) => done(error),
+      );
+    } else {
+      done(null, payload);
     }
-    return payload;
   });
 }

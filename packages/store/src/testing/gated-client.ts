@@ -11,6 +11,8 @@ export interface GatedClient {
  * Wraps `client` so every transaction waits at a gate, to interleave writers in a test:
  * - `before-commit`: the transaction does its work, then waits before it commits;
  * - `first-write`: it takes its transaction id at once (as a first write would), then waits before its work.
+ * A statement run alone (a webhook group's append is one) runs as a transaction of that one statement, so
+ * it stops at the gate too.
  */
 export function gatedClient(client: SqlClient, gate: 'before-commit' | 'first-write'): GatedClient {
   let reached!: () => void;
@@ -25,25 +27,26 @@ export function gatedClient(client: SqlClient, gate: 'before-commit' | 'first-wr
     reached();
     await opened;
   };
+  const transaction = <T>(work: (tx: SqlExecutor) => Promise<T>) =>
+    client.transaction(async (tx) => {
+      if (gate === 'first-write') {
+        await tx.query('SELECT pg_current_xact_id()');
+        await stop();
+        return work(tx);
+      }
+      const result = await work(tx);
+      await stop();
+      return result;
+    });
   return {
     reached: reachedGate,
     release,
     client: {
       dialect: client.dialect,
-      query: (text, params) => client.query(text, params),
+      query: (text, params) => transaction((tx) => tx.query(text, params)),
       exec: (script) => client.exec(script),
       close: () => client.close(),
-      transaction: <T>(work: (tx: SqlExecutor) => Promise<T>) =>
-        client.transaction(async (tx) => {
-          if (gate === 'first-write') {
-            await tx.query('SELECT pg_current_xact_id()');
-            await stop();
-            return work(tx);
-          }
-          const result = await work(tx);
-          await stop();
-          return result;
-        }),
+      transaction,
     },
   };
 }
