@@ -20,13 +20,17 @@ async function claimAll(
   count: number,
   leaseMs = 0,
 ): Promise<ClaimedEntry[]> {
-  let mine: ClaimedEntry[] = [];
-  for (let i = 0; i < 100 && mine.length < count; i++) {
+  // Rows behind another transaction's commit (shared PostgreSQL) come in a later claim; what an earlier one
+  // leased stays this owner's, so claims add up, by position.
+  const mine = new Map<string, ClaimedEntry>();
+  for (let i = 0; i < 100 && mine.size < count; i++) {
     if (i > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     const claimed = await store.outbox.claim({ owner, limit: 1000, leaseMs });
-    mine = claimed.filter((entry) => entry.connection_id === connection.id);
+    for (const entry of claimed) {
+      if (entry.connection_id === connection.id) mine.set(entry.position, entry);
+    }
   }
-  return mine;
+  return [...mine.values()];
 }
 
 for (const adapter of STORE_ADAPTERS) {
