@@ -19,17 +19,24 @@ if (file !== undefined) {
   };
   pg.Client.prototype.query = function timed(this: pg.Client, ...args: unknown[]) {
     const started = performance.now();
-    const result = original.apply(this, args);
-    if (result instanceof Promise) {
-      const shape = shapeOf(args[0]);
-      const note = () => {
-        const entry = stats.get(shape) ?? { count: 0, ms: 0 };
-        entry.count++;
-        entry.ms += performance.now() - started;
-        stats.set(shape, entry);
+    const shape = shapeOf(args[0]);
+    const note = () => {
+      const entry = stats.get(shape) ?? { count: 0, ms: 0 };
+      entry.count++;
+      entry.ms += performance.now() - started;
+      stats.set(shape, entry);
+    };
+    // The pool passes a callback; a checked-out client's caller awaits the promise.
+    const callback = args.at(-1);
+    if (typeof callback === 'function') {
+      args[args.length - 1] = (...results: unknown[]) => {
+        note();
+        return (callback as (...a: unknown[]) => unknown)(...results);
       };
-      result.then(note, note);
+      return original.apply(this, args);
     }
+    const result = original.apply(this, args);
+    if (result instanceof Promise) result.then(note, note);
     return result;
   } as typeof pg.Client.prototype.query;
   process.on('exit', () => {
