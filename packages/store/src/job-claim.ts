@@ -27,6 +27,13 @@ import { toTrigger } from './sql-trigger-store.ts';
  *   beyond the cap less its running jobs are not taken.
  * - A head is only taken when no other job of its entity is running, retrying, or earlier in event order
  *   (one probe of `jobs_entity_unfinished`), so order holds even while a head is being moved.
+ * - A claim writes only leases, so it commits without waiting for its WAL to reach the disk
+ *   (`synchronous_commit` off for its own transaction, set in the statement so that it costs no round
+ *   trip). A database crash can lose a claim that committed in the last few hundred milliseconds: its jobs
+ *   are queued again with their attempt uncounted, as if the lease had lapsed, and they run again under
+ *   the same idempotency key. Nothing that acknowledges a side effect is written this way: a finish
+ *   commits synchronously, and its WAL flush carries every earlier claim with it, so no finish outlives
+ *   its claim.
  * - The lock re-checks the row as it is now (`FOR UPDATE … SKIP LOCKED` re-reads a row another claim
  *   changed); a row another claimer holds is skipped, not waited for. Should anything still try a second
  *   running job of an entity, `jobs_single_flight` refuses it.
@@ -81,6 +88,8 @@ export function claimStatement(capped: boolean): string {
      ), attempts AS (
        INSERT INTO job_attempts (job_id, tenant_id, n, started_at)
        SELECT id, tenant_id, attempt_count, $2 FROM claimed
+     ), lease_only AS (
+       SELECT set_config('synchronous_commit', 'off', true) AS setting
      )
      ${READ_CLAIMED}`;
 }
@@ -102,7 +111,7 @@ const READ_CLAIMED = `SELECT c.id, c.seq, c.tenant_id, c.trigger_id, c.event_id:
        (SELECT jsonb_build_object('job_id', r.job_id, 'result', r.result, 'expires_at', r.expires_at)
           FROM job_results r WHERE r.tenant_id = c.tenant_id AND r.key = c.idempotency_key AND r.expires_at > $2)
          AS remembered
-  FROM claimed c ORDER BY c.ord`;
+  FROM claimed c CROSS JOIN lease_only ORDER BY c.ord`;
 
 export type Row = Record<string, unknown>;
 
