@@ -63,7 +63,11 @@ export class SqlJobQueue implements JobQueue {
       isSingleFlightRace,
     );
     if (orphans.length > 0) {
-      await withConflictRetry(() => this.#db.transaction((tx) => failOrphans(tx, orphans, this.#now())));
+      // The claimed jobs are leased already and must reach the executor whatever happens here: jobs whose
+      // failing did not commit keep their lease, which lapses, and the claim after it fails them again.
+      await withConflictRetry(() =>
+        this.#db.transaction((tx) => failOrphans(tx, orphans, this.#now())),
+      ).catch(() => undefined);
     }
     return claimed;
   }
