@@ -25,3 +25,9 @@ export function benchSecret(): string {
 export function childEnv(overrides: Readonly<Record<string, string>>): Record<string, string | undefined> {
   return { ...process.env, ...overrides };
 }
+
+/** `BENCH_STATEMENT_LOG`: where `statement-timing.ts`, preloaded into a process, writes its table. */
+export function statementLogFile(): string | undefined {
+  const file = process.env['BENCH_STATEMENT_LOG'];
+  return file === undefined || file === '' ? undefined : file;
+}

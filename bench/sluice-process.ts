@@ -32,8 +32,11 @@ export interface SluiceProcess {
   readonly env: Readonly<Record<string, string>>;
   /** Creates `n` commerce-orders connections and returns their ingest paths. */
   ingestPaths(n: number): Promise<string[]>;
-  /** Server mode: another process on the same schema and keys, running only `workers`; stopped with this one. */
-  startWorkers(workers: string): Promise<Server>;
+  /**
+   * Server mode: another process on the same schema and keys, running only `workers` (with `env` added to
+   * its environment); stopped with this one.
+   */
+  startWorkers(workers: string, env?: Readonly<Record<string, string>>): Promise<Server>;
   stop(): Promise<void>;
 }
 
@@ -117,9 +120,9 @@ export async function startSluice(options: SluiceOptions): Promise<SluiceProcess
       }
       return paths;
     },
-    async startWorkers(workers) {
+    async startWorkers(workers, extra = {}) {
       if (schema === null) throw new Error('startWorkers: server mode only (embedded is one process)');
-      const other = await startServer(MAIN, { ...env, SLUICE_WORKERS: workers });
+      const other = await startServer(MAIN, { ...env, ...extra, SLUICE_WORKERS: workers });
       others.push(other);
       return other;
     },

@@ -25,6 +25,7 @@ interface Entry {
 export class TenantActionPolicy implements PlanPolicy {
   readonly #options: TenantActionPolicyOptions;
   readonly #cache = new Map<string, Entry>();
+  readonly #reading = new Map<string, Promise<Entry>>();
 
   constructor(options: TenantActionPolicyOptions) {
     this.#options = options;
@@ -41,12 +42,26 @@ export class TenantActionPolicy implements PlanPolicy {
   /** Forgets one tenant's policy (after a change notice). */
   invalidate(tenantId: string): void {
     this.#cache.delete(tenantId);
+    this.#reading.delete(tenantId);
   }
 
   async #entry(tenantId: string): Promise<Entry> {
     const now = (this.#options.now ?? Date.now)();
     const cached = this.#cache.get(tenantId);
     if (cached !== undefined && cached.until > now) return cached;
+    // The jobs that find the entry expired together wait for one read, not one read each.
+    let pending = this.#reading.get(tenantId);
+    if (pending === undefined) {
+      const read = this.#read(tenantId, now).finally(() => {
+        if (this.#reading.get(tenantId) === read) this.#reading.delete(tenantId);
+      });
+      pending = read;
+      this.#reading.set(tenantId, read);
+    }
+    return pending;
+  }
+
+  async #read(tenantId: string, now: number): Promise<Entry> {
     const tenant = await this.#options.tenancy.getTenant(tenantId);
     const entry: Entry = {
       allowed: tenant === null ? [] : (tenant.allowed_actions ?? this.#options.defaultAllowed),

@@ -2,7 +2,7 @@ import type { ClaimedJob, JobClaimRequest, RememberedResult } from '@sluice/core
 import { entitiesOf, lockEntities, settleHeads } from './job-entity-heads.ts';
 import { iso, toEnvelope } from './row-mappers.ts';
 import type { SqlExecutor } from './sql-client.ts';
-import { SELECT_JOBS, toJob } from './sql-job-store.ts';
+import { toJob } from './sql-job-store.ts';
 import { toTrigger } from './sql-trigger-store.ts';
 
 /**
@@ -27,6 +27,13 @@ import { toTrigger } from './sql-trigger-store.ts';
  *   beyond the cap less its running jobs are not taken.
  * - A head is only taken when no other job of its entity is running, retrying, or earlier in event order
  *   (one probe of `jobs_entity_unfinished`), so order holds even while a head is being moved.
+ * - A claim writes only leases, so it commits without waiting for its WAL to reach the disk
+ *   (`synchronous_commit` off for its own transaction, set in the statement so that it costs no round
+ *   trip). A database crash can lose a claim that committed in the last few hundred milliseconds: its jobs
+ *   are queued again with their attempt uncounted, as if the lease had lapsed, and they run again under
+ *   the same idempotency key. Nothing that acknowledges a side effect is written this way: a finish
+ *   commits synchronously, and its WAL flush carries every earlier claim with it, so no finish outlives
+ *   its claim.
  * - The lock re-checks the row as it is now (`FOR UPDATE … SKIP LOCKED` re-reads a row another claim
  *   changed); a row another claimer holds is skipped, not waited for. Should anything still try a second
  *   running job of an entity, `jobs_single_flight` refuses it.
@@ -77,40 +84,53 @@ export function claimStatement(capped: boolean): string {
      ), claimed AS (
        UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = $4, attempt_count = attempt_count + 1
          FROM locked WHERE jobs.id = locked.id
-       RETURNING jobs.id, jobs.tenant_id, jobs.attempt_count, locked.ord
+       RETURNING jobs.*, locked.ord
      ), attempts AS (
        INSERT INTO job_attempts (job_id, tenant_id, n, started_at)
        SELECT id, tenant_id, attempt_count, $2 FROM claimed
+     ), lease_only AS (
+       SELECT set_config('synchronous_commit', 'off', true) AS setting
      )
-     SELECT id FROM claimed ORDER BY ord`;
+     ${READ_CLAIMED}`;
 }
 
-type Row = Record<string, unknown>;
-
 /**
- * Each claimed job as it is now, with its envelope, its trigger (null when deleted) and the result remembered
+ * Each claimed job as the claim left it, with its earlier attempts (the statement's own snapshot does not
+ * see the attempt it inserts), its envelope, its trigger (null when deleted) and the result remembered
  * under its idempotency key (null when none has been, or it expired by $2).
  */
-const READ_CLAIMED = `SELECT q.*, j.lease_until, j.attempt_count, j.traceparent AS job_traceparent,
-    (SELECT to_jsonb(e) FROM envelopes e WHERE e.event_id = j.event_id AND e.tenant_id = j.tenant_id) AS envelope,
-    (SELECT to_jsonb(t) - 'secret_ciphertext' FROM triggers t WHERE t.id = j.trigger_id AND t.tenant_id = j.tenant_id)
-      AS trigger_row,
-    (SELECT jsonb_build_object('job_id', r.job_id, 'result', r.result, 'expires_at', r.expires_at)
-       FROM job_results r WHERE r.tenant_id = j.tenant_id AND r.key = j.idempotency_key AND r.expires_at > $2)
-      AS remembered
-  FROM (${SELECT_JOBS} WHERE j.id IN (SELECT jsonb_array_elements_text($1::jsonb))) AS q
-  JOIN jobs j ON j.id = q.id`;
+const READ_CLAIMED = `SELECT c.id, c.seq, c.tenant_id, c.trigger_id, c.event_id::text AS event_id, c.connection_id,
+       c.priority, c.entity_key, c.event_tx::text AS event_tx, c.event_log::text AS event_log, c.status,
+       c.created_at, c.idempotency_key, c.lease_until, c.attempt_count, c.traceparent AS job_traceparent,
+       COALESCE((SELECT jsonb_agg(jsonb_build_object('started_at', a.started_at, 'status_code', a.status_code,
+           'latency_ms', a.latency_ms, 'error', a.error) ORDER BY a.n)
+         FROM job_attempts a WHERE a.job_id = c.id AND a.tenant_id = c.tenant_id), '[]'::jsonb) AS attempts,
+       (SELECT to_jsonb(e) FROM envelopes e WHERE e.event_id = c.event_id AND e.tenant_id = c.tenant_id) AS envelope,
+       (SELECT to_jsonb(t) - 'secret_ciphertext' FROM triggers t WHERE t.id = c.trigger_id AND t.tenant_id = c.tenant_id)
+         AS trigger_row,
+       (SELECT jsonb_build_object('job_id', r.job_id, 'result', r.result, 'expires_at', r.expires_at)
+          FROM job_results r WHERE r.tenant_id = c.tenant_id AND r.key = c.idempotency_key AND r.expires_at > $2)
+         AS remembered
+  FROM claimed c CROSS JOIN lease_only ORDER BY c.ord`;
+
+export type Row = Record<string, unknown>;
+
+/** What one claim took: the jobs to run, and those whose event is gone (to fail with `failOrphans`). */
+export interface ClaimTaken {
+  readonly claimed: ClaimedJob[];
+  readonly orphans: ReadonlyArray<Row>;
+}
 
 /**
- * One claim, inside the caller's transaction: picks and leases, then reads what the executor needs. A job
- * whose event is gone cannot run: it is failed at once (releasing its entity) and not returned.
+ * One claim: picks, leases and reads what the executor needs, in one statement (so, outside a
+ * transaction, it commits alone). A job whose event is gone cannot run: it is returned among `orphans`.
  */
 export async function claimJobs(
-  tx: SqlExecutor,
+  db: SqlExecutor,
   request: JobClaimRequest,
   now: Date,
   agingMs: number,
-): Promise<ClaimedJob[]> {
+): Promise<ClaimTaken> {
   const capped = request.tenantConcurrency !== undefined;
   const params: unknown[] = [
     request.owner,
@@ -120,24 +140,27 @@ export async function claimJobs(
     agingMs / 1000,
   ];
   if (capped) params.push(request.tenantConcurrency);
-  const picked = await tx.query<{ id: string }>(claimStatement(capped), params);
-  if (picked.length === 0) return [];
-  const ids = picked.map((row) => row.id);
-  const rows = await tx.query(READ_CLAIMED, [JSON.stringify(ids), now]);
-  const byId = new Map(rows.map((row) => [String(row['id']), row]));
+  const rows = await db.query(claimStatement(capped), params);
   const claimed: ClaimedJob[] = [];
   const orphans: Row[] = [];
-  for (const id of ids) {
-    const row = byId.get(id);
-    if (row === undefined) continue;
+  for (const row of rows) {
     if (row['envelope'] === null || row['envelope'] === undefined) {
       orphans.push(row);
       continue;
     }
-    const job = toJob(row);
+    const attempt = Number(row['attempt_count']);
+    const earlier = toJob(row);
+    // The attempt this claim started, as a read after it would show it.
+    const job = {
+      ...earlier,
+      attempts: [
+        ...earlier.attempts,
+        { started_at: now.toISOString(), status_code: null, latency_ms: null, error: null },
+      ],
+    };
     claimed.push({
       job,
-      attempt: Number(row['attempt_count']),
+      attempt,
       envelope: toEnvelope(row['envelope'] as Row),
       trigger:
         row['trigger_row'] === null || row['trigger_row'] === undefined
@@ -149,8 +172,7 @@ export async function claimJobs(
       remembered: rememberedOf(row['remembered']),
     });
   }
-  if (orphans.length > 0) await failOrphans(tx, orphans, now);
-  return claimed;
+  return { claimed, orphans };
 }
 
 function rememberedOf(value: unknown): RememberedResult | null {
@@ -159,7 +181,8 @@ function rememberedOf(value: unknown): RememberedResult | null {
   return { job_id: String(row['job_id']), result: row['result'] ?? null, expires_at: iso(row['expires_at']) };
 }
 
-async function failOrphans(tx: SqlExecutor, rows: ReadonlyArray<Row>, now: Date): Promise<void> {
+/** Fails claimed jobs whose event is not in the store (they cannot run) and releases their entities. */
+export async function failOrphans(tx: SqlExecutor, rows: ReadonlyArray<Row>, now: Date): Promise<void> {
   const jobs = rows.map((row) => ({
     tenant_id: String(row['tenant_id']),
     entity_key: row['entity_key'] === null ? null : String(row['entity_key']),

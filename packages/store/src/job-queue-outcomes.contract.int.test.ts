@@ -84,6 +84,26 @@ for (const adapter of STORE_ADAPTERS) {
       assert.equal(third?.attempt, 3);
     });
 
+    it('fails a claimed job whose event is not in the store, returns the others and releases its entity', async () => {
+      const world = await queueWorld(store, 'Orphan');
+      const gone = { ...world, events: ['01900000-0000-7000-8000-00000000dead'] };
+      await store.jobs.createMany([
+        queueJob(gone, 0, { entity_key: 'order:9' }),
+        queueJob(world, 1, { entity_key: 'order:9' }),
+        queueJob(world, 2, { entity_key: 'order:10' }),
+      ]);
+      const first = await store.queue.claim(claimOf('exec-a', 10));
+      assert.deepEqual(
+        first.map((item) => item.job.position),
+        ['1002.2'],
+        'the orphan is not returned; its entity is held until it is failed',
+      );
+      const [orphan] = (await store.jobs.list(world.tenant_id, { status: 'failed' }, { limit: 10 })).items;
+      assert.equal(orphan?.position, '1000.0');
+      const [next] = await store.queue.claim(claimOf('exec-a', 10));
+      assert.equal(next?.job.position, '1001.1', 'the failure released the entity to its next job');
+    });
+
     it('remembers a result under its idempotency key until it expires, and the sweep removes it', async () => {
       const world = await queueWorld(store, 'Remember');
       await store.jobs.createMany([{ ...queueJob(world, 0), idempotency_key: 'order-risk:order:1:hold' }]);

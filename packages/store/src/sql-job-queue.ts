@@ -12,7 +12,7 @@ import type {
 } from '@sluice/core';
 import { appendFacts } from './append-facts.ts';
 import { isSingleFlightRace, withConflictRetry } from './conflict-retry.ts';
-import { claimJobs } from './job-claim.ts';
+import { claimJobs, failOrphans } from './job-claim.ts';
 import { finishJobs } from './job-finish.ts';
 import { reclaimLapsedLeases } from './job-lease-reclaim.ts';
 import { requeueJob } from './job-requeue.ts';
@@ -46,21 +46,30 @@ export class SqlJobQueue implements JobQueue {
     this.#agingMs = options.agingMs ?? DEFAULT_AGING_MS;
   }
 
-  claim(request: JobClaimRequest): Promise<ReadonlyArray<ClaimedJob>> {
-    if (request.limit <= 0) return Promise.resolve([]);
-    return withConflictRetry(
-      () =>
-        this.#db.transaction(async (tx) => {
-          const now = this.#now();
-          if (request.tenantConcurrency !== undefined) {
-            await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sluice.jobs.claim'))`);
-          }
-          await reclaimLapsedLeases(tx, now);
+  async claim(request: JobClaimRequest): Promise<ReadonlyArray<ClaimedJob>> {
+    if (request.limit <= 0) return [];
+    // Lapsed leases go back first, in a statement of their own, so this claim can take them.
+    await reclaimLapsedLeases(this.#db, this.#now());
+    const { claimed, orphans } = await withConflictRetry(
+      () => {
+        const now = this.#now();
+        if (request.tenantConcurrency === undefined) return claimJobs(this.#db, request, now, this.#agingMs);
+        return this.#db.transaction(async (tx) => {
+          await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sluice.jobs.claim'))`);
           return claimJobs(tx, request, now, this.#agingMs);
-        }),
+        });
+      },
       3,
       isSingleFlightRace,
     );
+    if (orphans.length > 0) {
+      // The claimed jobs are leased already and must reach the executor whatever happens here: jobs whose
+      // failing did not commit keep their lease, which lapses, and the claim after it fails them again.
+      await withConflictRetry(() =>
+        this.#db.transaction((tx) => failOrphans(tx, orphans, this.#now())),
+      ).catch(() => undefined);
+    }
+    return claimed;
   }
 
   async heartbeat(
@@ -104,7 +113,7 @@ export class SqlJobQueue implements JobQueue {
   }
 
   reclaimExpired(): Promise<number> {
-    return this.#db.transaction((tx) => reclaimLapsedLeases(tx, this.#now()));
+    return reclaimLapsedLeases(this.#db, this.#now());
   }
 
   async recall(tenantId: string, key: string): Promise<RememberedResult | null> {
