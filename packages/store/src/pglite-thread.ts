@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { templateFor } from './pglite-template.ts';
+import { unpackTemplate } from './pglite-template.ts';
 import { type PgliteReply, type PgliteRequest, toThreadError } from './pglite-thread-protocol.ts';
 
 const port = parentPort;
@@ -26,8 +26,8 @@ const dataDir = (workerData as { dataDir: string | null }).dataDir;
 
 async function open(): Promise<PGlite> {
   if (dataDir === null) return new PGlite();
-  const template = await templateFor(dataDir);
-  return template === null ? new PGlite(dataDir) : new PGlite(dataDir, { loadDataDir: template });
+  await unpackTemplate(dataDir);
+  return new PGlite(dataDir);
 }
 
 let db: PGlite;
