@@ -28,9 +28,10 @@ export class SqlEventLog implements EventLog {
   constructor(db: SqlClient, now: () => Date, groupCommit: GroupCommitOptions = {}) {
     this.#db = db;
     this.#now = now;
-    // PGlite runs one transaction at a time; PostgreSQL overlaps two groups' round trips.
+    // Two groups in flight: PostgreSQL overlaps their round trips; PGlite (in its own thread, one
+    // transaction at a time) has the next group's BEGIN waiting there when a commit ends.
     this.#group = new GroupCommit((inputs) => this.#commitGroup(inputs), {
-      maxInFlight: db.dialect === 'pglite' ? 1 : 2,
+      maxInFlight: 2,
       ...groupCommit,
     });
   }
