@@ -73,6 +73,25 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU seconds of a process's main thread (its HTTP event loop) and of all its other threads together
+ * (worker threads such as the embedded database's, GC and compiler threads); NaN once it has exited.
+ */
+export function threadCpuSeconds(pid: number | undefined): { main: number; others: number } {
+  if (pid === undefined) return { main: Number.NaN, others: Number.NaN };
+  const main = taskCpuSeconds(pid, pid);
+  return { main, others: cpuSeconds(pid) - main };
+}
+
+function taskCpuSeconds(pid: number, tid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function statusMb(pid: number | undefined, field: string): number {
   if (pid === undefined) return Number.NaN;
   try {
