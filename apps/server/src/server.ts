@@ -148,6 +148,7 @@ export async function startServer(
       await registerProviders(ctx);
       await registerApiClients({ connectors: ctx.connectors, platform: ctx.platform, events: store.events });
     }
+    mark('registrations');
     if (config.redisUrl === null && config.databaseUrl !== null && config.workers.includes('relay')) {
       log.warn(
         'server mode with the in-process bus: each process routes only what its own relay claims, so run one process, or set SLUICE_REDIS_URL to share the bus',
