@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { childEnv } from './config.ts';
 
 /** A process under measurement: started from a script, ready once it prints the port it listens on. */
@@ -74,21 +74,30 @@ export function cpuSeconds(pid: number | undefined): number {
 }
 
 /**
- * CPU seconds of a process's main thread (its HTTP event loop) and of all its other threads together
- * (worker threads such as the embedded database's, GC and compiler threads); NaN once it has exited.
+ * CPU seconds of a process's threads by role: its main thread (the HTTP event loop), its worker threads
+ * (`node:worker_threads`, such as the embedded database's; Node names them `WorkerThread`), and the rest
+ * (V8's GC and compiler threads, libuv's pool); NaN once it has exited.
  */
-export function threadCpuSeconds(pid: number | undefined): { main: number; others: number } {
-  if (pid === undefined) return { main: Number.NaN, others: Number.NaN };
-  const main = taskCpuSeconds(pid, pid);
-  return { main, others: cpuSeconds(pid) - main };
-}
-
-function taskCpuSeconds(pid: number, tid: number): number {
+export function threadCpuSeconds(pid: number | undefined): { main: number; workers: number; rest: number } {
+  const none = { main: Number.NaN, workers: Number.NaN, rest: Number.NaN };
+  if (pid === undefined) return none;
   try {
-    const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const sums = { main: 0, workers: 0, rest: 0 };
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const task = `/proc/${pid}/task/${tid}`;
+      const fields = readFileSync(`${task}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+      const role =
+        Number(tid) === pid
+          ? 'main'
+          : readFileSync(`${task}/comm`, 'utf8').trim() === 'WorkerThread'
+            ? 'workers'
+            : 'rest';
+      sums[role] += seconds;
+    }
+    return sums;
   } catch {
-    return Number.NaN;
+    return none;
   }
 }
 
