@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { childEnv } from './config.ts';
 
 /** A process under measurement: started from a script, ready once it prints the port it listens on. */
@@ -70,6 +70,34 @@ export function cpuSeconds(pid: number | undefined): number {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return Number.NaN;
+  }
+}
+
+/**
+ * CPU seconds of a process's threads by role: its main thread (the HTTP event loop), its worker threads
+ * (`node:worker_threads`, such as the embedded database's; Node names them `WorkerThread`), and the rest
+ * (V8's GC and compiler threads, libuv's pool); NaN once it has exited.
+ */
+export function threadCpuSeconds(pid: number | undefined): { main: number; workers: number; rest: number } {
+  const none = { main: Number.NaN, workers: Number.NaN, rest: Number.NaN };
+  if (pid === undefined) return none;
+  try {
+    const sums = { main: 0, workers: 0, rest: 0 };
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const task = `/proc/${pid}/task/${tid}`;
+      const fields = readFileSync(`${task}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+      const role =
+        Number(tid) === pid
+          ? 'main'
+          : readFileSync(`${task}/comm`, 'utf8').trim() === 'WorkerThread'
+            ? 'workers'
+            : 'rest';
+      sums[role] += seconds;
+    }
+    return sums;
+  } catch {
+    return none;
   }
 }
 

@@ -75,6 +75,15 @@ export async function startServer(
     tracing?: Tracing | null;
   } = {},
 ): Promise<RunningServer> {
+  // How long each phase of a start took, logged once listening. performance.now() counts from the
+  // process's start, so the first phase is Node's own start and the loading of every module.
+  let last = performance.now();
+  const startup: Record<string, number> = { modules: Math.round(last) };
+  const mark = (phase: string) => {
+    const now = performance.now();
+    startup[phase] = Math.round(now - last);
+    last = now;
+  };
   const log = options.log ?? createLogger(config);
   const tracing = options.tracing === undefined ? tracingFromConfig(loadTracingConfig()) : options.tracing;
   const out = options.out ?? process.stdout;
@@ -107,6 +116,7 @@ export async function startServer(
         ? { kind: 'pglite', dataDir: join(config.dataDir, 'pgdata') }
         : { kind: 'postgres', connectionString: config.databaseUrl },
     );
+    mark('store');
   } catch (error) {
     await unlock();
     await tracing?.shutdown();
@@ -138,6 +148,7 @@ export async function startServer(
       await registerProviders(ctx);
       await registerApiClients({ connectors: ctx.connectors, platform: ctx.platform, events: store.events });
     }
+    mark('registrations');
     if (config.redisUrl === null && config.databaseUrl !== null && config.workers.includes('relay')) {
       log.warn(
         'server mode with the in-process bus: each process routes only what its own relay claims, so run one process, or set SLUICE_REDIS_URL to share the bus',
@@ -163,6 +174,7 @@ export async function startServer(
     closers.unshift(() => workers.stop());
     nudge = () => workers.nudge();
     const app = await buildApp(ctx, { loggerInstance: log, api: receiver });
+    mark('app');
     const housekeeping = new Housekeeping({
       store,
       intervalMs: config.sweepIntervalMs,
@@ -213,6 +225,8 @@ export async function startServer(
       config.databaseUrl === null ? `embedded PGlite in ${join(config.dataDir, 'pgdata')}` : 'PostgreSQL';
     // Only once listening: a key printed before a failed listen (port taken) would be shown and lost.
     if (config.dev && receiver) await ensureDevTenant(store, out);
+    mark('listen');
+    log.info({ startup_ms: startup }, 'started');
     out.write(`Sluice listening on ${url} (${mode})\n`);
     if (receiver) out.write(`Dashboard: ${url}/dashboard (sign in with a tenant API key)\n`);
     return {

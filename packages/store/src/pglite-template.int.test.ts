@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MIGRATIONS } from './migrations.ts';
 import { migrate } from './migrator.ts';
 import { createPgliteClient } from './pglite-client.ts';
-import { templateFor } from './pglite-template.ts';
+import { unpackTemplate } from './pglite-template.ts';
 
 describe('the shipped PGlite template', () => {
   let root: string;
@@ -15,13 +15,20 @@ describe('the shipped PGlite template', () => {
   });
   after(() => rm(root, { recursive: true, force: true }));
 
-  it('is offered for a new or empty data directory, never for one that holds anything', async () => {
-    assert.ok((await templateFor(join(root, 'not-yet'))) instanceof Blob);
+  it('is unpacked into a new or empty data directory, never into one that holds anything', async () => {
+    const fresh = join(root, 'not-yet', 'pgdata');
+    assert.equal(await unpackTemplate(fresh), true);
+    assert.ok((await readdir(fresh)).includes('PG_VERSION'));
     const empty = await mkdtemp(join(root, 'empty-'));
-    assert.ok((await templateFor(empty)) instanceof Blob);
+    assert.equal(await unpackTemplate(empty), true);
+    assert.ok((await readdir(empty)).includes('base'));
     const used = await mkdtemp(join(root, 'used-'));
-    await writeFile(join(used, 'PG_VERSION'), '17\n');
-    assert.equal(await templateFor(used), null);
+    await writeFile(join(used, 'PG_VERSION'), 'mine\n');
+    assert.equal(await unpackTemplate(used), false);
+    assert.deepEqual(await readdir(used), ['PG_VERSION']);
+    assert.equal(await readFile(join(used, 'PG_VERSION'), 'utf8'), 'mine\n');
+    // Nothing is left beside the directories it unpacked into.
+    assert.deepEqual((await readdir(join(root, 'not-yet'))).sort(), ['pgdata']);
   });
 
   it('starts a new data directory already migrated, and migrate then brings it to the current list', async () => {

@@ -31,17 +31,17 @@ export class SqlEventLog implements EventLog {
   constructor(db: SqlClient, now: () => Date, groupCommit: GroupCommitOptions = {}) {
     this.#db = db;
     this.#now = now;
-    // PGlite runs one transaction at a time; PostgreSQL overlaps two groups' round trips per lane. A
-    // group locks every connection it writes, so groups of one lane commit one after another; the
+    // Two groups in flight per lane: PostgreSQL overlaps their round trips; PGlite (in its own thread, one
+    // statement or transaction at a time) has the next group waiting there when one ends. A group locks
+    // every connection it writes, so groups of one lane commit one after another; on PostgreSQL the
     // connections are split between lanes (always the same lane for a connection, which keeps its order),
-    // so the writers of different connections commit side by side instead of queueing on each other's
-    // locks.
+    // so the writers of different connections commit side by side instead of queueing on each other's locks.
     const lanes = db.dialect === 'pglite' ? 1 : POSTGRES_LANES;
     this.#lanes = Array.from(
       { length: lanes },
       () =>
         new GroupCommit((inputs) => this.#commitGroup(inputs), {
-          maxInFlight: db.dialect === 'pglite' ? 1 : 2,
+          maxInFlight: 2,
           ...groupCommit,
         }),
     );

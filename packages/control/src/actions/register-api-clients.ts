@@ -42,16 +42,18 @@ export function apiClientRegistration(connector: Connector): PlatformEventInput 
  */
 export async function registerApiClients(deps: RegisterApiClientsDeps): Promise<string[]> {
   await deps.platform.ensureSystemTenant();
-  const published: string[] = [];
-  for (const connector of deps.connectors.list()) {
-    if (connector.id === PLATFORM_CONNECTOR_ID) continue;
-    const fact = apiClientRegistration(connector);
-    if (fact === null || connector.api === null) continue;
-    if (await isRegistered(deps.events, connector.id, connector.api.version)) continue;
-    await deps.platform.emit(SYSTEM_TENANT_ID, fact);
-    published.push(connector.id);
-  }
-  return published;
+  // All at once, so the emits share one group commit; the ids keep the connectors' order.
+  const published = await Promise.all(
+    deps.connectors.list().map(async (connector) => {
+      if (connector.id === PLATFORM_CONNECTOR_ID) return null;
+      const fact = apiClientRegistration(connector);
+      if (fact === null || connector.api === null) return null;
+      if (await isRegistered(deps.events, connector.id, connector.api.version)) return null;
+      await deps.platform.emit(SYSTEM_TENANT_ID, fact);
+      return connector.id;
+    }),
+  );
+  return published.filter((id) => id !== null);
 }
 
 async function isRegistered(
