@@ -1,17 +1,41 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { SluiceError } from '@sluice/core';
 import { templateFor } from './pglite-template.ts';
+import { probeDirectoryWrite } from './pglite-write-probe.ts';
 import type { SqlClient, SqlExecutor } from './sql-client.ts';
-import { asStorageError } from './storage-errors.ts';
+import { asStorageError, isEngineAbort, isUnwritable } from './storage-errors.ts';
+
+/** How a file-backed PGlite client waits for its directory to take writes again. */
+export interface PgliteRecoveryOptions {
+  /** The first wait between write probes, doubled after each failed one up to `maxDelayMs`. */
+  readonly initialDelayMs?: number;
+  readonly maxDelayMs?: number;
+  /** Told when the store stops writing (with why) and when it writes again (after a reopen). */
+  readonly onStateChange?: (change: PgliteStateChange) => void;
+}
+
+export type PgliteStateChange =
+  | { readonly state: 'unwritable'; readonly reason: string; readonly aborted: boolean }
+  | { readonly state: 'writable'; readonly unwritableMs: number };
 
 /**
  * An embedded PostgreSQL (WASM) `SqlClient`, file-backed under `dataDir` or in memory when omitted.
  * PGlite has one connection, so transactions run one at a time. A new or empty `dataDir` starts from the
  * shipped template (see `pglite-template.ts`) when there is one, and from initdb otherwise.
+ *
+ * A file-backed client survives a data directory that stops taking writes (disk full, read-only file
+ * system): see {@link SupervisedPglite}.
  */
-export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
-  const db = dataDir === undefined ? new PGlite() : await openDataDir(dataDir);
-  await db.waitReady;
-  return pgliteClientOf(db);
+export async function createPgliteClient(
+  dataDir?: string,
+  options: PgliteRecoveryOptions = {},
+): Promise<SqlClient> {
+  if (dataDir === undefined) {
+    const db = new PGlite();
+    await db.waitReady;
+    return pgliteClientOf(db);
+  }
+  return new SupervisedPglite(dataDir, await openDataDir(dataDir), options);
 }
 
 /** A `SqlClient` over a PGlite instance that is ready; closing the client closes it. */
@@ -46,5 +70,212 @@ export function pgliteClientOf(db: PGlite): SqlClient {
 
 async function openDataDir(dataDir: string): Promise<PGlite> {
   const template = await templateFor(dataDir);
-  return template === null ? new PGlite(dataDir) : new PGlite(dataDir, { loadDataDir: template });
+  const db = template === null ? new PGlite(dataDir) : new PGlite(dataDir, { loadDataDir: template });
+  await db.waitReady;
+  return db;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The store's account of why it cannot write, and since when. */
+interface Unwritable {
+  readonly reason: string;
+  readonly since: number;
+  /** The engine hit a PANIC (`abort()`): it must never be called again, not even to close it. */
+  readonly aborted: boolean;
+}
+
+/**
+ * A file-backed PGlite that is replaced when its directory stops taking writes.
+ *
+ * What PGlite does (tried on a small tmpfs): on a full disk, extending a data file fails with an
+ * ordinary `53100` error and the instance goes on; on a read-only file system, opening a WAL segment fails
+ * with `42501`, and the next WAL write is a PANIC inside a critical section, which PGlite turns into an
+ * Emscripten `abort()` (`RuntimeError: Aborted()`). An aborted instance is dead, and any further call
+ * into it spins the thread forever (the whole server would stop answering). Even an instance that did not
+ * abort can stay broken after the directory is writable again (`could not create file …: File exists`).
+ *
+ * So after any unwritable-storage failure this client: stops calling the instance, answers every call at
+ * once with `storage_unavailable` (503, Retry-After); probes the directory with a real write, backing
+ * off from `initialDelayMs` to `maxDelayMs`; once one succeeds, closes the old instance (an aborted one
+ * is dropped instead) and opens the directory again, where PostgreSQL's crash recovery replays the WAL
+ * to the last commit. Calls are serialized here rather than inside PGlite, so that a call waiting its turn
+ * finds out the instance is gone before it calls into it; transactions are BEGIN/COMMIT here for the same
+ * reason (PGlite's own would ROLLBACK into an aborted instance).
+ */
+export class SupervisedPglite implements SqlClient {
+  readonly dialect = 'pglite' as const;
+  readonly #dataDir: string;
+  readonly #initialDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #onStateChange: (change: PgliteStateChange) => void;
+  #db: PGlite;
+  #unwritable: Unwritable | null = null;
+  #recovery: Promise<void> | null = null;
+  #closed = false;
+  /** The tail of the queue of calls: each runs once the one before it has settled. */
+  #turn: Promise<unknown> = Promise.resolve();
+
+  constructor(dataDir: string, db: PGlite, options: PgliteRecoveryOptions = {}) {
+    this.#dataDir = dataDir;
+    this.#db = db;
+    this.#initialDelayMs = options.initialDelayMs ?? 100;
+    this.#maxDelayMs = options.maxDelayMs ?? 1_000;
+    this.#onStateChange = options.onStateChange ?? (() => {});
+  }
+
+  query<Row extends object = Record<string, unknown>>(
+    text: string,
+    params: ReadonlyArray<unknown> = [],
+  ): Promise<ReadonlyArray<Row>> {
+    return this.#exclusive(() => this.#query<Row>(text, params));
+  }
+
+  exec(script: string): Promise<void> {
+    return this.#exclusive(() => this.#exec(script));
+  }
+
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.#exclusive(async () => {
+      await this.#exec('BEGIN');
+      let open = true;
+      const tx: SqlExecutor = {
+        query: <Row extends object>(text: string, params: ReadonlyArray<unknown> = []) => {
+          if (!open) throw new Error('the transaction is over');
+          return this.#query<Row>(text, params);
+        },
+        exec: (script: string) => {
+          if (!open) throw new Error('the transaction is over');
+          return this.#exec(script);
+        },
+      };
+      try {
+        const result = await work(tx);
+        open = false;
+        await this.#exec('COMMIT');
+        return result;
+      } catch (error) {
+        open = false;
+        // A store that stopped writing is reopened instead: the transaction dies with the old instance.
+        if (this.#unwritable === null) await this.#exec('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Throws `storage_unavailable` unless the store can write now: its last write did not fail, and a write
+   * to its data directory succeeds (a full disk is found before the next ingest fails on it).
+   */
+  async probeWrite(): Promise<void> {
+    this.#assertWritable();
+    try {
+      await probeDirectoryWrite(this.#dataDir);
+    } catch (error) {
+      this.#fail(error);
+      this.#assertWritable();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#recovery;
+    await this.#exclusive(async () => {
+      if (this.#unwritable?.aborted !== true && !this.#db.closed) await this.#db.close();
+    });
+  }
+
+  #exclusive<T>(call: () => Promise<T>): Promise<T> {
+    const run = this.#turn.then(call);
+    this.#turn = run.catch(() => {});
+    return run;
+  }
+
+  async #query<Row extends object>(
+    text: string,
+    params: ReadonlyArray<unknown>,
+  ): Promise<ReadonlyArray<Row>> {
+    this.#assertWritable();
+    try {
+      return (await this.#db.query<Row>(text, params as unknown[])).rows;
+    } catch (error) {
+      throw this.#failure(error);
+    }
+  }
+
+  async #exec(script: string): Promise<void> {
+    this.#assertWritable();
+    try {
+      await this.#db.exec(script);
+    } catch (error) {
+      throw this.#failure(error);
+    }
+  }
+
+  /** What a failed call throws: `storage_unavailable` when the directory cannot be written, else the error. */
+  #failure(error: unknown): unknown {
+    if (!isUnwritable(error)) return asStorageError(error, 'pglite');
+    this.#fail(error);
+    return this.#refusal(error);
+  }
+
+  #assertWritable(): void {
+    if (this.#unwritable !== null) throw this.#refusal();
+    if (this.#closed)
+      throw new SluiceError('storage_unavailable', 'The pglite store is closed.', { retryAfter: 1 });
+  }
+
+  #refusal(cause?: unknown): SluiceError {
+    const reason = this.#unwritable?.reason ?? 'unknown';
+    return new SluiceError(
+      'storage_unavailable',
+      `The pglite store cannot write its data directory ${this.#dataDir} (${reason}); it reopens the ` +
+        'directory as soon as a write there succeeds. Free space or make the directory writable.',
+      { retryAfter: 1, ...(cause === undefined ? {} : { cause }) },
+    );
+  }
+
+  /** Marks the store unwritable and starts the recovery, once per outage. */
+  #fail(error: unknown): void {
+    if (this.#unwritable !== null) return;
+    const reason = error instanceof Error ? error.message : String(error);
+    const aborted = isEngineAbort(error);
+    this.#unwritable = { reason, since: Date.now(), aborted };
+    this.#onStateChange({ state: 'unwritable', reason, aborted });
+    this.#recovery = this.#recover().finally(() => {
+      this.#recovery = null;
+    });
+  }
+
+  /** Probes the directory with capped backoff; once it takes a write, swaps in a new instance. */
+  async #recover(): Promise<void> {
+    const unwritable = this.#unwritable;
+    if (unwritable === null) return;
+    for (let delay = this.#initialDelayMs; !this.#closed; delay = Math.min(delay * 2, this.#maxDelayMs)) {
+      await sleep(delay);
+      if (this.#closed) return;
+      const reopened = await probeDirectoryWrite(this.#dataDir).then(
+        () => this.#reopen(unwritable.aborted),
+        () => false,
+      );
+      if (reopened) {
+        this.#unwritable = null;
+        this.#onStateChange({ state: 'writable', unwritableMs: Date.now() - unwritable.since });
+        return;
+      }
+    }
+  }
+
+  /** Closes (or, aborted, drops) the old instance and opens the directory again; false if it would not open. */
+  #reopen(aborted: boolean): Promise<boolean> {
+    return this.#exclusive(async () => {
+      if (!aborted && !this.#db.closed) await this.#db.close().catch(() => {});
+      try {
+        this.#db = await openDataDir(this.#dataDir);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
 }
