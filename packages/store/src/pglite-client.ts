@@ -16,7 +16,12 @@ export interface PgliteRecoveryOptions {
 
 export type PgliteStateChange =
   | { readonly state: 'unwritable'; readonly reason: string; readonly aborted: boolean }
-  | { readonly state: 'writable'; readonly unwritableMs: number };
+  | {
+      readonly state: 'writable';
+      readonly unwritableMs: number;
+      /** Of which closing the old instance and opening the directory again took this long. */
+      readonly reopenMs: number;
+    };
 
 /**
  * An embedded PostgreSQL (WASM) `SqlClient`, file-backed under `dataDir` or in memory when omitted.
@@ -120,7 +125,7 @@ export class SupervisedPglite implements SqlClient {
     this.#dataDir = dataDir;
     this.#db = db;
     this.#initialDelayMs = options.initialDelayMs ?? 100;
-    this.#maxDelayMs = options.maxDelayMs ?? 1_000;
+    this.#maxDelayMs = options.maxDelayMs ?? 500;
     this.#onStateChange = options.onStateChange ?? (() => {});
   }
 
@@ -140,11 +145,11 @@ export class SupervisedPglite implements SqlClient {
       await this.#exec('BEGIN');
       let open = true;
       const tx: SqlExecutor = {
-        query: <Row extends object>(text: string, params: ReadonlyArray<unknown> = []) => {
+        query: async <Row extends object>(text: string, params: ReadonlyArray<unknown> = []) => {
           if (!open) throw new Error('the transaction is over');
           return this.#query<Row>(text, params);
         },
-        exec: (script: string) => {
+        exec: async (script: string) => {
           if (!open) throw new Error('the transaction is over');
           return this.#exec(script);
         },
@@ -254,13 +259,19 @@ export class SupervisedPglite implements SqlClient {
     for (let delay = this.#initialDelayMs; !this.#closed; delay = Math.min(delay * 2, this.#maxDelayMs)) {
       await sleep(delay);
       if (this.#closed) return;
+      const started = Date.now();
       const reopened = await probeDirectoryWrite(this.#dataDir).then(
         () => this.#reopen(unwritable.aborted),
         () => false,
       );
       if (reopened) {
         this.#unwritable = null;
-        this.#onStateChange({ state: 'writable', unwritableMs: Date.now() - unwritable.since });
+        const now = Date.now();
+        this.#onStateChange({
+          state: 'writable',
+          unwritableMs: now - unwritable.since,
+          reopenMs: now - started,
+        });
         return;
       }
     }

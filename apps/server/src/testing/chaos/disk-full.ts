@@ -18,7 +18,7 @@ export interface DiskFullOptions {
   readonly sizeMb?: number;
   /** Senders at once. */
   readonly concurrency?: number;
-  /** Events sent per second, all senders together (40 by default). */
+  /** Events sent per second, all senders together (20 by default). */
   readonly ratePerSecond?: number;
 }
 
@@ -152,10 +152,10 @@ export async function diskFull(options: DiskFullOptions): Promise<ChaosSummary> 
       receivers: () => [base],
       connectionId: world.connectionId,
       secret: world.connectionSecret,
-      concurrency: options.concurrency ?? 4,
+      concurrency: options.concurrency ?? 3,
       updatesPerOrder: 2,
       maxAttempts: 400,
-      ratePerSecond: options.ratePerSecond ?? 40,
+      ratePerSecond: options.ratePerSecond ?? 20,
       onAttempt: (attempt) => attempts.push(attempt),
     });
     load.start();
@@ -294,11 +294,14 @@ function watchStoreStates(server: ServerProcess): Array<Record<string, unknown>>
     for (const line of lines) {
       if (!line.includes('"state":')) continue;
       try {
-        const { state, reason, aborted, unwritableMs } = JSON.parse(line) as Record<string, unknown>;
+        const { state, reason, aborted, unwritableMs, reopenMs } = JSON.parse(line) as Record<
+          string,
+          unknown
+        >;
         states.push(
           state === 'unwritable'
             ? { state, reason, aborted }
-            : { state, unwritable_s: seconds(Number(unwritableMs)) },
+            : { state, unwritable_s: seconds(Number(unwritableMs)), reopen_s: seconds(Number(reopenMs)) },
         );
       } catch {
         // Not a log line of ours.
