@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -26,6 +26,15 @@ export interface Tmpfs {
   destroy(): Promise<void>;
 }
 
+/** Whether something is mounted on `dir` (it or a mount under it), as /proc/mounts says. */
+async function mounted(dir: string): Promise<boolean> {
+  const mounts = await readFile('/proc/mounts', 'utf8').catch(() => '');
+  return mounts.split('\n').some((line) => {
+    const point = line.split(' ')[1];
+    return point === dir || point?.startsWith(`${dir}/`) === true;
+  });
+}
+
 /** Why a tmpfs cannot be mounted here (not root, no mount), or null when it can. */
 export async function tmpfsUnavailable(): Promise<string | null> {
   if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
@@ -44,6 +53,15 @@ export async function mountTmpfs(sizeMb: number): Promise<Tmpfs> {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+  // A run that ends before `destroy` (an exception, process.exit) still unmounts, lazily.
+  const onExit = () => {
+    try {
+      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+    } catch {
+      // Already unmounted.
+    }
+  };
+  process.once('exit', onExit);
   const filler = join(dir, 'filler');
   let readOnly: { kind: 'remount' | 'bind'; path: string } | null = null;
   return {
@@ -81,7 +99,11 @@ export async function mountTmpfs(sizeMb: number): Promise<Tmpfs> {
     async destroy() {
       if (readOnly?.kind === 'bind') await run('umount', ['-l', readOnly.path]).catch(() => {});
       readOnly = null;
-      await run('umount', ['-l', dir]).catch(() => {});
+      for (let attempt = 0; (await mounted(dir)) && attempt < 5; attempt++) {
+        await run('umount', ['-l', dir]).catch(() => {});
+      }
+      if (await mounted(dir)) throw new Error(`could not unmount the tmpfs on ${dir}`);
+      process.off('exit', onExit);
       await rm(dir, { recursive: true, force: true }).catch(() => {});
     },
   };

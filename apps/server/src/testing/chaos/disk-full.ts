@@ -278,9 +278,10 @@ export async function diskFull(options: DiskFullOptions): Promise<ChaosSummary> 
       problems,
     );
   } finally {
+    // The mount first: nothing else here may keep it from being undone.
     if (server !== null) await killHard(server.child);
-    await target?.close();
     await disk?.destroy();
+    await target?.close().catch(() => {});
   }
 }
 
