@@ -98,7 +98,8 @@ interface Unwritable {
  * with `42501`, and the next WAL write is a PANIC inside a critical section, which PGlite turns into an
  * Emscripten `abort()` (`RuntimeError: Aborted()`). An aborted instance is dead, and any further call
  * into it spins the thread forever (the whole server would stop answering). Even an instance that did not
- * abort can stay broken after the directory is writable again (`could not create file …: File exists`).
+ * abort was seen to stay broken after the directory was writable again (`could not create file …: File
+ * exists`).
  *
  * So after any unwritable-storage failure this client: stops calling the instance, answers every call at
  * once with `storage_unavailable` (503, Retry-After); probes the directory with a real write, backing
