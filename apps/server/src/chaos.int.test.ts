@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { diskFull } from './testing/chaos/disk-full.ts';
 import { hostileInput } from './testing/chaos/hostile-input.ts';
 import { postgresRestart } from './testing/chaos/postgres-restart.ts';
 import { redisRestart } from './testing/chaos/redis-restart.ts';
@@ -39,6 +40,13 @@ describe('chaos, short form', () => {
 
   it('a Redis FLUSHALL and restart: every envelope routed exactly once', async () => {
     report(await redisRestart({ rounds: 2, layout }));
+  });
+
+  it('an embedded disk filled, then read-only: 503 + Retry-After and /readyz 503, back without a restart', async (t) => {
+    // 15 s rather than the full run's 10: here it shares the machine with the other test files.
+    const summary = await diskFull({ rounds: 1, downMs: 2_000, recoveryBoundMs: 15_000 });
+    if (summary.skipped !== undefined) return t.skip(summary.skipped);
+    report(summary);
   });
 
   it('1,500 hostile requests: no 5xx, no crash, no transport error, no rows for a rejection', async () => {

@@ -113,7 +113,16 @@ export async function startServer(
     secretBox = await secretBoxFor(config);
     store = await openStore(
       config.databaseUrl === null
-        ? { kind: 'pglite', dataDir: join(config.dataDir, 'pgdata') }
+        ? {
+            kind: 'pglite',
+            dataDir: join(config.dataDir, 'pgdata'),
+            recovery: {
+              onStateChange: (change) =>
+                change.state === 'unwritable'
+                  ? log.error(change, 'the embedded store cannot write its data directory; answering 503')
+                  : log.warn(change, 'the embedded store writes again'),
+            },
+          }
         : { kind: 'postgres', connectionString: config.databaseUrl },
     );
     mark('store');

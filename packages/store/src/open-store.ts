@@ -1,9 +1,14 @@
-import { createPgliteClient } from './pglite-client.ts';
+import { createPgliteClient, type PgliteRecoveryOptions } from './pglite-client.ts';
 import { createPostgresClient } from './postgres-client.ts';
 import { SqlStores, type SqlStoresOptions } from './sql-stores.ts';
 
 export type StoreLocation =
-  | { readonly kind: 'pglite'; readonly dataDir?: string }
+  | {
+      readonly kind: 'pglite';
+      readonly dataDir?: string;
+      /** How a file-backed store waits out a data directory that stops taking writes. */
+      readonly recovery?: PgliteRecoveryOptions;
+    }
   | {
       readonly kind: 'postgres';
       readonly connectionString: string;
@@ -15,7 +20,7 @@ export type StoreLocation =
 export async function openStore(location: StoreLocation, options: SqlStoresOptions = {}): Promise<SqlStores> {
   const client =
     location.kind === 'pglite'
-      ? await createPgliteClient(location.dataDir)
+      ? await createPgliteClient(location.dataDir, location.recovery)
       : createPostgresClient({
           connectionString: location.connectionString,
           ...(location.schema === undefined ? {} : { schema: location.schema }),

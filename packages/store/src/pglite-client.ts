@@ -1,123 +1,49 @@
-import { Worker } from 'node:worker_threads';
-import type { PGlite, Transaction } from '@electric-sql/pglite';
-import {
-  fromThreadError,
-  type PgliteReady,
-  type PgliteReply,
-  type PgliteRequest,
-} from './pglite-thread-protocol.ts';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { SluiceError } from '@sluice/core';
+import { unpackTemplate } from './pglite-template.ts';
+import { probeDirectoryWrite } from './pglite-write-probe.ts';
 import type { SqlClient, SqlExecutor } from './sql-client.ts';
-import { asStorageError } from './storage-errors.ts';
+import { asStorageError, isEngineAbort, isUnwritable } from './storage-errors.ts';
 
-const THREAD = new URL('./pglite-thread.ts', import.meta.url);
+/** How a file-backed PGlite client waits for its directory to take writes again. */
+export interface PgliteRecoveryOptions {
+  /** The first wait between write probes, doubled after each failed one up to `maxDelayMs`. */
+  readonly initialDelayMs?: number;
+  readonly maxDelayMs?: number;
+  /** Told when the store stops writing (with why) and when it writes again (after a reopen). */
+  readonly onStateChange?: (change: PgliteStateChange) => void;
+}
 
-/** A request without its id, which the client assigns. */
-type Request = PgliteRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+export type PgliteStateChange =
+  | { readonly state: 'unwritable'; readonly reason: string; readonly aborted: boolean }
+  | {
+      readonly state: 'writable';
+      readonly unwritableMs: number;
+      /** Of which closing the old instance and opening the directory again took this long. */
+      readonly reopenMs: number;
+    };
 
 /**
  * An embedded PostgreSQL (WASM) `SqlClient`, file-backed under `dataDir` or in memory when omitted.
- * The PGlite instance lives in a worker thread of its own (`pglite-thread.ts`), so its WASM backend runs
- * beside the HTTP thread rather than on it; statements and transactions travel as messages. PGlite has
- * one connection, so transactions run one at a time. A new or empty `dataDir` starts from the shipped
- * template (see `pglite-template.ts`) when there is one, and from initdb otherwise.
+ * PGlite has one connection, so transactions run one at a time. A new or empty `dataDir` starts from the
+ * shipped template (see `pglite-template.ts`) when there is one, and from initdb otherwise.
+ *
+ * A file-backed client survives a data directory that stops taking writes (disk full, read-only file
+ * system): see {@link SupervisedPglite}.
  */
-export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
-  const worker = new Worker(THREAD, { workerData: { dataDir: dataDir ?? null } });
-  const pending = new Map<
-    number,
-    { resolve: (reply: PgliteReply) => void; reject: (error: Error) => void }
-  >();
-  let nextId = 1;
-  let gone: Error | null = null;
-
-  await new Promise<void>((resolve, reject) => {
-    const onExit = (code: number) => reject(new Error(`the PGlite thread exited with ${code} while opening`));
-    worker.once('error', reject);
-    worker.once('exit', onExit);
-    worker.once('message', (ready: PgliteReady) => {
-      worker.off('error', reject);
-      worker.off('exit', onExit);
-      if (ready.ready) resolve();
-      else reject(fromThreadError(ready.error));
-    });
-  }).catch(async (error: unknown) => {
-    await worker.terminate();
-    throw asStorageError(error, 'pglite');
-  });
-
-  // A thread that died (a crash, out of memory) fails what was asked of it and all that follows, as a
-  // lost connection would: SQLSTATE class 08, which `storage-errors.ts` answers with storage_unavailable.
-  const fail = (reason: string) => {
-    gone = Object.assign(new Error(`Connection terminated: ${reason}`), { code: '08006' });
-    for (const { reject } of pending.values()) reject(gone);
-    pending.clear();
-  };
-  worker.on('error', (error) => fail(`the PGlite thread failed: ${error.message}`));
-  worker.on('exit', (code) => fail(`the PGlite thread exited with ${code}`));
-  worker.unref();
-  worker.on('message', (reply: PgliteReply) => {
-    const waiting = pending.get(reply.id);
-    pending.delete(reply.id);
-    // Like a PGlite in this thread, an idle database does not keep the process alive; a pending request does.
-    if (pending.size === 0) worker.unref();
-    waiting?.resolve(reply);
-  });
-
-  const ask = async (request: Request): Promise<PgliteReply & { ok: true }> => {
-    if (gone !== null) throw asStorageError(gone, 'pglite');
-    const id = nextId++;
-    const reply = await new Promise<PgliteReply>((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ ...request, id });
-    }).catch((error: unknown) => {
-      throw asStorageError(error, 'pglite');
-    });
-    if (!reply.ok) throw asStorageError(fromThreadError(reply.error), 'pglite');
-    return reply;
-  };
-
-  const executor = (tx: number | null): SqlExecutor => ({
-    async query<Row extends object>(text: string, params: ReadonlyArray<unknown> = []) {
-      const reply = await ask({ op: 'query', tx, text, params });
-      return (reply.rows ?? []) as ReadonlyArray<Row>;
-    },
-    async exec(script: string) {
-      await ask({ op: 'exec', tx, script });
-    },
-  });
-
-  let closing: Promise<void> | null = null;
-  return {
-    dialect: 'pglite',
-    ...executor(null),
-    async transaction(work) {
-      const { tx } = await ask({ op: 'begin' });
-      if (tx === undefined) throw new Error('the PGlite thread began no transaction');
-      let result: Awaited<ReturnType<typeof work>>;
-      try {
-        result = await work(executor(tx));
-      } catch (error) {
-        await ask({ op: 'end', tx, commit: false }).catch(() => undefined);
-        throw error;
-      }
-      await ask({ op: 'end', tx, commit: true });
-      return result;
-    },
-    close() {
-      closing ??= (async () => {
-        if (gone === null) await ask({ op: 'close' }).catch(() => undefined);
-        await worker.terminate();
-      })();
-      return closing;
-    },
-  };
+export async function createPgliteClient(
+  dataDir?: string,
+  options: PgliteRecoveryOptions = {},
+): Promise<SqlClient> {
+  if (dataDir === undefined) {
+    const db = new PGlite();
+    await db.waitReady;
+    return pgliteClientOf(db);
+  }
+  return new SupervisedPglite(dataDir, await openDataDir(dataDir), options);
 }
 
-/**
- * A `SqlClient` over a PGlite instance that is ready, in this thread; closing the client closes it.
- * For tools that hold the instance themselves (`pglite-template-build.ts`).
- */
+/** A `SqlClient` over a PGlite instance that is ready; closing the client closes it. */
 export function pgliteClientOf(db: PGlite): SqlClient {
   const executor = (target: PGlite | Transaction): SqlExecutor => ({
     async query<Row extends object>(text: string, params: ReadonlyArray<unknown> = []) {
@@ -145,4 +71,223 @@ export function pgliteClientOf(db: PGlite): SqlClient {
       if (!db.closed) await db.close();
     },
   };
+}
+
+async function openDataDir(dataDir: string): Promise<PGlite> {
+  await unpackTemplate(dataDir);
+  const db = new PGlite(dataDir);
+  await db.waitReady;
+  return db;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The store's account of why it cannot write, and since when. */
+interface Unwritable {
+  readonly reason: string;
+  readonly since: number;
+  /** The engine hit a PANIC (`abort()`): it must never be called again, not even to close it. */
+  readonly aborted: boolean;
+}
+
+/**
+ * A file-backed PGlite that is replaced when its directory stops taking writes.
+ *
+ * What PGlite does (tried on a small tmpfs): on a full disk, extending a data file fails with an
+ * ordinary `53100` error and the instance goes on; on a read-only file system, opening a WAL segment fails
+ * with `42501`, and the next WAL write is a PANIC inside a critical section, which PGlite turns into an
+ * Emscripten `abort()` (`RuntimeError: Aborted()`). An aborted instance is dead, and any further call
+ * into it spins the thread forever (the whole server would stop answering). Even an instance that did not
+ * abort was seen to stay broken after the directory was writable again (`could not create file …: File
+ * exists`).
+ *
+ * So after any unwritable-storage failure this client: stops calling the instance, answers every call at
+ * once with `storage_unavailable` (503, Retry-After); probes the directory with a real write, backing
+ * off from `initialDelayMs` to `maxDelayMs`; once one succeeds, closes the old instance (an aborted one
+ * is dropped instead) and opens the directory again, where PostgreSQL's crash recovery replays the WAL
+ * to the last commit. Calls are serialized here rather than inside PGlite, so that a call waiting its turn
+ * finds out the instance is gone before it calls into it; transactions are BEGIN/COMMIT here for the same
+ * reason (PGlite's own would ROLLBACK into an aborted instance).
+ */
+export class SupervisedPglite implements SqlClient {
+  readonly dialect = 'pglite' as const;
+  readonly #dataDir: string;
+  readonly #initialDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #onStateChange: (change: PgliteStateChange) => void;
+  #db: PGlite;
+  #unwritable: Unwritable | null = null;
+  #recovery: Promise<void> | null = null;
+  #closed = false;
+  /** The tail of the queue of calls: each runs once the one before it has settled. */
+  #turn: Promise<unknown> = Promise.resolve();
+
+  constructor(dataDir: string, db: PGlite, options: PgliteRecoveryOptions = {}) {
+    this.#dataDir = dataDir;
+    this.#db = db;
+    this.#initialDelayMs = options.initialDelayMs ?? 100;
+    this.#maxDelayMs = options.maxDelayMs ?? 500;
+    this.#onStateChange = options.onStateChange ?? (() => {});
+  }
+
+  query<Row extends object = Record<string, unknown>>(
+    text: string,
+    params: ReadonlyArray<unknown> = [],
+  ): Promise<ReadonlyArray<Row>> {
+    return this.#exclusive(() => this.#query<Row>(text, params));
+  }
+
+  exec(script: string): Promise<void> {
+    return this.#exclusive(() => this.#exec(script));
+  }
+
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.#exclusive(async () => {
+      await this.#exec('BEGIN');
+      let open = true;
+      const tx: SqlExecutor = {
+        query: async <Row extends object>(text: string, params: ReadonlyArray<unknown> = []) => {
+          if (!open) throw new Error('the transaction is over');
+          return this.#query<Row>(text, params);
+        },
+        exec: async (script: string) => {
+          if (!open) throw new Error('the transaction is over');
+          return this.#exec(script);
+        },
+      };
+      try {
+        const result = await work(tx);
+        open = false;
+        await this.#exec('COMMIT');
+        return result;
+      } catch (error) {
+        open = false;
+        // A store that stopped writing is reopened instead: the transaction dies with the old instance.
+        if (this.#unwritable === null) await this.#exec('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Throws `storage_unavailable` unless the store can write now: its last write did not fail, and a write
+   * to its data directory succeeds (a full disk is found before the next ingest fails on it).
+   */
+  async probeWrite(): Promise<void> {
+    this.#assertWritable();
+    try {
+      await probeDirectoryWrite(this.#dataDir);
+    } catch (error) {
+      this.#fail(error);
+      this.#assertWritable();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#recovery;
+    await this.#exclusive(async () => {
+      if (this.#unwritable?.aborted !== true && !this.#db.closed) await this.#db.close();
+    });
+  }
+
+  #exclusive<T>(call: () => Promise<T>): Promise<T> {
+    const run = this.#turn.then(call);
+    this.#turn = run.catch(() => {});
+    return run;
+  }
+
+  async #query<Row extends object>(
+    text: string,
+    params: ReadonlyArray<unknown>,
+  ): Promise<ReadonlyArray<Row>> {
+    this.#assertWritable();
+    try {
+      return (await this.#db.query<Row>(text, params as unknown[])).rows;
+    } catch (error) {
+      throw this.#failure(error);
+    }
+  }
+
+  async #exec(script: string): Promise<void> {
+    this.#assertWritable();
+    try {
+      await this.#db.exec(script);
+    } catch (error) {
+      throw this.#failure(error);
+    }
+  }
+
+  /** What a failed call throws: `storage_unavailable` when the directory cannot be written, else the error. */
+  #failure(error: unknown): unknown {
+    if (!isUnwritable(error)) return asStorageError(error, 'pglite');
+    this.#fail(error);
+    return this.#refusal(error);
+  }
+
+  #assertWritable(): void {
+    if (this.#unwritable !== null) throw this.#refusal();
+    if (this.#closed)
+      throw new SluiceError('storage_unavailable', 'The pglite store is closed.', { retryAfter: 1 });
+  }
+
+  #refusal(cause?: unknown): SluiceError {
+    const reason = this.#unwritable?.reason ?? 'unknown';
+    return new SluiceError(
+      'storage_unavailable',
+      `The pglite store cannot write its data directory ${this.#dataDir} (${reason}); it reopens the ` +
+        'directory as soon as a write there succeeds. Free space or make the directory writable.',
+      { retryAfter: 1, ...(cause === undefined ? {} : { cause }) },
+    );
+  }
+
+  /** Marks the store unwritable and starts the recovery, once per outage. */
+  #fail(error: unknown): void {
+    if (this.#unwritable !== null) return;
+    const reason = error instanceof Error ? error.message : String(error);
+    const aborted = isEngineAbort(error);
+    this.#unwritable = { reason, since: Date.now(), aborted };
+    this.#onStateChange({ state: 'unwritable', reason, aborted });
+    this.#recovery = this.#recover().finally(() => {
+      this.#recovery = null;
+    });
+  }
+
+  /** Probes the directory with capped backoff; once it takes a write, swaps in a new instance. */
+  async #recover(): Promise<void> {
+    const unwritable = this.#unwritable;
+    if (unwritable === null) return;
+    for (let delay = this.#initialDelayMs; !this.#closed; delay = Math.min(delay * 2, this.#maxDelayMs)) {
+      await sleep(delay);
+      if (this.#closed) return;
+      const started = Date.now();
+      const reopened = await probeDirectoryWrite(this.#dataDir).then(
+        () => this.#reopen(unwritable.aborted),
+        () => false,
+      );
+      if (reopened) {
+        this.#unwritable = null;
+        const now = Date.now();
+        this.#onStateChange({
+          state: 'writable',
+          unwritableMs: now - unwritable.since,
+          reopenMs: now - started,
+        });
+        return;
+      }
+    }
+  }
+
+  /** Closes (or, aborted, drops) the old instance and opens the directory again; false if it would not open. */
+  #reopen(aborted: boolean): Promise<boolean> {
+    return this.#exclusive(async () => {
+      if (!aborted && !this.#db.closed) await this.#db.close().catch(() => {});
+      try {
+        this.#db = await openDataDir(this.#dataDir);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
 }

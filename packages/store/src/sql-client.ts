@@ -12,6 +12,11 @@ export interface SqlClient extends SqlExecutor {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Throws `storage_unavailable` unless the store can write now (embedded only: its data directory takes a
+   * write). A server's client has none: PostgreSQL answering is its readiness.
+   */
+  probeWrite?(): Promise<void>;
   /** The engine's name, for messages and metrics. */
   readonly dialect: 'pglite' | 'postgres';
 }

@@ -31,8 +31,8 @@ export class SqlEventLog implements EventLog {
   constructor(db: SqlClient, now: () => Date, groupCommit: GroupCommitOptions = {}) {
     this.#db = db;
     this.#now = now;
-    // Two groups in flight per lane: PostgreSQL overlaps their round trips; PGlite (in its own thread, one
-    // statement or transaction at a time) has the next group waiting there when one ends. A group locks
+    // Two groups in flight per lane: PostgreSQL overlaps their round trips; PGlite (one statement or
+    // transaction at a time) has the next group waiting in the client's queue when one ends. A group locks
     // every connection it writes, so groups of one lane commit one after another; on PostgreSQL the
     // connections are split between lanes (always the same lane for a connection, which keeps its order),
     // so the writers of different connections commit side by side instead of queueing on each other's locks.

@@ -14,7 +14,9 @@ export class SqlMaintenance implements StoreMaintenance {
     return migrate(this.#db);
   }
 
+  /** The store answers, and (embedded) can write: see `SqlClient.probeWrite`. */
   async ping(): Promise<void> {
+    await this.#db.probeWrite?.();
     await this.#db.query('SELECT 1');
   }
 

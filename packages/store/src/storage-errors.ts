@@ -14,7 +14,34 @@ const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 // a file missing or already there): the database cannot write, which is no fault of the request.
 const UNWRITABLE_CLASSES = ['53', '58'];
 // 42501 is also a missing grant; it means storage only when a data file could not be written.
-const FILE_PERMISSION = /could not (create|open|write|extend|fsync|truncate) (file|to file)/i;
+const FILE_PERMISSION = /could not (create|open|write|extend|fsync|truncate|seek to end of) (file|to file)/i;
+// What the operating system says when the data directory cannot take a write.
+const UNWRITABLE_MESSAGE = /No space left on device|Read-only file system|Disk quota exceeded/i;
+
+/**
+ * True for an embedded database that hit a PANIC: PGlite (PostgreSQL in WASM) turns it into an Emscripten
+ * `abort()`, a `RuntimeError: Aborted()`. The instance is dead; calling into it again blocks the thread.
+ */
+export function isEngineAbort(error: unknown): boolean {
+  return error instanceof Error && error.name === 'RuntimeError' && /Aborted\(/.test(error.message);
+}
+
+/**
+ * True for errors that mean the database's files cannot be written (disk full, read-only file system,
+ * a data file that cannot be created or extended, an engine that aborted on one of those), as opposed to
+ * a database out of reach or a bad statement.
+ */
+export function isUnwritable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  if (isEngineAbort(error)) return true;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNWRITABLE_CLASSES.some((prefix) => code.startsWith(prefix))) return true;
+  const message = error instanceof Error ? error.message : '';
+  if (code === '42501' && FILE_PERMISSION.test(message)) return true;
+  if (UNWRITABLE_MESSAGE.test(message)) return true;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause !== undefined && cause !== error && isUnwritable(cause);
+}
 
 /** True for errors that mean "the database is not answering", as opposed to a bad statement. */
 export function isUnavailable(error: unknown): boolean {
@@ -22,10 +49,9 @@ export function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;
-    if (UNWRITABLE_CLASSES.some((prefix) => code.startsWith(prefix))) return true;
   }
+  if (isUnwritable(error)) return true;
   const message = error instanceof Error ? error.message : '';
-  if (code === '42501' && FILE_PERMISSION.test(message)) return true;
   if (
     /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed/i.test(
       message,

@@ -3,7 +3,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { answer, errors } from '../http/schemas.ts';
 
-/** Liveness, readiness (the store answers) and the OpenAPI document. */
+/**
+ * Liveness, readiness and the OpenAPI document. Ready means the store answers and, embedded, can write its
+ * data directory (`StoreMaintenance.ping`), so a full or read-only disk is 503 before an ingest fails on it.
+ */
 export function healthRoutes(ctx: Pick<AppContext, 'metrics' | 'store'>): FastifyPluginAsync {
   return async (app) => {
     app.get(
@@ -26,11 +29,12 @@ export function healthRoutes(ctx: Pick<AppContext, 'metrics' | 'store'>): Fastif
         schema: {
           operationId: 'getReadiness',
           summary: 'Readiness',
-          description: 'Ready when the store answers.',
+          description:
+            'Ready when the store answers and, in embedded mode, its data directory takes a write (a full or read-only disk is 503).',
           tags: ['health'],
           security: [],
           response: {
-            200: answer('The store answers.', Type.Object({ status: Type.Literal('ready') })),
+            200: answer('The store answers and can write.', Type.Object({ status: Type.Literal('ready') })),
             ...errors(503),
           },
         },

@@ -1,3 +1,4 @@
+import { diskFull } from './disk-full.ts';
 import type { HostileSummary } from './hostile-input.ts';
 import { hostileInput } from './hostile-input.ts';
 import { postgresRestart } from './postgres-restart.ts';
@@ -52,6 +53,8 @@ const SCENARIOS: Record<string, () => Promise<ChaosSummary | HostileSummary>> = 
       faultMs: 2_000,
       coolDownSeconds: 2,
     }),
+  /** An embedded server's disk filled, then made read-only, three times each. */
+  'disk-full': () => diskFull({ rounds: 3 }),
   'hostile-input': () => hostileInput({ requests, concurrency: 32, auditEvery: 200, progress }),
 };
 

@@ -15,6 +15,8 @@ export interface ChaosSummary extends Omit<LedgerCounts, 'problems'> {
   readonly passed: boolean;
   /** Why it failed: each loss, duplicate or broken bound, with examples. */
   readonly problems: ReadonlyArray<string>;
+  /** Why it did not run here (it needs root to mount, say); absent when it ran. */
+  readonly skipped?: string;
 }
 
 /** The slowest and the mean of some recovery times in ms, as seconds. */
@@ -49,5 +51,27 @@ export function summarize(
     details,
     passed: all.length === 0,
     problems: all,
+  };
+}
+
+/** The summary of a scenario that could not run here: nothing counted, not failed, and why. */
+export function skipped(scenario: string, reason: string, startedAt: number): ChaosSummary {
+  return {
+    scenario,
+    acked: 0,
+    stored: 0,
+    routed: 0,
+    delivered: 0,
+    lost: 0,
+    duplicated: 0,
+    concurrent_entities: 0,
+    unfinished_jobs: 0,
+    rounds: 0,
+    recovery_s: { max: 0, mean: 0 },
+    duration_s: seconds(Date.now() - startedAt),
+    details: {},
+    passed: true,
+    problems: [],
+    skipped: reason,
   };
 }

@@ -7,6 +7,8 @@ export interface Attempt {
   /** The HTTP status, or `transport` when no answer was read (refused, reset, timed out). */
   readonly status: number | 'transport';
   readonly retryAfter: string | null;
+  /** The error code of a refusal (`storage_unavailable`, ...), when its body had one. */
+  readonly code: string | null;
 }
 
 /** A delivery the system acknowledged with a 2xx: a source event it must not lose. */
@@ -38,6 +40,16 @@ export interface WebhookLoadOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The `error.code` of an error answer's JSON body, or null. */
+function errorCode(text: string): string | null {
+  try {
+    const code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === 'string' ? code : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Signed Shopify order webhooks with unique dedupe keys, sent as a provider sends them: each delivery is
@@ -164,7 +176,7 @@ export class WebhookLoad {
           status = 'transport';
         }
       }
-      this.options.onAttempt?.({ startedAt, endedAt: Date.now(), status, retryAfter });
+      this.options.onAttempt?.({ startedAt, endedAt: Date.now(), status, retryAfter, code: errorCode(text) });
       this.statuses.set(String(status), (this.statuses.get(String(status)) ?? 0) + 1);
       if (status === 200) {
         this.acked.set(event.dedupeKey, event);
