@@ -10,6 +10,18 @@ const postgres = STORE_ADAPTERS.find((a) => a.name === 'postgres');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The lease of these tests: short, so that a dead holder's lapse is seen quickly. */
+/** A `customers` stream due now, polled every second. */
+const dueStream = (tenant_id: string, connection_id: string) => ({
+  tenant_id,
+  connection_id,
+  stream: 'customers',
+  connector_id: 'test',
+  schedule: '* * * * * *',
+  timezone: 'UTC',
+  settings: {},
+  next_run_at: new Date(),
+});
+
 const LEASE_MS = 1_500;
 /** The other scheduler's longest sleep between claims. */
 const MAX_SLEEP_MS = 200;
@@ -119,18 +131,7 @@ describe(
     });
 
     it('a stream whose scheduler dies mid-run is run by another within one lease', async () => {
-      await stores[0].schedules.upsertStreams([
-        {
-          tenant_id: 'ten_poll',
-          connection_id: 'con_poll',
-          stream: 'customers',
-          connector_id: 'test',
-          schedule: '* * * * * *',
-          timezone: 'UTC',
-          settings: {},
-          next_run_at: new Date(),
-        },
-      ]);
+      await stores[0].schedules.upsertStreams([dueStream('ten_poll', 'con_poll')]);
       const dying = mortal(stores[0].schedules);
       let started = false;
       const hanging: StreamRunner = {
@@ -166,18 +167,7 @@ describe(
     });
 
     it('a run whose lease went to another is aborted at its next heartbeat', async () => {
-      await stores[0].schedules.upsertStreams([
-        {
-          tenant_id: 'ten_lost',
-          connection_id: 'con_lost',
-          stream: 'customers',
-          connector_id: 'test',
-          schedule: '* * * * * *',
-          timezone: 'UTC',
-          settings: {},
-          next_run_at: new Date(),
-        },
-      ]);
+      await stores[0].schedules.upsertStreams([dueStream('ten_lost', 'con_lost')]);
       let aborted: number | null = null;
       let running = false;
       const runner: StreamRunner = {
