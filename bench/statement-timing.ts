@@ -11,18 +11,30 @@ import { statementLogFile } from './config.ts';
 
 const file = statementLogFile();
 if (file !== undefined) {
-  const stats = new Map<string, { count: number; ms: number }>();
+  const stats = new Map<string, { count: number; ms: number; bytes: number }>();
   const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   const shapeOf = (config: unknown): string => {
     const text = typeof config === 'string' ? config : String((config as { text?: unknown })?.text ?? '?');
     return text.replace(/\s+/g, ' ').trim().slice(0, 160);
   };
+  const bytesOf = (args: unknown[]): number => {
+    const config = args[0] as { text?: string; values?: unknown[] } | string;
+    const text = typeof config === 'string' ? config : (config?.text ?? '');
+    const values = (typeof config === 'string' ? args[1] : config?.values) as unknown[] | undefined;
+    let bytes = text.length;
+    for (const value of Array.isArray(values) ? values : []) {
+      bytes += typeof value === 'string' ? value.length : value == null ? 0 : JSON.stringify(value).length;
+    }
+    return bytes;
+  };
   pg.Client.prototype.query = function timed(this: pg.Client, ...args: unknown[]) {
     const started = performance.now();
     const shape = shapeOf(args[0]);
+    const bytes = bytesOf(args);
     const note = () => {
-      const entry = stats.get(shape) ?? { count: 0, ms: 0 };
+      const entry = stats.get(shape) ?? { count: 0, ms: 0, bytes: 0 };
       entry.count++;
+      entry.bytes += bytes;
       entry.ms += performance.now() - started;
       stats.set(shape, entry);
     };
@@ -43,8 +55,9 @@ if (file !== undefined) {
     const lines = [...stats.entries()]
       .sort(([, a], [, b]) => b.ms - a.ms)
       .map(
-        ([shape, { count, ms }]) =>
-          `${String(count).padStart(7)} ${ms.toFixed(0).padStart(9)} ms ${(ms / count).toFixed(2).padStart(8)} ms  ${shape}`,
+        ([shape, { count, ms, bytes }]) =>
+          `${String(count).padStart(7)} ${ms.toFixed(0).padStart(9)} ms ${(ms / count).toFixed(2).padStart(8)} ms ` +
+          `${String(Math.round(bytes / count)).padStart(8)} B  ${shape}`,
       );
     writeFileSync(file, `${lines.join('\n')}\n`);
   });

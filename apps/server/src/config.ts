@@ -54,6 +54,11 @@ export const CONFIG_VARIABLES = {
       pattern: '^postgres(ql)?://',
     },
   ),
+  SLUICE_DATABASE_PREPARED_STATEMENTS: flag(
+    'databasePreparedStatements',
+    'Server mode: run parameterized statements as named prepared statements (parsed and planned once per connection). Turn off behind a pooler that cannot carry them (PgBouncer before 1.21).',
+    () => '1',
+  ),
   SLUICE_ADMIN_KEY: optionalText('adminKey', 'Bootstrap admin key for tenant management.', {
     minLength: 24,
     secret: true,
@@ -107,6 +112,11 @@ export const CONFIG_VARIABLES = {
     'sweepIntervalMs',
     'Seconds between housekeeping passes (expired dedupe and replay keys, old dead letters); 0 turns it off.',
     { default: 60, minimum: 0, scale: 1000 },
+  ),
+  SLUICE_STATISTICS_INTERVAL_SECONDS: integer(
+    'statisticsIntervalMs',
+    'Seconds between checks of the planner statistics: a table that has doubled since it was last analyzed is analyzed again (PGlite runs no autovacuum); 0 turns it off.',
+    { default: 2, minimum: 0, scale: 1000 },
   ),
   SLUICE_DEAD_LETTER_RETENTION_DAYS: integer(
     'deadLetterRetentionMs',

@@ -123,7 +123,11 @@ export async function startServer(
                   : log.warn(change, 'the embedded store writes again'),
             },
           }
-        : { kind: 'postgres', connectionString: config.databaseUrl },
+        : {
+            kind: 'postgres',
+            connectionString: config.databaseUrl,
+            preparedStatements: config.databasePreparedStatements,
+          },
     );
     mark('store');
   } catch (error) {
@@ -188,6 +192,8 @@ export async function startServer(
       store,
       intervalMs: config.sweepIntervalMs,
       deadLetterRetentionMs: config.deadLetterRetentionMs,
+      statisticsIntervalMs: config.statisticsIntervalMs,
+      onAnalyzed: (tables) => log.debug({ tables }, 'planner statistics refreshed'),
       onError: (error) => log.warn({ err: error }, 'housekeeping pass failed; the next one retries'),
     });
     app.addHook('onClose', () => housekeeping.stop());

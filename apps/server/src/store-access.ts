@@ -28,7 +28,11 @@ export async function withStore<T>(
     const store = await openStore(
       embedded
         ? { kind: 'pglite', dataDir: join(config.dataDir, 'pgdata') }
-        : { kind: 'postgres', connectionString: config.databaseUrl },
+        : {
+            kind: 'postgres',
+            connectionString: config.databaseUrl,
+            preparedStatements: config.databasePreparedStatements,
+          },
     );
     try {
       return await work(store);

@@ -14,6 +14,8 @@ export type StoreLocation =
       readonly connectionString: string;
       readonly schema?: string;
       readonly max?: number;
+      /** Named prepared statements (on unless false): see `PostgresClientOptions.preparedStatements`. */
+      readonly preparedStatements?: boolean;
     };
 
 /** Opens (and migrates) the store at `location`: embedded PGlite or a PostgreSQL server. */
@@ -25,6 +27,9 @@ export async function openStore(location: StoreLocation, options: SqlStoresOptio
           connectionString: location.connectionString,
           ...(location.schema === undefined ? {} : { schema: location.schema }),
           ...(location.max === undefined ? {} : { max: location.max }),
+          ...(location.preparedStatements === undefined
+            ? {}
+            : { preparedStatements: location.preparedStatements }),
         });
   const store = new SqlStores(client, options);
   try {

@@ -2,6 +2,23 @@ import type { StoreMaintenance, SweepResult } from '@sluice/core';
 import { migrate } from './migrator.ts';
 import type { SqlClient } from './sql-client.ts';
 
+/**
+ * The schema's tables whose statistics are out of date: the table, or one of its indexes, has at least
+ * doubled in pages since its statistics were taken (`relpages` is the size then), and by eight pages at
+ * least, so small tables are left alone and a growing table is analyzed a logarithmic number of times.
+ * An index created on an empty table keeps `reltuples = 0` until the table is analyzed, and the planner
+ * then takes it for empty whatever it holds: the first analyze matters most.
+ */
+const STALE_TABLES = `
+  SELECT DISTINCT t.relname AS name
+    FROM pg_class r
+    LEFT JOIN pg_index i ON i.indexrelid = r.oid
+    JOIN pg_class t ON t.oid = COALESCE(i.indrelid, r.oid)
+   WHERE r.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
+     AND r.relkind IN ('r', 'i')
+     AND pg_relation_size(r.oid) / current_setting('block_size')::integer >= greatest(2 * r.relpages, r.relpages + 8)
+   ORDER BY t.relname`;
+
 /** Migrations, health, shutdown and housekeeping over SQL. */
 export class SqlMaintenance implements StoreMaintenance {
   readonly #db: SqlClient;
@@ -22,6 +39,28 @@ export class SqlMaintenance implements StoreMaintenance {
 
   close(): Promise<void> {
     return this.#db.close();
+  }
+
+  /**
+   * PostgreSQL's autovacuum analyzes a table once enough of it changed, but only from its first pass on
+   * (a minute after start by default) and only where it is on; PGlite runs none. Until then a table that
+   * filled from empty is planned as if it were empty (an entity's next job looked up through a tenant's
+   * whole backlog: 26 ms instead of 2.7 for one finish batch). One process at a time (a transaction's
+   * advisory lock); `ANALYZE` reads a sample, takes no lock that writers wait for, and runs in the
+   * transaction.
+   */
+  async refreshStatistics(): Promise<ReadonlyArray<string>> {
+    // The usual answer is none, in one statement; the lock and a second look only when there is work.
+    if ((await this.#db.query(STALE_TABLES)).length === 0) return [];
+    return this.#db.transaction(async (tx) => {
+      const [turn] = await tx.query<{ mine: boolean }>(
+        `SELECT pg_try_advisory_xact_lock(hashtext('sluice.statistics')) AS mine`,
+      );
+      if (turn?.mine !== true) return [];
+      const stale = await tx.query<{ name: string }>(STALE_TABLES);
+      for (const { name } of stale) await tx.exec(`ANALYZE "${name.replaceAll('"', '""')}"`);
+      return stale.map((table) => table.name);
+    });
   }
 
   /**

@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import {
   createTestConnection,
   preparedEnvelope,
+  queueJob,
+  queueWorld,
   STORE_ADAPTERS,
   type TestDatabase,
 } from '@sluice/store/testing';
@@ -64,5 +66,30 @@ describe('housekeeping', () => {
     assert.equal(a, b);
     await a;
     await housekeeping.stop();
+  });
+
+  it('keeps the planner statistics current on its own timer, while the sweep timer is off', async () => {
+    const store = db.store();
+    const world = await queueWorld(store, 'Statistics timer', 1);
+    await store.jobs.createMany(
+      Array.from({ length: 2_000 }, (_, n) => queueJob(world, n, { entity_key: `order:${n}` })),
+    );
+    const analyzed: string[][] = [];
+    const housekeeping = new Housekeeping({
+      store,
+      intervalMs: 0,
+      deadLetterRetentionMs: 1,
+      statisticsIntervalMs: 20,
+      onAnalyzed: (tables) => analyzed.push([...tables]),
+    });
+    housekeeping.start();
+    const until = Date.now() + 10_000;
+    while (analyzed.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await housekeeping.stop();
+    assert.ok(analyzed[0]?.includes('jobs'), JSON.stringify(analyzed));
+    const [row] = await db.client.query<{ reltuples: number }>(
+      `SELECT reltuples FROM pg_class WHERE relname = 'jobs_entity_unfinished'`,
+    );
+    assert.ok(Number(row?.reltuples) >= 1_000, JSON.stringify(row));
   });
 });

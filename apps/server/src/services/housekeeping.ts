@@ -6,6 +6,13 @@ export interface HousekeepingOptions {
   readonly intervalMs: number;
   /** Pending dead letters older than this are marked expired. */
   readonly deadLetterRetentionMs: number;
+  /**
+   * Between checks of the planner statistics (`StoreMaintenance.refreshStatistics`), in ms; 0 turns them
+   * off. Short, because a table that fills from empty is misplanned until its first analyze.
+   */
+  readonly statisticsIntervalMs?: number;
+  /** Told the tables a check analyzed (none: not called). */
+  readonly onAnalyzed?: (tables: ReadonlyArray<string>) => void;
   /** Rows per statement, so one pass never holds locks long. */
   readonly batch?: number;
   readonly now?: () => Date;
@@ -14,18 +21,28 @@ export interface HousekeepingOptions {
 
 /**
  * Deletes dedupe and replay keys whose window has passed (they only guard against repeats; the envelopes
- * stay) and expires old pending dead letters, every `intervalMs`. Several processes may run it at once.
+ * stay) and expires old pending dead letters, every `intervalMs`; keeps the planner's statistics current
+ * every `statisticsIntervalMs`. Several processes may run it at once.
  */
 export class Housekeeping {
   readonly #options: HousekeepingOptions;
   #timer: NodeJS.Timeout | undefined;
+  #statisticsTimer: NodeJS.Timeout | undefined;
   #running: Promise<SweepResult> | undefined;
+  #analyzing: Promise<ReadonlyArray<string>> | undefined;
 
   constructor(options: HousekeepingOptions) {
     this.#options = options;
   }
 
   start(): void {
+    const statisticsMs = this.#options.statisticsIntervalMs ?? 0;
+    if (statisticsMs > 0 && this.#statisticsTimer === undefined) {
+      this.#statisticsTimer = setInterval(() => {
+        this.refreshStatistics().catch((error: unknown) => this.#options.onError?.(error));
+      }, statisticsMs);
+      this.#statisticsTimer.unref();
+    }
     if (this.#options.intervalMs <= 0 || this.#timer !== undefined) return;
     this.#timer = setInterval(() => {
       this.runOnce().catch((error: unknown) => this.#options.onError?.(error));
@@ -33,11 +50,27 @@ export class Housekeeping {
     this.#timer.unref();
   }
 
-  /** Stops the timer and waits for a pass under way. */
+  /** Stops the timers and waits for a pass under way. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    clearInterval(this.#statisticsTimer);
     this.#timer = undefined;
-    await this.#running?.catch(() => undefined);
+    this.#statisticsTimer = undefined;
+    await Promise.all([this.#running?.catch(() => undefined), this.#analyzing?.catch(() => undefined)]);
+  }
+
+  /** One statistics check (one at a time): the tables it analyzed. */
+  refreshStatistics(): Promise<ReadonlyArray<string>> {
+    this.#analyzing ??= this.#options.store.maintenance
+      .refreshStatistics()
+      .then((tables) => {
+        if (tables.length > 0) this.#options.onAnalyzed?.(tables);
+        return tables;
+      })
+      .finally(() => {
+        this.#analyzing = undefined;
+      });
+    return this.#analyzing;
   }
 
   /** One full pass: sweeps in batches until a batch comes back short. */

@@ -22,4 +22,10 @@ export interface StoreMaintenance {
    * processes at once.
    */
   sweepExpired(now: Date, deadLettersBefore: Date, limit: number): Promise<SweepResult>;
+  /**
+   * Takes fresh planner statistics (`ANALYZE`) of every table that has grown to at least twice its size
+   * when they were last taken, or one of whose indexes has, and returns their names (none while another
+   * process is doing it). Safe to run from several processes at once.
+   */
+  refreshStatistics(): Promise<ReadonlyArray<string>>;
 }
