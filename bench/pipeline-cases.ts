@@ -126,10 +126,6 @@ export async function jobThroughput(options: {
       });
     }
     await awaitQueued(sluice, total, 120_000);
-    // A deployment's job table has statistics (autovacuum analyzes it within a minute of its first
-    // changes); this schema is seconds old, and a never-analyzed table's partial indexes look empty to the
-    // planner, which then probes the wrong ones (the claim took 57 ms instead of 5). Measure the former.
-    await sluice.db?.query('ANALYZE jobs');
     const executor = await sluice.startWorkers('executor', options.executorEnv);
     const cpuBefore = cpuSeconds(executor.child.pid);
     await awaitDeliveries(sink, total, 120_000);
