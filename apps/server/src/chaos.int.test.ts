@@ -5,15 +5,25 @@ import { hostileInput } from './testing/chaos/hostile-input.ts';
 import { postgresRestart } from './testing/chaos/postgres-restart.ts';
 import { redisRestart } from './testing/chaos/redis-restart.ts';
 import { stageCrash } from './testing/chaos/stage-crash.ts';
+import type { ChaosSummary } from './testing/chaos/summary.ts';
 
 /**
  * The short form of `npm run chaos`: each scenario once or twice, small enough for every test run. Each
  * prints its JSON summary and fails on any loss, double effect or broken bound it reports.
  */
 describe('chaos, short form', () => {
-  const report = (summary: { passed: boolean; problems: ReadonlyArray<string> }) => {
+  const report = (
+    summary: Pick<ChaosSummary, 'passed' | 'problems'> & { details?: ChaosSummary['details'] },
+  ) => {
     process.stdout.write(`# ${JSON.stringify(summary)}\n`);
-    assert.deepEqual(summary.problems, []);
+    const logs = summary.details?.stage_logs;
+    assert.deepEqual(
+      summary.problems,
+      [],
+      logs === undefined
+        ? undefined
+        : `${summary.problems.join('; ')}\nstage logs: ${JSON.stringify(logs, null, 1)}`,
+    );
     assert.equal(summary.passed, true);
   };
 

@@ -16,7 +16,12 @@ export interface ServerProcess {
   readonly url: string;
   /** What it printed up to listening (the dev key, in dev mode). */
   readonly output: string;
+  /** The last of what it printed since (up to 64 KiB): its warnings and errors, for a failure's report. */
+  recent(): string;
 }
+
+/** How much of a server's later output `recent` keeps. */
+const RECENT_BYTES = 64 * 1024;
 
 /**
  * Starts `main.ts` as its own process on a free port, with this process's environment plus `env`, and
@@ -39,13 +44,20 @@ export function startServerProcess(
   for (const pipe of [child.stdout, child.stderr]) (pipe as unknown as { unref?: () => void })?.unref?.();
   return new Promise((resolve, reject) => {
     let output = '';
+    let listening = false;
+    let recent = '';
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
+      if (listening) {
+        recent = (recent + chunk.toString()).slice(-RECENT_BYTES);
+        return;
+      }
       output += chunk.toString();
       const match = /Sluice listening on (http:\/\/\S+)/.exec(output);
       if (match?.[1] !== undefined) {
+        listening = true;
         clearTimeout(timer);
-        resolve({ child, url: match[1], output });
+        resolve({ child, url: match[1], output, recent: () => recent });
       }
     };
     child.stdout?.on('data', onData);

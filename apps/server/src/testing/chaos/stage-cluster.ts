@@ -111,6 +111,19 @@ export class StageCluster {
       .map((slot) => slot.current.url);
   }
 
+  /**
+   * The last `lines` lines each process printed since it listened (warnings and errors at the default log
+   * level), by its stages: what a failed scenario reports, since a stage that stalls says why only there.
+   */
+  recentLogs(lines = 20): Record<string, string[]> {
+    return Object.fromEntries(
+      this.slots.map((slot, i) => [
+        `${i}:${slot.kind}`,
+        slot.current.recent().split('\n').filter(Boolean).slice(-lines),
+      ]),
+    );
+  }
+
   /** SIGKILLs the slot's process. */
   kill(slot: StageSlot): Promise<void> {
     return killHard(slot.current.child);
