@@ -113,9 +113,9 @@ export async function postgresRestart(options: PostgresRestartOptions): Promise<
         drain_s: drainMs / 1000,
         gave_up: load.gaveUp,
         statuses: Object.fromEntries(load.statuses),
-        // A stall shows its cause only in the stages' own logs.
+        // A stall shows its cause only in the stages' own logs and in what the database is doing.
         ...(problems.length + counts.problems.length + counts.unfinished_jobs > 0
-          ? { stage_logs: live.recentLogs() }
+          ? { stage_logs: live.recentLogs(), database: await live.activity() }
           : {}),
       },
       problems,

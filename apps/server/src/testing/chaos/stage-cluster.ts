@@ -124,6 +124,28 @@ export class StageCluster {
     );
   }
 
+  /**
+   * What the database is doing, for a stalled scenario's report: the jobs by status, and every other
+   * busy session's state, wait and statement (a lock held by a transaction left open shows here).
+   */
+  async activity(): Promise<{ jobs: unknown; sessions: unknown }> {
+    const [jobs, sessions] = await Promise.all([
+      this.sql
+        .query(`SELECT status, count(*)::int AS n FROM jobs GROUP BY status ORDER BY status`)
+        .catch((error: unknown) => String(error)),
+      this.sql
+        .query(
+          `SELECT application_name, state, wait_event_type, wait_event,
+                  round(extract(epoch FROM now() - xact_start)::numeric, 1)::text AS xact_s, left(query, 160) AS query
+             FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'
+            ORDER BY xact_start NULLS LAST`,
+        )
+        .catch((error: unknown) => String(error)),
+    ]);
+    return { jobs, sessions };
+  }
+
   /** SIGKILLs the slot's process. */
   kill(slot: StageSlot): Promise<void> {
     return killHard(slot.current.child);
