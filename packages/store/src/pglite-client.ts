@@ -1,5 +1,6 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { SluiceError } from '@sluice/core';
+import { PgliteStatements } from './pglite-statements.ts';
 import { unpackTemplate } from './pglite-template.ts';
 import { probeDirectoryWrite } from './pglite-write-probe.ts';
 import type { SqlClient, SqlExecutor } from './sql-client.ts';
@@ -43,13 +44,23 @@ export async function createPgliteClient(
   return new SupervisedPglite(dataDir, await openDataDir(dataDir), options);
 }
 
-/** A `SqlClient` over a PGlite instance that is ready; closing the client closes it. */
+/**
+ * A `SqlClient` over a PGlite instance that is ready; closing the client closes it. Calls outside a
+ * transaction wait for the transaction in progress, as PGlite's own `query` does: the named statements
+ * (see `PgliteStatements`) take only the instance's query lock, so this client keeps the turns itself.
+ */
 export function pgliteClientOf(db: PGlite): SqlClient {
+  const statements = new PgliteStatements(db);
+  let turn: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(call: () => Promise<T>): Promise<T> => {
+    const run = turn.then(call);
+    turn = run.catch(() => {});
+    return run;
+  };
   const executor = (target: PGlite | Transaction): SqlExecutor => ({
     async query<Row extends object>(text: string, params: ReadonlyArray<unknown> = []) {
       try {
-        const result = await target.query<Row>(text, params as unknown[]);
-        return result.rows;
+        return await statements.run<Row>(target, text, params, target !== db);
       } catch (error) {
         throw asStorageError(error, 'pglite');
       }
@@ -62,12 +73,15 @@ export function pgliteClientOf(db: PGlite): SqlClient {
       }
     },
   });
+  const outside = executor(db);
 
   return {
     dialect: 'pglite',
-    ...executor(db),
-    transaction: (work) => db.transaction((tx) => work(executor(tx))),
+    query: (text, params) => exclusive(() => outside.query(text, params)),
+    exec: (script) => exclusive(() => outside.exec(script)),
+    transaction: (work) => exclusive(() => db.transaction((tx) => work(executor(tx)))),
     async close() {
+      await turn;
       if (!db.closed) await db.close();
     },
   };
@@ -116,6 +130,8 @@ export class SupervisedPglite implements SqlClient {
   readonly #maxDelayMs: number;
   readonly #onStateChange: (change: PgliteStateChange) => void;
   #db: PGlite;
+  /** The named statements of `#db`, which a reopen replaces with its own. */
+  #statements: PgliteStatements;
   #unwritable: Unwritable | null = null;
   #recovery: Promise<void> | null = null;
   #closed = false;
@@ -125,6 +141,7 @@ export class SupervisedPglite implements SqlClient {
   constructor(dataDir: string, db: PGlite, options: PgliteRecoveryOptions = {}) {
     this.#dataDir = dataDir;
     this.#db = db;
+    this.#statements = new PgliteStatements(db);
     this.#initialDelayMs = options.initialDelayMs ?? 100;
     this.#maxDelayMs = options.maxDelayMs ?? 500;
     this.#onStateChange = options.onStateChange ?? (() => {});
@@ -134,7 +151,7 @@ export class SupervisedPglite implements SqlClient {
     text: string,
     params: ReadonlyArray<unknown> = [],
   ): Promise<ReadonlyArray<Row>> {
-    return this.#exclusive(() => this.#query<Row>(text, params));
+    return this.#exclusive(() => this.#query<Row>(text, params, false));
   }
 
   exec(script: string): Promise<void> {
@@ -148,7 +165,7 @@ export class SupervisedPglite implements SqlClient {
       const tx: SqlExecutor = {
         query: async <Row extends object>(text: string, params: ReadonlyArray<unknown> = []) => {
           if (!open) throw new Error('the transaction is over');
-          return this.#query<Row>(text, params);
+          return this.#query<Row>(text, params, true);
         },
         exec: async (script: string) => {
           if (!open) throw new Error('the transaction is over');
@@ -200,10 +217,11 @@ export class SupervisedPglite implements SqlClient {
   async #query<Row extends object>(
     text: string,
     params: ReadonlyArray<unknown>,
+    inTransaction: boolean,
   ): Promise<ReadonlyArray<Row>> {
     this.#assertWritable();
     try {
-      return (await this.#db.query<Row>(text, params as unknown[])).rows;
+      return await this.#statements.run<Row>(this.#db, text, params, inTransaction);
     } catch (error) {
       throw this.#failure(error);
     }
@@ -284,6 +302,7 @@ export class SupervisedPglite implements SqlClient {
       if (!aborted && !this.#db.closed) await this.#db.close().catch(() => {});
       try {
         this.#db = await openDataDir(this.#dataDir);
+        this.#statements = new PgliteStatements(this.#db);
         return true;
       } catch {
         return false;
