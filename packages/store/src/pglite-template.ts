@@ -23,7 +23,9 @@ export async function unpackTemplate(dataDir: string): Promise<boolean> {
   await mkdir(dirname(dataDir), { recursive: true });
   const staging = await mkdtemp(join(dirname(dataDir), `.${basename(dataDir)}-template-`));
   try {
-    await extract({ file, cwd: staging });
+    // Synchronously: 1,130 files, and the asynchronous form's turn through the event loop for each write
+    // took twice as long (910 against 400–485 ms); a first start has nothing else to run meanwhile.
+    extract({ file, cwd: staging, sync: true });
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (error as { path?: string }).path === file) {
