@@ -20,3 +20,11 @@ export interface SqlClient extends SqlExecutor {
   /** The engine's name, for messages and metrics. */
   readonly dialect: 'pglite' | 'postgres';
 }
+
+/**
+ * True when the database runs one transaction at a time (PGlite: one session, every call in turn): a
+ * single statement then needs no lock to keep another writer out, since there is none.
+ */
+export function runsAlone(db: Pick<SqlClient, 'dialect'>): boolean {
+  return db.dialect === 'pglite';
+}

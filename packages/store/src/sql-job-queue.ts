@@ -17,7 +17,7 @@ import { finishJobs } from './job-finish.ts';
 import { reclaimLapsedLeases } from './job-lease-reclaim.ts';
 import { requeueJob } from './job-requeue.ts';
 import { iso } from './row-mappers.ts';
-import type { SqlClient } from './sql-client.ts';
+import { runsAlone, type SqlClient } from './sql-client.ts';
 
 export interface JobQueueOptions {
   /** A waiting job's rank improves one priority level per this many ms (aging); default 60 s. */
@@ -53,7 +53,9 @@ export class SqlJobQueue implements JobQueue {
     const { claimed, orphans } = await withConflictRetry(
       () => {
         const now = this.#now();
-        if (request.tenantConcurrency === undefined) return claimJobs(this.#db, request, now, this.#agingMs);
+        // Alone on its database (PGlite), the statement counting each tenant's running jobs needs no lock.
+        if (request.tenantConcurrency === undefined || runsAlone(this.#db))
+          return claimJobs(this.#db, request, now, this.#agingMs);
         return this.#db.transaction(async (tx) => {
           await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sluice.jobs.claim'))`);
           return claimJobs(tx, request, now, this.#agingMs);
