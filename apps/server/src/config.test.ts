@@ -54,7 +54,7 @@ describe('loadConfig', () => {
       databasePreparedStatements: true,
       jobLeaseMs: 30_000,
       schedulerLeaseMs: 10_000,
-      executorConcurrency: 32,
+      executorConcurrency: 128,
       executorTargetConcurrency: null,
       breakerCoolDownMs: 30_000,
       tenantConcurrency: null,

@@ -197,7 +197,7 @@ export const CONFIG_VARIABLES = {
   SLUICE_EXECUTOR_CONCURRENCY: integer(
     'executorConcurrency',
     'Most jobs one executor process runs at once.',
-    { default: 32, minimum: 1, maximum: 10_000 },
+    { default: 128, minimum: 1, maximum: 10_000 },
   ),
   SLUICE_EXECUTOR_TARGET_CONCURRENCY: optionalInteger(
     'executorTargetConcurrency',
