@@ -19,8 +19,13 @@ import { toEnvelope } from './row-mappers.ts';
 import type { SqlClient } from './sql-client.ts';
 import { isDataError, isRetryableConflict } from './storage-errors.ts';
 
-/** How many group commits PostgreSQL runs side by side, each for its own share of the connections. */
-const POSTGRES_LANES = 2;
+/**
+ * How many group commits PostgreSQL runs side by side, each for its own share of the connections. One:
+ * with PostgreSQL on the same two cores as the server, two lanes made groups smaller and spent more per
+ * webhook for less (8 connections, four A/B pairs on an idle machine: 3,091–3,187 req/s and 0.26 CPU ms
+ * per webhook with two, 3,291–3,562 and 0.23–0.25 with one). A database on cores of its own may want more.
+ */
+const POSTGRES_LANES = 1;
 
 /** The envelopes over SQL: appends share commits (group commit); reads are tenant-scoped. */
 export class SqlEventLog implements EventLog {
@@ -33,8 +38,8 @@ export class SqlEventLog implements EventLog {
     this.#now = now;
     // Two groups in flight per lane: PostgreSQL overlaps their round trips; PGlite (one statement or
     // transaction at a time) has the next group waiting in the client's queue when one ends. A group locks
-    // every connection it writes, so groups of one lane commit one after another; on PostgreSQL the
-    // connections are split between lanes (always the same lane for a connection, which keeps its order),
+    // every connection it writes, so groups of one lane commit one after another; with more lanes the
+    // connections are split between them (always the same lane for a connection, which keeps its order),
     // so the writers of different connections commit side by side instead of queueing on each other's locks.
     const lanes = db.dialect === 'pglite' ? 1 : POSTGRES_LANES;
     this.#lanes = Array.from(
