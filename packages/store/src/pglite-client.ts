@@ -51,12 +51,7 @@ export async function createPgliteClient(
  */
 export function pgliteClientOf(db: PGlite): SqlClient {
   const statements = new PgliteStatements(db);
-  let turn: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(call: () => Promise<T>): Promise<T> => {
-    const run = turn.then(call);
-    turn = run.catch(() => {});
-    return run;
-  };
+  const turns = new Turns();
   const executor = (target: PGlite | Transaction): SqlExecutor => ({
     async query<Row extends object>(text: string, params: ReadonlyArray<unknown> = []) {
       try {
@@ -77,14 +72,39 @@ export function pgliteClientOf(db: PGlite): SqlClient {
 
   return {
     dialect: 'pglite',
-    query: (text, params) => exclusive(() => outside.query(text, params)),
-    exec: (script) => exclusive(() => outside.exec(script)),
-    transaction: (work) => exclusive(() => db.transaction((tx) => work(executor(tx)))),
+    query: (text, params) => turns.take(() => outside.query(text, params)),
+    exec: (script) => turns.take(() => outside.exec(script)),
+    transaction: (work) => turns.take(() => db.transaction((tx) => work(executor(tx)))),
     async close() {
-      await turn;
+      await turns.idle();
       if (!db.closed) await db.close();
     },
   };
+}
+
+/**
+ * Calls that run one at a time, each once the one before it has settled, in the order they came.
+ * `beforeEach` runs between them (the supervised client lets the event loop run there).
+ */
+class Turns {
+  #tail: Promise<unknown> = Promise.resolve();
+  readonly #beforeEach: (() => Promise<void>) | undefined;
+
+  constructor(beforeEach?: () => Promise<void>) {
+    this.#beforeEach = beforeEach;
+  }
+
+  take<T>(call: () => Promise<T>): Promise<T> {
+    const before = this.#beforeEach;
+    const run = (before === undefined ? this.#tail : this.#tail.then(before)).then(call);
+    this.#tail = run.catch(() => {});
+    return run;
+  }
+
+  /** Settles once every call taken so far has. */
+  idle(): Promise<unknown> {
+    return this.#tail;
+  }
 }
 
 async function openDataDir(dataDir: string): Promise<PGlite> {
@@ -135,8 +155,14 @@ export class SupervisedPglite implements SqlClient {
   #unwritable: Unwritable | null = null;
   #recovery: Promise<void> | null = null;
   #closed = false;
-  /** The tail of the queue of calls: each runs once the one before it has settled. */
-  #turn: Promise<unknown> = Promise.resolve();
+  /**
+   * The queue of calls, which lets the event loop run before each. PGlite's calls are synchronous under
+   * their promises: a queue of them ran back to back in microtasks, and no socket was read until it
+   * emptied (under the embedded bench the event loop's delay was 22–26 ms at its median, and webhooks
+   * waited up to half a second at the 99th percentile; with the turn, 7 ms and 47–68 ms). Statements
+   * inside a transaction run without it, so a transaction holds the engine no longer than its own work.
+   */
+  readonly #turns = new Turns(() => new Promise<void>((resolve) => setImmediate(resolve)));
 
   constructor(dataDir: string, db: PGlite, options: PgliteRecoveryOptions = {}) {
     this.#dataDir = dataDir;
@@ -151,15 +177,15 @@ export class SupervisedPglite implements SqlClient {
     text: string,
     params: ReadonlyArray<unknown> = [],
   ): Promise<ReadonlyArray<Row>> {
-    return this.#exclusive(() => this.#query<Row>(text, params, false));
+    return this.#turns.take(() => this.#query<Row>(text, params, false));
   }
 
   exec(script: string): Promise<void> {
-    return this.#exclusive(() => this.#exec(script));
+    return this.#turns.take(() => this.#exec(script));
   }
 
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.#exclusive(async () => {
+    return this.#turns.take(async () => {
       await this.#exec('BEGIN');
       let open = true;
       const tx: SqlExecutor = {
@@ -203,26 +229,9 @@ export class SupervisedPglite implements SqlClient {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#recovery;
-    await this.#exclusive(async () => {
+    await this.#turns.take(async () => {
       if (this.#unwritable?.aborted !== true && !this.#db.closed) await this.#db.close();
     });
-  }
-
-  /**
-   * Lets the event loop run before each call. PGlite's calls are synchronous under their promises: a queue
-   * of them ran back to back in microtasks, and no socket was read until it emptied (under the embedded
-   * bench the event loop's delay was 22–26 ms at its median, and webhooks waited up to half a second at
-   * the 99th percentile; with the turn, 7 ms and 47–68 ms). Statements inside a transaction run without it,
-   * so a transaction holds the engine no longer than its own work.
-   */
-  #turnOfTheLoop(): Promise<void> {
-    return new Promise<void>((resolve) => setImmediate(resolve));
-  }
-
-  #exclusive<T>(call: () => Promise<T>): Promise<T> {
-    const run = this.#turn.then(() => this.#turnOfTheLoop()).then(call);
-    this.#turn = run.catch(() => {});
-    return run;
   }
 
   async #query<Row extends object>(
@@ -309,7 +318,7 @@ export class SupervisedPglite implements SqlClient {
 
   /** Closes (or, aborted, drops) the old instance and opens the directory again; false if it would not open. */
   #reopen(aborted: boolean): Promise<boolean> {
-    return this.#exclusive(async () => {
+    return this.#turns.take(async () => {
       if (!aborted && !this.#db.closed) await this.#db.close().catch(() => {});
       try {
         this.#db = await openDataDir(this.#dataDir);

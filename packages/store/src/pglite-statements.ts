@@ -1,4 +1,5 @@
 import { type PGlite, parse, protocol, type Transaction } from '@electric-sql/pglite';
+import { isStalePlan } from './storage-errors.ts';
 
 /** How many statement texts get a name on one instance; any further one runs through `query` unnamed. */
 const MAX_NAMED_STATEMENTS = 256;
@@ -20,13 +21,6 @@ function concat(parts: ReadonlyArray<Uint8Array>): Uint8Array {
     at += part.length;
   }
   return out;
-}
-
-/** `cached plan must not change result type`: a migration changed a table under a prepared `SELECT *`. */
-export function isStalePlan(error: unknown): boolean {
-  return (
-    (error as { code?: unknown })?.code === '0A000' && /cached plan/.test(String((error as Error).message))
-  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { SqlClient, SqlExecutor } from './sql-client.ts';
-import { asStorageError } from './storage-errors.ts';
+import { asStorageError, isStalePlan } from './storage-errors.ts';
 
 export interface PostgresClientOptions {
   readonly connectionString: string;
@@ -44,13 +44,6 @@ function statementNames(enabled: boolean) {
       names.delete(text);
     },
   };
-}
-
-/** `cached plan must not change result type`: a migration changed a table under a prepared `SELECT *`. */
-function isStalePlan(error: unknown): boolean {
-  return (
-    (error as { code?: unknown })?.code === '0A000' && /cached plan/.test(String((error as Error).message))
-  );
 }
 
 /** A PostgreSQL `SqlClient` over a `pg` pool. */

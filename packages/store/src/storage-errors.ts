@@ -85,3 +85,10 @@ export function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('22');
 }
+
+/** `cached plan must not change result type`: a migration changed a table under a prepared `SELECT *`. */
+export function isStalePlan(error: unknown): boolean {
+  return (
+    (error as { code?: unknown })?.code === '0A000' && /cached plan/.test(String((error as Error).message))
+  );
+}
