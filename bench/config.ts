@@ -26,6 +26,14 @@ export function childEnv(overrides: Readonly<Record<string, string>>): Record<st
   return { ...process.env, ...overrides };
 }
 
+/**
+ * `BENCH_NODE_FLAGS`: node flags (space-separated) for every server under measurement, put on its command
+ * line: V8's own flags (`--liftoff-only`, `--optimize-for-size`) are refused in `NODE_OPTIONS`.
+ */
+export function serverNodeFlags(): string[] {
+  return (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
+}
+
 /** `BENCH_STATEMENT_LOG`: where `statement-timing.ts`, preloaded into a process, writes its table. */
 export function statementLogFile(): string | undefined {
   const file = process.env['BENCH_STATEMENT_LOG'];

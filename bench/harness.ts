@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { childEnv } from './config.ts';
+import { childEnv, serverNodeFlags } from './config.ts';
 
 /** A process under measurement: started from a script, ready once it prints the port it listens on. */
 export interface Server {
@@ -13,7 +13,7 @@ export interface Server {
 const LISTENING = /(?:listening (\d+)|Sluice listening on http:\/\/[^:]+:(\d+))/;
 
 export function startServer(script: string, env: Record<string, string> = {}): Promise<Server> {
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...serverNodeFlags(), script], {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

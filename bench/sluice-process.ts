@@ -6,7 +6,7 @@ import { createPostgresClient, type SqlClient } from '@sluice/store';
 import { TEST_DATABASE_URL } from '@sluice/store/testing';
 import { type Server, startServer } from './harness.ts';
 
-const MAIN = new URL('../apps/server/src/main.ts', import.meta.url).pathname;
+const MAIN = new URL('../apps/server/bin/server.mjs', import.meta.url).pathname;
 
 /** The Shopify secret every bench connection is created with. */
 export const SHOPIFY_SECRET = 'bench-shopify-secret';

@@ -3,7 +3,7 @@ import { closeOnSignal } from './close-on-signal.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
 
-/** The server's entry (`main.ts` loads it): configuration from the environment, then the server until SIGINT/SIGTERM. */
+/** The server's entry (`bin/server.mjs` loads it): configuration from the environment, then the server until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const server = await startServer(loadConfig());
   closeOnSignal(server);

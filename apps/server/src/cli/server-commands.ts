@@ -4,11 +4,13 @@ import { withCli } from './cli-context.ts';
 /** Starts the server with the environment's configuration plus `overrides`, until a signal stops it. */
 async function serve(overrides: Record<string, string>): Promise<void> {
   // Imported here, not above: the API client commands never load the server.
-  const [{ loadConfigWith }, { startServer }, { closeOnSignal }] = await Promise.all([
+  const [{ loadConfigWith }, { startServer }, { closeOnSignal }, { tuneHeap }] = await Promise.all([
     import('../config.ts'),
     import('../server.ts'),
     import('../close-on-signal.ts'),
+    import('../heap-tuning.ts'),
   ]);
+  tuneHeap();
   const server = await startServer(loadConfigWith(overrides));
   closeOnSignal(server);
 }

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { childEnv } from './config.ts';
 
-const MAIN = new URL('../main.ts', import.meta.url).pathname;
+const MAIN = new URL('../../bin/server.mjs', import.meta.url).pathname;
 
 /** Servers still running; a test that fails before it stops its server must not leave it behind. */
 const live = new Set<ChildProcess>();
@@ -24,7 +24,7 @@ export interface ServerProcess {
 const RECENT_BYTES = 64 * 1024;
 
 /**
- * Starts `main.ts` as its own process on a free port, with this process's environment plus `env`, and
+ * Starts `bin/server.mjs` as its own process on a free port, with this process's environment plus `env`, and
  * waits up to `timeoutMs` (30 s) for it to print where it listens; rejects with its output if it exits or is
  * slower.
  */

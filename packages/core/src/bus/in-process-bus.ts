@@ -9,14 +9,21 @@ export interface InProcessBusOptions {
   readonly partitions?: number;
   /** How long a consumer's lease lasts without a heartbeat, in ms; 10,000 by default. */
   readonly leaseTtlMs?: number;
-  /** Entries kept per partition (trimmed approximately, oldest first); 100,000 by default. */
+  /**
+   * Entries kept per partition of a topic a group reads (trimmed approximately, oldest first); 100,000 by
+   * default. Entries every group has acknowledged are dropped before that.
+   */
   readonly maxLen?: number;
+  /** Entries kept per partition of a topic no group reads; 1,000 by default. */
+  readonly unreadMaxLen?: number;
   readonly now?: () => number;
 }
 
 /**
  * The bus of one process (embedded mode): the same semantics as the Redis Streams adapter — partitions by
  * key, consumer groups, one lease holder per partition, redelivery of what was not acknowledged — in memory.
+ * It keeps less than Redis: what every group acknowledged is dropped, and a topic no group reads keeps only
+ * its last `unreadMaxLen` entries per partition, so memory follows the consumers' lag, not the traffic.
  */
 export class InProcessBus implements Bus {
   readonly #log: InProcessLog;
@@ -26,7 +33,10 @@ export class InProcessBus implements Bus {
   #closed = false;
 
   constructor(options: InProcessBusOptions = {}) {
-    this.#log = new InProcessLog(checkPartitionCount(options.partitions ?? 16), options.maxLen ?? 100_000);
+    this.#log = new InProcessLog(checkPartitionCount(options.partitions ?? 16), {
+      maxLen: options.maxLen ?? 100_000,
+      unreadMaxLen: options.unreadMaxLen ?? 1_000,
+    });
     this.#leaseTtlMs = options.leaseTtlMs ?? 10_000;
     this.#now = options.now ?? Date.now;
   }

@@ -23,17 +23,35 @@ export interface GroupState {
   readonly members: Map<string, number>;
 }
 
-/** The state an in-process bus shares between its publishers and consumers. */
+/** How many entries a partition gathers before a trim is considered; a trim drops at least this many. */
+const TRIM_STEP = 512;
+
+/** How long each partition of a topic may grow. */
+export interface LogLimits {
+  /** Entries kept per partition of a topic some group reads, acknowledged or not. */
+  readonly maxLen: number;
+  /** Entries kept per partition of a topic no group reads (yet): a group started later begins there. */
+  readonly unreadMaxLen: number;
+}
+
+/**
+ * The state an in-process bus shares between its publishers and consumers.
+ *
+ * Memory is the one thing it has less of than Redis, so it keeps less: an entry every group of its topic
+ * has acknowledged is dropped (no reader outside the process can come for it), and a topic no group reads
+ * keeps only its last `unreadMaxLen` entries per partition. `maxLen` bounds what a lagging group leaves.
+ */
 export class InProcessLog {
   readonly partitions: number;
-  readonly #maxLen: number;
+  readonly #limits: LogLimits;
   readonly #topics = new Map<BusTopic, PartitionEntries[]>();
   readonly #groups = new Map<string, GroupState>();
+  readonly #groupsOfTopic = new Map<BusTopic, GroupState[]>();
   readonly #waiters = new Map<BusTopic, Set<() => void>>();
 
-  constructor(partitions: number, maxLen: number) {
+  constructor(partitions: number, limits: LogLimits) {
     this.partitions = partitions;
-    this.#maxLen = maxLen;
+    this.#limits = limits;
   }
 
   entries(topic: BusTopic): PartitionEntries[] {
@@ -58,6 +76,9 @@ export class InProcessLog {
         members: new Map(),
       };
       this.#groups.set(name, state);
+      const ofTopic = this.#groupsOfTopic.get(topic);
+      if (ofTopic === undefined) this.#groupsOfTopic.set(topic, [state]);
+      else ofTopic.push(state);
     }
     return state;
   }
@@ -66,12 +87,27 @@ export class InProcessLog {
     const entries = this.entries(topic)[partition];
     if (entries === undefined) return;
     entries.messages.push(message);
-    // Trimmed in steps, like Redis `MAXLEN ~`, so an append does not shift the array every time.
-    if (entries.messages.length > this.#maxLen + Math.ceil(this.#maxLen / 10)) {
-      const drop = entries.messages.length - this.#maxLen;
-      entries.messages.splice(0, drop);
-      entries.offset += drop;
+    if (entries.messages.length >= TRIM_STEP) this.#trim(topic, partition, entries);
+  }
+
+  /**
+   * Drops the oldest entries in steps, like Redis `MAXLEN ~`, so an append does not shift the array every
+   * time: those past the length bound, and those every group of the topic has acknowledged.
+   */
+  #trim(topic: BusTopic, partition: number, entries: PartitionEntries): void {
+    const groups = this.#groupsOfTopic.get(topic);
+    const limit = groups === undefined ? this.#limits.unreadMaxLen : this.#limits.maxLen;
+    const over = entries.messages.length - limit;
+    let drop = over > Math.ceil(limit / 10) ? over : 0;
+    if (groups !== undefined) {
+      let settled = Number.POSITIVE_INFINITY;
+      for (const group of groups) settled = Math.min(settled, settledBefore(group, partition));
+      const acknowledged = settled - entries.offset;
+      if (acknowledged >= TRIM_STEP) drop = Math.max(drop, acknowledged);
     }
+    if (drop <= 0) return;
+    entries.messages.splice(0, drop);
+    entries.offset += drop;
   }
 
   notify(topic: BusTopic): void {
@@ -98,4 +134,14 @@ export class InProcessLog {
     });
     return { done, cancel };
   }
+}
+
+/**
+ * The index below which `group` has acknowledged every entry of `partition`: its oldest pending entry, or
+ * its cursor when nothing is pending. Pending entries are kept in delivery order, so the first is the oldest.
+ */
+function settledBefore(group: GroupState, partition: number): number {
+  const pending = group.pending[partition];
+  if (pending !== undefined) for (const index of pending.keys()) return index;
+  return group.cursors[partition] ?? 0;
 }
