@@ -70,3 +70,32 @@ describe(
     });
   },
 );
+
+describe(
+  'PostgreSQL client: session settings',
+  { skip: postgres === undefined && 'no postgres store adapter in this run' },
+  () => {
+    it('runs every connection without JIT compilation, a transaction’s too', async () => {
+      const client = createPostgresClient({ connectionString: TEST_DATABASE_URL, max: 3 });
+      try {
+        // Three connections at once, so each is new.
+        const shown = await Promise.all(
+          [1, 2, 3].map(() =>
+            client.transaction(async (tx) => {
+              const [row] = await tx.query<{ jit: string; slept: unknown }>(
+                'SELECT current_setting($1) AS jit, pg_sleep(0.05) AS slept',
+                ['jit'],
+              );
+              return row?.jit;
+            }),
+          ),
+        );
+        assert.deepEqual(shown, ['off', 'off', 'off']);
+        const [plain] = await client.query<{ jit: string }>('SHOW jit');
+        assert.equal(plain?.jit, 'off');
+      } finally {
+        await client.close();
+      }
+    });
+  },
+);
