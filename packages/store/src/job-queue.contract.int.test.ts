@@ -208,5 +208,38 @@ for (const adapter of STORE_ADAPTERS) {
       const next = await store.queue.claim(claimOf('exec-a', 20));
       assert.deepEqual(next.map((item) => item.job.position).sort(), ['1006.6', '1008.8']);
     });
+
+    it('makes the first new job of an idle entity its head as it is created, and queues the rest behind', async () => {
+      const world = await queueWorld(store, 'Heads');
+      await store.jobs.createMany([0, 1].map((n) => queueJob(world, n, { entity_key: 'order:21' })));
+      const [first] = await store.queue.claim(claimOf('exec-a', 20));
+      assert.equal(first?.job.position, '1000.0', 'the earlier, alone');
+      // Created while its entity runs: behind it, however soon it is claimed.
+      await store.jobs.createMany([queueJob(world, 2, { entity_key: 'order:21' })]);
+      assert.deepEqual(await store.queue.claim(claimOf('exec-a', 20)), []);
+      await succeedAll(store.queue, 'exec-a', first === undefined ? [] : [first], now);
+      const order: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        const claimed = await store.queue.claim(claimOf('exec-a', 20));
+        order.push(...claimed.map((item) => item.job.position));
+        await succeedAll(store.queue, 'exec-a', claimed, now);
+      }
+      assert.deepEqual(order, ['1001.1', '1002.2']);
+    });
+
+    it('gives an entity a head when a repeat of its finished job comes with a new one', async () => {
+      const world = await queueWorld(store, 'Repeat heads');
+      const done = queueJob(world, 0, { entity_key: 'order:22', trigger_id: 'trg_repeat' });
+      await store.jobs.createMany([done]);
+      await succeedAll(store.queue, 'exec-a', await store.queue.claim(claimOf('exec-a', 20)), now);
+      // The repeat comes first in the call and creates nothing; the new job must still run.
+      const created = await store.jobs.createMany([done, queueJob(world, 1, { entity_key: 'order:22' })]);
+      assert.equal(created, 1);
+      const claimed = await store.queue.claim(claimOf('exec-a', 20));
+      assert.deepEqual(
+        claimed.map((item) => item.job.position),
+        ['1001.1'],
+      );
+    });
   });
 }

@@ -119,23 +119,34 @@ export class SqlJobStore implements JobStore {
                  event_id uuid, connection_id text, priority text, entity_key text, event_tx text, event_log bigint,
                  idempotency_key text, traceparent text)
               ORDER BY j.n
+           ), placed AS (
+             SELECT i.*, i.entity_key IS NULL OR (
+                 row_number() OVER (PARTITION BY i.tenant_id, i.entity_key ORDER BY i.seq) = 1
+                 AND NOT EXISTS (
+                   SELECT 1 FROM jobs e
+                    WHERE e.tenant_id = i.tenant_id AND e.entity_key = i.entity_key AND e.entity_key IS NOT NULL
+                      AND e.status IN ('queued', 'running', 'retrying'))) AS head
+               FROM input i
            )
            INSERT INTO jobs (id, seq, tenant_id, trigger_id, event_id, connection_id, priority, entity_key,
              event_tx, event_log, created_at, run_after, idempotency_key, head, traceparent)
            SELECT id, seq, tenant_id, trigger_id, event_id, connection_id, priority, entity_key, event_tx::xid8,
-             event_log, $2, $2, idempotency_key, entity_key IS NULL, traceparent
-             FROM input ORDER BY tenant_id, event_id, trigger_id
+             event_log, $2, $2, idempotency_key, head, traceparent
+             FROM placed ORDER BY tenant_id, event_id, trigger_id
            ON CONFLICT (tenant_id, event_id, trigger_id) DO NOTHING
            RETURNING id`,
           params,
         );
         if (entities.length > 0 && created.length > 0) {
-          await applySingleFlightModes(
+          const changed = await applySingleFlightModes(
             tx,
             created.map((row) => row.id),
             params[1] as Date,
           );
-          await settleHeads(tx, entities);
+          // The insert made each entity's first new job its head when nothing of it was unfinished, which is
+          // what `settleHeads` decides, unless a row was a repeat (the head it assumed may not exist) or a
+          // single-flight mode skipped one.
+          if (changed > 0 || created.length < rows.length) await settleHeads(tx, entities);
         }
         return created.length;
       }),
