@@ -194,6 +194,7 @@ export async function startServer(
       deadLetterRetentionMs: config.deadLetterRetentionMs,
       statisticsIntervalMs: config.statisticsIntervalMs,
       onAnalyzed: (tables) => log.debug({ tables }, 'planner statistics refreshed'),
+      onVacuumed: (tables) => log.debug({ tables }, 'tables vacuumed (autovacuum does not run here)'),
       onError: (error) => log.warn({ err: error }, 'housekeeping pass failed; the next one retries'),
     });
     app.addHook('onClose', () => housekeeping.stop());

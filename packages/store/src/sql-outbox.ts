@@ -67,14 +67,16 @@ export class SqlOutbox implements Outbox {
     // connection's rows are claimed up to the first one not yet below the horizon (`fence`).
     // The envelope's own columns name the row (event id, tenant, connection, sequence: the same as the
     // outbox row's); the outbox's id, transaction, relay time and origin come under their own names.
+    // The horizon is a scalar subquery in `cand`, not a join: joined, it left the planner no order to read
+    // `outbox_pending_position` in, and it sorted every pending row to take the first `limit`.
     const rows = await tx.query(
       `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
        held AS (
          SELECT DISTINCT connection_id FROM outbox WHERE relayed_at IS NULL AND lease_until > $2
        ), cand AS (
          SELECT p.connection_id, count(*) AS n FROM (
-           SELECT o.connection_id FROM outbox o, h
-            WHERE o.relayed_at IS NULL AND o.tx_id < h.xmin
+           SELECT o.connection_id FROM outbox o
+            WHERE o.relayed_at IS NULL AND o.tx_id < (SELECT xmin FROM h)
               AND o.connection_id NOT IN (SELECT connection_id FROM held)
             ORDER BY o.tx_id, o.id LIMIT $3
          ) p GROUP BY p.connection_id

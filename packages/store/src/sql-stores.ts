@@ -23,6 +23,8 @@ export interface SqlStoresOptions {
   readonly groupCommit?: GroupCommitOptions;
   /** A waiting job's rank improves one priority level per this many ms; default 60 s. */
   readonly jobAgingMs?: number;
+  /** PGlite: the least time between two vacuums of one table, in ms; 60 s by default. */
+  readonly embeddedVacuumEveryMs?: number;
 }
 
 /** Every store port over one `SqlClient`: one SQL dialect for PGlite and PostgreSQL. */
@@ -61,7 +63,12 @@ export class SqlStores implements Stores {
     );
     this.schedules = new SqlScheduleStore(db, now);
     this.cronSchedules = new SqlCronScheduleStore(db, now);
-    this.maintenance = new SqlMaintenance(db);
+    this.maintenance = new SqlMaintenance(db, {
+      now: () => now().getTime(),
+      ...(options.embeddedVacuumEveryMs === undefined
+        ? {}
+        : { embeddedVacuumEveryMs: options.embeddedVacuumEveryMs }),
+    });
     this.backfills = new SqlBackfillStore(db, now);
     this.ingestStats = new SqlIngestStats(db);
   }

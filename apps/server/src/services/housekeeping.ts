@@ -13,6 +13,8 @@ export interface HousekeepingOptions {
   readonly statisticsIntervalMs?: number;
   /** Told the tables a check analyzed (none: not called). */
   readonly onAnalyzed?: (tables: ReadonlyArray<string>) => void;
+  /** Told the tables a check vacuumed, where autovacuum does not run (none: not called). */
+  readonly onVacuumed?: (tables: ReadonlyArray<string>) => void;
   /** Rows per statement, so one pass never holds locks long. */
   readonly batch?: number;
   readonly now?: () => Date;
@@ -22,7 +24,8 @@ export interface HousekeepingOptions {
 /**
  * Deletes dedupe and replay keys whose window has passed (they only guard against repeats; the envelopes
  * stay) and expires old pending dead letters, every `intervalMs`; keeps the planner's statistics current
- * every `statisticsIntervalMs`. Several processes may run it at once.
+ * every `statisticsIntervalMs`, and, where autovacuum does not run, vacuums in the same check
+ * (`StoreMaintenance.vacuumDead`). Several processes may run it at once.
  */
 export class Housekeeping {
   readonly #options: HousekeepingOptions;
@@ -59,12 +62,14 @@ export class Housekeeping {
     await Promise.all([this.#running?.catch(() => undefined), this.#analyzing?.catch(() => undefined)]);
   }
 
-  /** One statistics check (one at a time): the tables it analyzed. */
+  /** One statistics check (one at a time), then a vacuum where one is due: the tables it analyzed. */
   refreshStatistics(): Promise<ReadonlyArray<string>> {
     this.#analyzing ??= this.#options.store.maintenance
       .refreshStatistics()
-      .then((tables) => {
+      .then(async (tables) => {
         if (tables.length > 0) this.#options.onAnalyzed?.(tables);
+        const vacuumed = await this.#options.store.maintenance.vacuumDead();
+        if (vacuumed.length > 0) this.#options.onVacuumed?.(vacuumed);
         return tables;
       })
       .finally(() => {

@@ -28,4 +28,12 @@ export interface StoreMaintenance {
    * process is doing it). Safe to run from several processes at once.
    */
   refreshStatistics(): Promise<ReadonlyArray<string>>;
+  /**
+   * Where autovacuum does not run, vacuums what it would have, and returns the tables' names: on a
+   * PostgreSQL server with `autovacuum = off`, each table whose dead rows passed autovacuum's own threshold;
+   * on PGlite (which runs no autovacuum and counts no dead rows), one of the tables that take updates and
+   * deletes per call, in turn, each at most every ten seconds. Nothing where autovacuum is on. Safe to run
+   * from several processes at once (a table another is vacuuming is skipped).
+   */
+  vacuumDead(): Promise<ReadonlyArray<string>>;
 }
