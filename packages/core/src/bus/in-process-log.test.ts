@@ -38,7 +38,11 @@ const reader = (log: InProcessLog, group: string) => {
   return {
     async read(count: number, acknowledge = true): Promise<number[]> {
       const batch = (await transport.readNew([0], count, 0)).get(0) ?? [];
-      if (acknowledge) await transport.ack(0, batch.map((delivered) => delivered.id));
+      if (acknowledge)
+        await transport.ack(
+          0,
+          batch.map((delivered) => delivered.id),
+        );
       return batch.map((delivered) => (JSON.parse(delivered.body) as { n: number }).n);
     },
     pending: (count: number) => transport.readPending(0, count),
@@ -57,7 +61,10 @@ describe('InProcessLog retention', () => {
     const slow = reader(log, 'audit');
     publish(log, 0, 2_000);
     assert.equal((await fast.read(2_000)).length, 2_000);
-    assert.deepEqual(await slow.read(600), Array.from({ length: 600 }, (_, n) => n));
+    assert.deepEqual(
+      await slow.read(600),
+      Array.from({ length: 600 }, (_, n) => n),
+    );
     publish(log, 2_000, 1);
     // The audit group acknowledged 600: those go, the 1,400 it has not read stay for it.
     assert.deepEqual(kept(log), { length: 1_401, offset: 600 });
