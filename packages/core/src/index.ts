@@ -83,6 +83,7 @@ export {
   newEventId,
   newId,
   newTraceId,
+  randomHex,
   traceIdFromTraceparent,
 } from './ids.ts';
 export type { Job, JobAttempt, JobStatus } from './job.ts';

@@ -1,6 +1,5 @@
 import type { Buffer } from 'node:buffer';
-import { randomBytes } from 'node:crypto';
-import type { DeliveryFormat, Envelope, HttpAction } from '@sluice/core';
+import { type DeliveryFormat, type Envelope, type HttpAction, randomHex } from '@sluice/core';
 import { signWebhook } from '@sluice/signatures';
 import { deliveryBody } from './delivery-body.ts';
 import { mergeHeaders } from './delivery-headers.ts';
@@ -57,12 +56,7 @@ export function traceparentOf(traceId: string, spanId: string): string | null {
   return `00-${traceId}-${spanId}-01`;
 }
 
-function newSpanId(): string {
-  for (;;) {
-    const id = randomBytes(8).toString('hex');
-    if (!/^0+$/.test(id)) return id;
-  }
-}
+const newSpanId = (): string => randomHex(8);
 
 /**
  * Builds one delivery attempt: the body in the action's format, its content type, the Standard Webhooks

@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { type ClaimedJob, contextOfTraceparent, tracer } from '@sluice/core';
+import { type ClaimedJob, contextOfTraceparent, randomHex, tracer } from '@sluice/core';
 
 /**
  * The `execute` span of one attempt: a child of the route span the job was made under. A job made while
  * tracing was off (or before it was kept) still joins its envelope's trace, under a parent of its own.
  */
 export function startJobSpan(claimed: ClaimedJob): Span {
-  const parent =
-    claimed.traceparent ?? `00-${claimed.envelope.trace_id}-${randomBytes(8).toString('hex')}-01`;
+  const parent = claimed.traceparent ?? `00-${claimed.envelope.trace_id}-${randomHex(8)}-01`;
   return tracer.startSpan(
     'execute',
     {
