@@ -64,6 +64,47 @@ for (const adapter of STORE_ADAPTERS) {
       assert.equal((await timed.events.query(sweeper.tenant_id, {}, { limit: 10 })).items.length, 2);
     });
 
+    it('deletes outbox rows relayed an hour ago, and keeps pending and lately relayed ones', async () => {
+      let now = new Date('2032-03-01T00:00:00Z');
+      const timed = db.store({ now: () => now });
+      const relayed = await createTestConnection(timed, 'Outbox sweep');
+      for (const id of ['first', 'second', 'third']) {
+        await timed.events.append({
+          connection: relayed,
+          envelopes: [prepared(relayed, id)],
+          dedupeWindowMs: 60_000,
+        });
+      }
+      const rows = await timed.outbox.readConnection(relayed.tenant_id, relayed.id, 0, 10);
+      assert.equal(rows.length, 3);
+      const [first, second] = rows;
+      const relay = async (ids: number[]) => {
+        const claimed = await timed.outbox.claim({ owner: 'sweep-relay', limit: 10, leaseMs: 30_000 });
+        await timed.outbox.markRelayed('sweep-relay', ids);
+        await timed.outbox.release(
+          'sweep-relay',
+          claimed.map((entry) => entry.id).filter((id) => !ids.includes(id)),
+        );
+      };
+      await relay([first?.id as number]);
+      now = new Date(now.getTime() + 30 * 60_000);
+      await relay([second?.id as number]);
+      // An hour after the first was relayed, half an hour after the second; the third never was.
+      now = new Date(now.getTime() + 30 * 60_000);
+      const swept = await timed.maintenance.sweepExpired(now, new Date(0), 1000);
+      assert.ok(swept.outbox_relayed >= 1, JSON.stringify(swept));
+      const left = await timed.outbox.readConnection(relayed.tenant_id, relayed.id, 0, 10);
+      assert.deepEqual(
+        left.map((row) => [row.sequence, row.relayed_at !== null]),
+        [
+          [second?.sequence, true],
+          [rows[2]?.sequence, false],
+        ],
+      );
+      // The envelopes stay.
+      assert.equal((await timed.events.query(relayed.tenant_id, {}, { limit: 10 })).items.length, 3);
+    });
+
     it('keeps dead letters per tenant and counts replays', async () => {
       const dl = await store.deadLetters.create({
         tenant_id: connection.tenant_id,

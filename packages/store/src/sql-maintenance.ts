@@ -70,6 +70,13 @@ export interface SqlMaintenanceOptions {
   readonly embeddedVacuumEveryMs?: number;
 }
 
+/**
+ * How long a relayed outbox row is kept, in ms. Once relayed, nothing reads it (the relay reads pending
+ * rows only); kept, the table grew as fast as the envelopes, and the relay's check for connections other
+ * relays hold read all of it on every pass.
+ */
+const RELAYED_OUTBOX_RETENTION_MS = 3_600_000;
+
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Migrations, health, shutdown and housekeeping over SQL. */
@@ -206,7 +213,15 @@ export class SqlMaintenance implements StoreMaintenance {
        RETURNING 1`,
       [now, limit],
     );
+    // Oldest first by id, so a sweep reads from the start of the table and stops at `limit`.
+    const relayed = await this.#db.query(
+      `DELETE FROM outbox WHERE id IN (
+         SELECT id FROM outbox WHERE relayed_at <= $1 ORDER BY id LIMIT $2)
+       RETURNING 1`,
+      [new Date(now.getTime() - RELAYED_OUTBOX_RETENTION_MS), limit],
+    );
     return {
+      outbox_relayed: relayed.length,
       record_hashes: hashes.length,
       dedupe_keys: dedupe.length,
       webhook_replays: replays.length,

@@ -41,6 +41,7 @@ describe('housekeeping', () => {
       dead_letters_expired: 0,
       job_results: 0,
       record_hashes: 0,
+      outbox_relayed: 0,
     });
     assert.deepEqual(await housekeeping.runOnce(), {
       dedupe_keys: 0,
@@ -48,6 +49,7 @@ describe('housekeeping', () => {
       dead_letters_expired: 0,
       job_results: 0,
       record_hashes: 0,
+      outbox_relayed: 0,
     });
     // With its keys gone, a repeat of an old emission is new again, as it would be after the window anyway.
     const repeat = await store.events.append({

@@ -94,6 +94,7 @@ export class Housekeeping {
       dead_letters_expired: 0,
       job_results: 0,
       record_hashes: 0,
+      outbox_relayed: 0,
     };
     for (;;) {
       const now = (this.#options.now ?? (() => new Date()))();
@@ -104,12 +105,14 @@ export class Housekeeping {
       total.dead_letters_expired += swept.dead_letters_expired;
       total.job_results += swept.job_results;
       total.record_hashes += swept.record_hashes;
+      total.outbox_relayed += swept.outbox_relayed;
       const most = Math.max(
         swept.dedupe_keys,
         swept.webhook_replays,
         swept.dead_letters_expired,
         swept.job_results,
         swept.record_hashes,
+        swept.outbox_relayed,
       );
       if (most < batch) return total;
     }

@@ -7,6 +7,8 @@ export interface SweepResult {
   readonly job_results: number;
   /** Change-detection hashes of records not seen within their time to live. */
   readonly record_hashes: number;
+  /** Outbox rows relayed more than an hour before (the envelopes they pointed at stay). */
+  readonly outbox_relayed: number;
 }
 
 /** The store's own life: schema, health, shutdown and housekeeping. */
@@ -17,8 +19,9 @@ export interface StoreMaintenance {
   ping(): Promise<void>;
   close(): Promise<void>;
   /**
-   * Deletes up to `limit` dedupe keys, replay keys, remembered job results and record hashes that expired by `now`, and
-   * marks pending dead letters created before `deadLettersBefore` as expired. Safe to run from several
+   * Deletes up to `limit` dedupe keys, replay keys, remembered job results and record hashes that expired by `now`,
+   * and outbox rows relayed an hour before `now` or earlier, and marks pending dead letters created before
+   * `deadLettersBefore` as expired. Safe to run from several
    * processes at once.
    */
   sweepExpired(now: Date, deadLettersBefore: Date, limit: number): Promise<SweepResult>;
