@@ -21,8 +21,9 @@ export interface PostgresClientOptions {
  * Run on every new connection: no JIT compilation. PostgreSQL compiles a statement's expressions to
  * machine code when the planner's cost estimate passes `jit_above_cost` (100,000), and it pays that on
  * every execution, a prepared statement's too. The job claim's estimate passes it (the planner assumes
- * a hundred tenants for the recursive tenant scan), and its JIT took 63–114 ms of each 80–130 ms claim
- * for a statement that runs in about 10 ms: Sluice's statements are short, and never win it back.
+ * a hundred tenants for the recursive tenant scan), and its JIT took most of each 80–130 ms claim
+ * (79–89 ms in the plans logged) for a statement that runs in about 10 ms: Sluice's statements are
+ * short, and never win it back.
  */
 const SESSION_SETUP = 'SET jit = off';
 
