@@ -64,8 +64,6 @@ const CHURNED_TABLES = [
 const EMBEDDED_VACUUM_EVERY_MS = 60_000;
 
 export interface SqlMaintenanceOptions {
-  /** Epoch ms. */
-  readonly now?: () => number;
   /** See `EMBEDDED_VACUUM_EVERY_MS`. */
   readonly embeddedVacuumEveryMs?: number;
 }
@@ -82,14 +80,14 @@ const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 /** Migrations, health, shutdown and housekeeping over SQL. */
 export class SqlMaintenance implements StoreMaintenance {
   readonly #db: SqlClient;
-  readonly #now: () => number;
+  readonly #now: () => Date;
   readonly #vacuumEveryMs: number;
   readonly #vacuumedAt = new Map<string, number>();
   #nextChurned = 0;
 
-  constructor(db: SqlClient, options: SqlMaintenanceOptions = {}) {
+  constructor(db: SqlClient, now: () => Date, options: SqlMaintenanceOptions = {}) {
     this.#db = db;
-    this.#now = options.now ?? Date.now;
+    this.#now = now;
     this.#vacuumEveryMs = options.embeddedVacuumEveryMs ?? EMBEDDED_VACUUM_EVERY_MS;
   }
 
@@ -167,13 +165,13 @@ export class SqlMaintenance implements StoreMaintenance {
    * runs on the server's own thread, where the requests wait for it (about 5 ms for 5,000 changed rows).
    */
   async #vacuumEmbedded(): Promise<ReadonlyArray<string>> {
-    const now = this.#now();
-    const name = CHURNED_TABLES[this.#nextChurned % CHURNED_TABLES.length] as string;
-    this.#nextChurned++;
+    const now = this.#now().getTime();
+    const name = CHURNED_TABLES[this.#nextChurned++ % CHURNED_TABLES.length] as string;
     const last = this.#vacuumedAt.get(name);
-    if (last === undefined) this.#vacuumedAt.set(name, now);
-    if (last === undefined || now - last < this.#vacuumEveryMs) return [];
+    // A table's first turn starts its clock; it is vacuumed on a later one.
+    if (last !== undefined && now - last < this.#vacuumEveryMs) return [];
     this.#vacuumedAt.set(name, now);
+    if (last === undefined) return [];
     await this.#db.exec(`VACUUM ${quoted(name)}`);
     return [name];
   }

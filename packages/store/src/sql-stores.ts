@@ -63,8 +63,7 @@ export class SqlStores implements Stores {
     );
     this.schedules = new SqlScheduleStore(db, now);
     this.cronSchedules = new SqlCronScheduleStore(db, now);
-    this.maintenance = new SqlMaintenance(db, {
-      now: () => now().getTime(),
+    this.maintenance = new SqlMaintenance(db, now, {
       ...(options.embeddedVacuumEveryMs === undefined
         ? {}
         : { embeddedVacuumEveryMs: options.embeddedVacuumEveryMs }),
