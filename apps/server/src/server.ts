@@ -22,8 +22,8 @@ import { DeadLetterWatch } from './services/dead-letter-watch.ts';
 import { Housekeeping } from './services/housekeeping.ts';
 import { createLogger } from './services/logger.ts';
 import { createMqttGateway } from './services/mqtt-gateway-service.ts';
-import { StageWorkers } from './services/stage-workers.ts';
-import { type Tracing, tracingFromConfig } from './services/tracing.ts';
+import { busFor, StageWorkers } from './services/stage-workers.ts';
+import type { Tracing } from './services/tracing.ts';
 
 export interface RunningServer {
   readonly app: App;
@@ -49,6 +49,17 @@ async function secretBoxFor(config: Config): Promise<SecretBox> {
     await chmod(path, 0o600);
     return SecretBox.fromText(text);
   }
+}
+
+/**
+ * The trace SDK the OTEL_* variables ask for, or none. The SDK and its OTLP exporter (~200 modules) are
+ * loaded only when an endpoint is named: without one the stages' spans are the API's no-op.
+ */
+async function tracingFromEnvironment(): Promise<Tracing | null> {
+  const config = loadTracingConfig();
+  if (config.endpoint === null) return null;
+  const { tracingFromConfig } = await import('./services/tracing.ts');
+  return tracingFromConfig(config);
 }
 
 /** In dev mode, a first start creates a tenant and prints its API key once. */
@@ -85,7 +96,7 @@ export async function startServer(
     last = now;
   };
   const log = options.log ?? createLogger(config);
-  const tracing = options.tracing === undefined ? tracingFromConfig(loadTracingConfig()) : options.tracing;
+  const tracing = options.tracing === undefined ? await tracingFromEnvironment() : options.tracing;
   const out = options.out ?? process.stdout;
   // The config file's connectors and operators, validated before anything is opened.
   const shipped = [...exampleConnectors, platformConnector, cronConnector];
@@ -169,6 +180,7 @@ export async function startServer(
     }
     const workers = new StageWorkers({
       config,
+      bus: await busFor(config),
       store,
       changes,
       metrics: ctx.metrics,

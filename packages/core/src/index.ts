@@ -88,6 +88,7 @@ export {
 } from './ids.ts';
 export type { Job, JobAttempt, JobStatus } from './job.ts';
 export { JOB_STATUSES } from './job.ts';
+export { lazyModule } from './lazy-module.ts';
 export {
   isEventType,
   isSourceId,

@@ -1,4 +1,5 @@
-import { Agent, fetch as undiciFetch } from 'undici';
+import { lazyModule } from '@sluice/core';
+import type * as Undici from 'undici';
 import { guardedLookup, type Resolver, TargetRefusedError } from './guarded-lookup.ts';
 import { checkTargetUrl, type GuardOptions } from './target-guard.ts';
 
@@ -11,6 +12,9 @@ export interface GuardedFetchOptions extends GuardOptions {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** undici (~100 modules), loaded with the first guarded fetch: a process that polls nothing never needs it. */
+const undici = lazyModule<typeof Undici>(import.meta.url, 'undici');
 
 /** The refusal behind a failed fetch, however deep undici wrapped it. */
 function refusalIn(error: unknown): TargetRefusedError | null {
@@ -30,7 +34,7 @@ function refusalIn(error: unknown): TargetRefusedError | null {
  * `TargetRefusedError`, whose message names the URL or address and its class.
  */
 export function guardedFetch(options: GuardedFetchOptions): typeof fetch {
-  const dispatcher = new Agent({ connect: { lookup: guardedLookup(options, options.resolve) } });
+  let dispatcher: Undici.Agent | undefined;
   const maxRedirects = options.maxRedirects ?? 5;
   const guarded = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     let url = input instanceof Request ? input.url : String(input);
@@ -42,7 +46,8 @@ export function guardedFetch(options: GuardedFetchOptions): typeof fetch {
       if (!target.ok) throw new TargetRefusedError(target);
       let response: Response;
       try {
-        response = (await undiciFetch(target.url, {
+        dispatcher ??= new (undici().Agent)({ connect: { lookup: guardedLookup(options, options.resolve) } });
+        response = (await undici().fetch(target.url, {
           ...(rest as object),
           method,
           ...(body === null ? {} : { body }),

@@ -14,6 +14,11 @@ const db = new PGlite();
 await db.waitReady;
 const client = pgliteClientOf(db);
 const { applied } = await migrate(client);
+// The store lives in \`template1\`, PGlite's database. initdb's other two (\`postgres\`, \`template0\`) are
+// dropped: nothing connects to them, and they were half of the 1,130 files every first start unpacks.
+await db.exec('DROP DATABASE postgres');
+await db.exec('ALTER DATABASE template0 IS_TEMPLATE false');
+await db.exec('DROP DATABASE template0');
 await db.exec('CHECKPOINT');
 const dump = await db.dumpDataDir('gzip');
 await mkdir(new URL('.', PGLITE_TEMPLATE), { recursive: true });

@@ -1,5 +1,6 @@
 import type { Change, ChangeFeed, ChangeListener } from '@sluice/core';
-import pg from 'pg';
+import type pg from 'pg';
+import { postgresDriver } from './postgres-client.ts';
 
 export interface PostgresChangeFeedOptions {
   readonly connectionString: string;
@@ -37,7 +38,7 @@ export class PostgresChangeFeed implements ChangeFeed {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.#channel)) {
       throw new Error(`"${this.#channel}" is not a valid channel name (lowercase letters, digits, _).`);
     }
-    this.#publisher = new pg.Pool({ connectionString: options.connectionString, max: 1 });
+    this.#publisher = new (postgresDriver().Pool)({ connectionString: options.connectionString, max: 1 });
     this.#publisher.on('error', () => {});
   }
 
@@ -49,7 +50,7 @@ export class PostgresChangeFeed implements ChangeFeed {
   }
 
   async #listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#options.connectionString });
+    const client = new (postgresDriver().Client)({ connectionString: this.#options.connectionString });
     client.on('error', (error) => this.#lost(client, error));
     client.on('end', () => this.#lost(client, new Error('the listening connection ended')));
     client.on('notification', (message) => {

@@ -1,6 +1,10 @@
-import pg from 'pg';
+import { lazyModule } from '@sluice/core';
+import type pg from 'pg';
 import type { SqlClient, SqlExecutor } from './sql-client.ts';
 import { asStorageError, isStalePlan } from './storage-errors.ts';
+
+/** The driver, loaded with the first PostgreSQL client: an embedded start never needs it. */
+export const postgresDriver = lazyModule<typeof pg>(import.meta.url, 'pg');
 
 export interface PostgresClientOptions {
   readonly connectionString: string;
@@ -58,7 +62,7 @@ function statementNames(enabled: boolean) {
 
 /** A PostgreSQL `SqlClient` over a `pg` pool. */
 export function createPostgresClient(options: PostgresClientOptions): SqlClient {
-  const pool = new pg.Pool({
+  const pool = new (postgresDriver().Pool)({
     connectionString: options.connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: 5_000,

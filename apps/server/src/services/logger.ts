@@ -1,6 +1,10 @@
+import { lazyModule } from '@sluice/core';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type prettyStream from 'pino-pretty';
 import type { Config } from '../config.ts';
+
+/** pino-pretty, loaded only for readable lines (JSON lines, the default off a terminal, never need it). */
+const pretty = lazyModule<typeof prettyStream>(import.meta.url, 'pino-pretty');
 
 /**
  * What a log line never shows: credentials (API keys, bearer tokens, cookies), the signature headers of
@@ -47,7 +51,7 @@ export function createLogger(
   if (!config.logPretty) return pino(options);
   return pino(
     options,
-    pretty({
+    pretty()({
       colorize: process.stdout.isTTY === true,
       translateTime: 'SYS:HH:MM:ss.l',
       ignore: 'pid,hostname',

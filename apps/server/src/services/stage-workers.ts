@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { RedisBus } from '@sluice/bus-redis';
 import type { SecretBox } from '@sluice/control';
 import {
   type AppendInput,
@@ -75,8 +74,8 @@ export interface StageWorkersOptions {
   readonly policy?: PlanPolicy;
   /** More runners (tests); the http runner is always there. */
   readonly runners?: ReadonlyArray<AnyActionRunner>;
-  /** The bus to use instead of the one the config names (tests). */
-  readonly bus?: Bus;
+  /** The bus: Redis Streams or in-process, as the config names (`busFor`), or a test's. */
+  readonly bus: Bus;
 }
 
 /** What the workers log through: pino's logger, or anything with `warn` (tests). */
@@ -94,8 +93,18 @@ const stageLog = (log: StageLog, stage: string): StageLog => log.child?.({ stage
 const processName = (): string => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
 /**
- * The relay and router of one process, as `SLUICE_WORKERS` asks, over the bus the config names: Redis
- * Streams with `SLUICE_REDIS_URL`, else the in-process bus. Started after the HTTP server listens and
+ * The bus the config names: Redis Streams with `SLUICE_REDIS_URL` (its client loaded only then: an embedded
+ * start need not load ioredis), else the in-process bus.
+ */
+export async function busFor(config: Pick<Config, 'redisUrl'>): Promise<Bus> {
+  if (config.redisUrl === null) return new InProcessBus();
+  const { RedisBus } = await import('@sluice/bus-redis');
+  return new RedisBus({ connection: config.redisUrl });
+}
+
+/**
+ * The relay and router of one process, as `SLUICE_WORKERS` asks, over the bus it is given (`busFor`: Redis
+ * Streams with `SLUICE_REDIS_URL`, else the in-process bus). Started after the HTTP server listens and
  * stopped before the store closes.
  */
 export class StageWorkers {
@@ -111,9 +120,7 @@ export class StageWorkers {
     const name = processName();
     const relayLog = stageLog(options.log, 'relay');
     const log = stageLog(options.log, 'route');
-    this.bus =
-      options.bus ??
-      (config.redisUrl === null ? new InProcessBus() : new RedisBus({ connection: config.redisUrl }));
+    this.bus = options.bus;
     this.relay = config.workers.includes('relay')
       ? new Relay({
           outbox: store.outbox,

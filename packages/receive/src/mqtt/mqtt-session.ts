@@ -1,6 +1,10 @@
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { lazyModule } from '@sluice/core';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { type Backoff, backoffDelay } from './backoff.ts';
 import type { MqttSessionConfig } from './mqtt-session-config.ts';
+
+/** mqtt.js, loaded with the first session: a process with no MQTT connection never needs it. */
+const mqttClient = lazyModule<typeof import('mqtt')>(import.meta.url, 'mqtt');
 
 /** Handles one message; resolves true once it is committed (acknowledge it), false to leave it unacknowledged. */
 export type MessageHandler = (topic: string, payload: Buffer, qos: number) => Promise<boolean>;
@@ -72,7 +76,7 @@ export class MqttSession {
         });
       },
     };
-    this.#client = mqtt.connect(config.brokerUrl, clientOptions);
+    this.#client = mqttClient().connect(config.brokerUrl, clientOptions);
     this.#client.on('connect', (connack) => {
       this.#attempt = 0;
       options.events?.onConnect?.(connack.sessionPresent);
