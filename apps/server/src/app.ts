@@ -12,6 +12,7 @@ import type { AppContext } from './app-context.ts';
 import { installAuth } from './http/auth.ts';
 import { clientErrorHandler, frameworkErrors, hasNul } from './http/client-errors.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
+import { lazyValidators } from './http/lazy-validators.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, installRefusedBodyDrain } from './http/refused-body.ts';
 import { requestIdOf } from './http/request-id.ts';
 import { installResponseCheck } from './http/response-check.ts';
@@ -66,6 +67,7 @@ export async function buildApp(
     // Coercion tries an anyOf's branches in order and keeps what it changed: a nullable field lists
     // Type.Null() first, or null becomes 0, "" or [""].
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
 

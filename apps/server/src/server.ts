@@ -169,8 +169,11 @@ export async function startServer(
     });
     const receiver = config.workers.includes('receiver');
     if (receiver) {
-      await registerProviders(ctx);
-      await registerApiClients({ connectors: ctx.connectors, platform: ctx.platform, events: store.events });
+      // Side by side: their facts share group commits.
+      await Promise.all([
+        registerProviders(ctx),
+        registerApiClients({ connectors: ctx.connectors, platform: ctx.platform, events: store.events }),
+      ]);
     }
     mark('registrations');
     if (config.redisUrl === null && config.databaseUrl !== null && config.workers.includes('relay')) {
