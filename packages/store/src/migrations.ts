@@ -1,5 +1,6 @@
 import { ACTION_POLICY_MIGRATION } from './migrations-action-policy.ts';
 import { BACKFILL_LEASES_MIGRATION } from './migrations-backfill-leases.ts';
+import { HOT_PATH_KEYS_MIGRATION } from './migrations-hot-path-keys.ts';
 import { JOB_INDEX_ORDER_MIGRATION } from './migrations-job-index-order.ts';
 import { POLL_STATE_MIGRATION } from './migrations-poll-state.ts';
 import { STREAM_SCHEDULES_MIGRATION } from './migrations-stream-schedules.ts';
@@ -372,4 +373,5 @@ CREATE INDEX dead_letters_pending_kind ON dead_letters (tenant_id, kind) WHERE s
   ACTION_POLICY_MIGRATION,
   TRACE_CONTEXT_MIGRATION,
   JOB_INDEX_ORDER_MIGRATION,
+  HOT_PATH_KEYS_MIGRATION,
 ];
