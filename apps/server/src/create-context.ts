@@ -8,6 +8,7 @@ import {
   openConfig,
   type PacerClock,
   ReplayPolicies,
+  registeredVersions,
   ScheduleWorkflows,
   type SecretBox,
   StreamWorkflows,
@@ -232,13 +233,14 @@ export function createContext(options: ContextOptions): AppContext {
 /** Publishes `provider.registered` for every connector in the catalog, once per connector version. */
 export async function registerProviders(ctx: AppContext): Promise<void> {
   await ctx.platform.ensureSystemTenant();
+  // The dedupe key guards concurrent starts; it expires, so a restart after the dedupe window checks
+  // the stored facts instead of publishing the same registration again.
+  const registered = await registeredVersions(ctx.store.events, 'provider.registered');
   // All at once: the emits share one group commit (one after another, each connector was a query and a
   // commit of its own, a quarter of a first start).
   const registering = ctx.connectors.list().map(async (connector) => {
     if (connector.id === PLATFORM_CONNECTOR_ID || connector.id === CRON_CONNECTOR_ID) return;
-    // The dedupe key guards concurrent starts; it expires, so a restart after the dedupe window checks
-    // the stored facts instead of publishing the same registration again.
-    if (await isRegistered(ctx, connector)) return;
+    if (registered.get(`provider:${connector.id}`)?.has(connector.version) === true) return;
     const entity = { kind: 'provider', id: connector.id };
     await ctx.platform.emit(SYSTEM_TENANT_ID, {
       event_type: 'provider.registered',
@@ -252,18 +254,4 @@ export async function registerProviders(ctx: AppContext): Promise<void> {
     });
   });
   await Promise.all(registering);
-}
-
-async function isRegistered(ctx: AppContext, connector: Connector): Promise<boolean> {
-  let after: string | undefined;
-  do {
-    const page = await ctx.store.events.query(
-      SYSTEM_TENANT_ID,
-      { event_type: 'provider.registered', entity: `provider:${connector.id}` },
-      { limit: 100, ...(after === undefined ? {} : { after }) },
-    );
-    if (page.items.some((envelope) => envelope.payload['version'] === connector.version)) return true;
-    after = page.next ?? undefined;
-  } while (after !== undefined);
-  return false;
 }

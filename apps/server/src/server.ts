@@ -168,14 +168,6 @@ export async function startServer(
       onCommitted: () => nudge(),
     });
     const receiver = config.workers.includes('receiver');
-    if (receiver) {
-      // Side by side: their facts share group commits.
-      await Promise.all([
-        registerProviders(ctx),
-        registerApiClients({ connectors: ctx.connectors, platform: ctx.platform, events: store.events }),
-      ]);
-    }
-    mark('registrations');
     if (config.redisUrl === null && config.databaseUrl !== null && config.workers.includes('relay')) {
       log.warn(
         'server mode with the in-process bus: each process routes only what its own relay claims, so run one process, or set SLUICE_REDIS_URL to share the bus',
@@ -260,6 +252,20 @@ export async function startServer(
     log.info({ startup_ms: startup }, 'started');
     out.write(`Sluice listening on ${url} (${mode})\n`);
     if (receiver) out.write(`Dashboard: ${url}/dashboard (sign in with a tenant API key)\n`);
+    // The connectors' registrations are facts for the system tenant that no request waits for: they
+    // commit once the server answers (before, they were a fifth of a first start), side by side so that
+    // they share group commits. One that fails is logged, and the next start publishes what is missing.
+    const registering = receiver
+      ? Promise.all([
+          registerProviders(ctx),
+          registerApiClients({ connectors: ctx.connectors, platform: ctx.platform, events: store.events }),
+        ]).then(
+          () => undefined,
+          (error: unknown) =>
+            log.error({ err: error }, 'registering the connectors failed; the next start publishes them'),
+        )
+      : Promise.resolve();
+    closers.unshift(() => registering);
     return {
       app,
       store,

@@ -3,7 +3,11 @@ export { connectionForAction } from './actions/connection-for-action.ts';
 export type { FollowUpEmitterDeps } from './actions/follow-up-emitter.ts';
 export { followUpEmitter } from './actions/follow-up-emitter.ts';
 export type { RegisterApiClientsDeps } from './actions/register-api-clients.ts';
-export { apiClientRegistration, registerApiClients } from './actions/register-api-clients.ts';
+export {
+  apiClientRegistration,
+  registerApiClients,
+  registeredVersions,
+} from './actions/register-api-clients.ts';
 export { generateApiKey, hashApiKey, isAdminKey } from './api-keys.ts';
 export { openConfig, redactConfig, SEALED_PLACEHOLDER, sealConfig } from './connection-config.ts';
 export { ConnectionWorkflows, type CreateConnection } from './connection-workflows.ts';

@@ -1,6 +1,7 @@
 import {
   type Connector,
   type EventLog,
+  entityKey,
   PLATFORM_CONNECTOR_ID,
   type PlatformEventInput,
   platformDedupeKey,
@@ -42,13 +43,14 @@ export function apiClientRegistration(connector: Connector): PlatformEventInput 
  */
 export async function registerApiClients(deps: RegisterApiClientsDeps): Promise<string[]> {
   await deps.platform.ensureSystemTenant();
+  const registered = await registeredVersions(deps.events, 'api_client.registered');
   // All at once, so the emits share one group commit; the ids keep the connectors' order.
   const published = await Promise.all(
     deps.connectors.list().map(async (connector) => {
       if (connector.id === PLATFORM_CONNECTOR_ID) return null;
       const fact = apiClientRegistration(connector);
       if (fact === null || connector.api === null) return null;
-      if (await isRegistered(deps.events, connector.id, connector.api.version)) return null;
+      if (registered.get(`api_client:${connector.id}`)?.has(connector.api.version) === true) return null;
       await deps.platform.emit(SYSTEM_TENANT_ID, fact);
       return connector.id;
     }),
@@ -56,20 +58,32 @@ export async function registerApiClients(deps: RegisterApiClientsDeps): Promise<
   return published.filter((id) => id !== null);
 }
 
-async function isRegistered(
+/**
+ * The versions the system tenant's stored `eventType` facts name, by entity key (`provider:stripe` →
+ * {`1.2.0`}): one read of those facts, page by page, for every connector of a start (each connector's
+ * check of its own was a query of its own, a fifth of an embedded first start).
+ */
+export async function registeredVersions(
   events: Pick<EventLog, 'query'>,
-  connectorId: string,
-  version: string,
-): Promise<boolean> {
+  eventType: 'api_client.registered' | 'provider.registered',
+): Promise<ReadonlyMap<string, ReadonlySet<string>>> {
+  const versions = new Map<string, Set<string>>();
   let after: string | undefined;
   do {
     const page = await events.query(
       SYSTEM_TENANT_ID,
-      { event_type: 'api_client.registered', entity: `api_client:${connectorId}` },
-      { limit: 100, ...(after === undefined ? {} : { after }) },
+      { event_type: eventType },
+      { limit: 500, ...(after === undefined ? {} : { after }) },
     );
-    if (page.items.some((envelope) => envelope.payload['version'] === version)) return true;
+    for (const envelope of page.items) {
+      const key = entityKey(envelope.payload);
+      const version = envelope.payload['version'];
+      if (key === null || typeof version !== 'string') continue;
+      const known = versions.get(key) ?? new Set<string>();
+      known.add(version);
+      versions.set(key, known);
+    }
     after = page.next ?? undefined;
   } while (after !== undefined);
-  return false;
+  return versions;
 }
