@@ -231,6 +231,9 @@ export async function startServer(
       }
       throw error;
     }
+    // Only once listening: a key printed before a failed listen (port taken) would be shown and lost. Before
+    // the stages start: their first passes would queue ahead of it on the embedded store.
+    if (config.dev && receiver) await ensureDevTenant(store, out);
     housekeeping.start();
     deadLetterWatch.start();
     await mqtt?.start();
@@ -246,8 +249,6 @@ export async function startServer(
     const url = `http://${host}:${port}`;
     const mode =
       config.databaseUrl === null ? `embedded PGlite in ${join(config.dataDir, 'pgdata')}` : 'PostgreSQL';
-    // Only once listening: a key printed before a failed listen (port taken) would be shown and lost.
-    if (config.dev && receiver) await ensureDevTenant(store, out);
     mark('listen');
     log.info({ startup_ms: startup }, 'started');
     out.write(`Sluice listening on ${url} (${mode})\n`);
