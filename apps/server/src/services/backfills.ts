@@ -63,19 +63,22 @@ export class Backfills {
 
   async start(): Promise<void> {
     this.#stopped = false;
-    await this.claimRound();
+    // The rounds are scheduled first, so that a first round that fails is retried by the next.
     this.#takeover ??= setInterval(() => {
       this.claimRound().catch((error: unknown) =>
         this.#deps.log?.warn({ err: error }, 'backfill lease round failed; the next one retries'),
       );
     }, this.#deps.takeoverEveryMs ?? this.#leaseMs);
     this.#takeover.unref();
+    await this.claimRound();
   }
 
   /** Claims the running backfills whose lease is free or lapsed, and starts each; the number started. */
   async claimRound(): Promise<number> {
     if (this.#stopped) return 0;
     const claimed = await this.#deps.backfills.claim(this.#owner, this.#leaseMs);
+    // Stopped meanwhile: the leases lapse and another process takes the backfills over.
+    if (this.#stopped) return 0;
     for (const backfill of claimed) this.#launch(backfill);
     return claimed.length;
   }
