@@ -24,8 +24,17 @@ for (const { datname } of others.rows) {
   await db.exec(`DROP DATABASE "${datname}"`);
 }
 await db.exec('CHECKPOINT');
-const dump = await db.dumpDataDir('gzip');
+const migrated = await db.dumpDataDir('gzip');
+await db.close();
+// Opened once more before it is shipped: a backend's start writes the relation cache's init files
+// (\`pg_internal.init\`), which the migrations' DDL removed; without them every first start rebuilt them
+// from the catalogs.
+const reopened = new PGlite({ loadDataDir: migrated });
+await reopened.waitReady;
+await reopened.query('SELECT 1');
+await reopened.exec('CHECKPOINT');
+const dump = await reopened.dumpDataDir('gzip');
+await reopened.close();
 await mkdir(new URL('.', PGLITE_TEMPLATE), { recursive: true });
 await writeFile(PGLITE_TEMPLATE, Buffer.from(await dump.arrayBuffer()));
-await db.close();
 process.stdout.write(`wrote ${PGLITE_TEMPLATE.pathname}: ${applied.length} migrations, ${dump.size} bytes\n`);
