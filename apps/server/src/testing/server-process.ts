@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createPostgresClient } from '@sluice/store';
 import { childEnv } from './config.ts';
 
 const MAIN = new URL('../../bin/server.mjs', import.meta.url).pathname;
@@ -46,7 +47,11 @@ export function startServerProcess(
     let output = '';
     let listening = false;
     let recent = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      void databaseSessions(env['SLUICE_DATABASE_URL']).then((sessions) =>
+        reject(new Error(`server did not start within ${timeoutMs} ms:\n${output}${sessions}`)),
+      );
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
       if (listening) {
         recent = (recent + chunk.toString()).slice(-RECENT_BYTES);
@@ -67,6 +72,28 @@ export function startServerProcess(
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
+}
+
+/**
+ * For a start that hangs in server mode: what the database's sessions are doing (a lock wait names itself
+ * here), or nothing without a database URL.
+ */
+async function databaseSessions(url: string | undefined): Promise<string> {
+  if (url === undefined) return '';
+  const db = createPostgresClient({ connectionString: url, max: 1 });
+  try {
+    const rows = await db.query<Record<string, unknown>>(
+      `SELECT pid, application_name, state, wait_event_type, wait_event, now() - xact_start AS in_transaction,
+              left(query, 120) AS query
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+          AND state IS DISTINCT FROM 'idle' ORDER BY xact_start`,
+    );
+    return `\ndatabase sessions not idle:\n${rows.map((row) => JSON.stringify(row)).join('\n')}`;
+  } catch (error) {
+    return `\n(the database's sessions could not be read: ${String(error)})`;
+  } finally {
+    await db.close();
+  }
 }
 
 /** SIGKILLs a server process (a crash, as far as it can tell) and waits for it to be gone. */
