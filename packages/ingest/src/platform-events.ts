@@ -27,6 +27,7 @@ export interface PlatformEventsDeps {
 export class PlatformEvents {
   readonly #deps: PlatformEventsDeps;
   readonly #connections = new Map<string, Promise<Connection>>();
+  #systemTenant: Promise<void> | undefined;
 
   constructor(deps: PlatformEventsDeps) {
     this.#deps = deps;
@@ -52,8 +53,22 @@ export class PlatformEvents {
     return result.status === 'committed' ? result.results[0]?.event_id : undefined;
   }
 
-  /** Creates the system tenant if it does not exist yet. */
-  async ensureSystemTenant(): Promise<void> {
+  /**
+   * Creates the system tenant if it does not exist yet. Calls while one is under way share it (a start
+   * registers providers and API clients side by side), and a failed one is tried afresh by the next call.
+   */
+  ensureSystemTenant(): Promise<void> {
+    if (this.#systemTenant === undefined) {
+      const ensuring = this.#ensureSystemTenant();
+      this.#systemTenant = ensuring;
+      ensuring.catch(() => {
+        if (this.#systemTenant === ensuring) this.#systemTenant = undefined;
+      });
+    }
+    return this.#systemTenant;
+  }
+
+  async #ensureSystemTenant(): Promise<void> {
     const { tenancy } = this.#deps;
     if ((await tenancy.getTenant(SYSTEM_TENANT_ID)) !== null) return;
     try {

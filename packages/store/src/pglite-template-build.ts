@@ -27,7 +27,7 @@ await db.exec('CHECKPOINT');
 const migrated = await db.dumpDataDir('gzip');
 await db.close();
 // Opened once more before it is shipped: a backend's start writes the relation cache's init files
-// (\`pg_internal.init\`), which the migrations' DDL removed; without them every first start rebuilt them
+// (`pg_internal.init`), which the migrations' DDL removed; without them every first start rebuilt them
 // from the catalogs.
 const reopened = new PGlite({ loadDataDir: migrated });
 await reopened.waitReady;
